@@ -1,0 +1,540 @@
+//! A borrowed view of an X.509 certificate with only what OCSP needs.
+
+use der::Tag;
+use rustls_pki_types::{CertificateDer, UnixTime};
+
+use crate::der::{Der, FromTlv, SequenceOf, Tlv, context, single};
+use crate::error::{Error, Structure};
+use crate::extension::{Extension, Extensions, extensions};
+use crate::oid;
+use crate::signature::SignedData;
+use crate::time::{generalized_time, utc_time};
+
+/// A parsed X.509 certificate (RFC 5280 section 4.1), borrowed from its DER encoding.
+///
+/// ```text
+/// Certificate  ::=  SEQUENCE  {
+///      tbsCertificate       TBSCertificate,
+///      signatureAlgorithm   AlgorithmIdentifier,
+///      signatureValue       BIT STRING  }
+///
+/// TBSCertificate  ::=  SEQUENCE  {
+///      version         [0]  EXPLICIT Version DEFAULT v1,
+///      serialNumber         CertificateSerialNumber,
+///      signature            AlgorithmIdentifier,
+///      issuer               Name,
+///      validity             Validity,
+///      subject              Name,
+///      subjectPublicKeyInfo SubjectPublicKeyInfo,
+///      issuerUniqueID  [1]  IMPLICIT UniqueIdentifier OPTIONAL,
+///      subjectUniqueID [2]  IMPLICIT UniqueIdentifier OPTIONAL,
+///      extensions      [3]  EXPLICIT Extensions OPTIONAL }
+/// ```
+///
+/// Everything is checked when the view is built; the accessors cannot fail. The view does not
+/// judge whether the certificate is trustworthy: that is the caller's path validation.
+#[derive(Clone, Debug)]
+pub struct Certificate<'a> {
+    der: &'a [u8],
+    signed: SignedData<'a>,
+    serial: &'a [u8],
+    issuer: &'a [u8],
+    subject: &'a [u8],
+    spki: SubjectPublicKeyInfo<'a>,
+    not_before: UnixTime,
+    not_after: UnixTime,
+    extensions: Extensions<'a>,
+    facts: ExtensionFacts<'a>,
+}
+
+/// What the crate learnt from a certificate's extensions.
+#[derive(Clone, Copy, Debug, Default)]
+struct ExtensionFacts<'a> {
+    /// The contents of the extendedKeyUsage SEQUENCE, when present.
+    extended_key_usage: Option<&'a [u8]>,
+    ocsp_signing: bool,
+    any_extended_key_usage: bool,
+    /// `Some(cA)` when basicConstraints is present.
+    ca: Option<bool>,
+    ocsp_nocheck: bool,
+    must_staple: bool,
+    /// The contents of the authorityInfoAccess SEQUENCE, when present.
+    authority_info_access: Option<&'a [u8]>,
+    unknown_critical_extension: bool,
+}
+
+/// A `SubjectPublicKeyInfo`, borrowed.
+///
+/// ```text
+/// SubjectPublicKeyInfo  ::=  SEQUENCE  {
+///      algorithm            AlgorithmIdentifier,
+///      subjectPublicKey     BIT STRING  }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubjectPublicKeyInfo<'a> {
+    der: &'a [u8],
+    algorithm: &'a [u8],
+    public_key: &'a [u8],
+}
+
+impl<'a> SubjectPublicKeyInfo<'a> {
+    /// The whole DER encoding of the `SubjectPublicKeyInfo`.
+    pub fn der(&self) -> &'a [u8] {
+        self.der
+    }
+
+    /// The contents of the `algorithm` AlgorithmIdentifier (OID and parameters, without the
+    /// outer SEQUENCE), in the form rustls-pki-types' `AlgorithmIdentifier` uses.
+    pub fn algorithm(&self) -> &'a [u8] {
+        self.algorithm
+    }
+
+    /// The `subjectPublicKey` bits (the BIT STRING contents after the unused-bits octet).
+    /// This is what an OCSP `issuerKeyHash` and a byKey `ResponderID` hash.
+    pub fn public_key(&self) -> &'a [u8] {
+        self.public_key
+    }
+
+    fn parse(tlv: Tlv<'a>) -> Result<Self, Error> {
+        let mut der = Der::new(tlv.value, Structure::SubjectPublicKeyInfo);
+        if tlv.tag != Tag::Sequence {
+            return Err(der.bad());
+        }
+        let algorithm = algorithm_identifier(&mut der)?;
+        let public_key = der.bit_string_octets()?;
+        der.finish()?;
+        Ok(Self {
+            der: tlv.raw,
+            algorithm,
+            public_key,
+        })
+    }
+}
+
+/// Reads an `AlgorithmIdentifier` and returns its contents (OID and parameters).
+///
+/// ```text
+/// AlgorithmIdentifier  ::=  SEQUENCE  {
+///      algorithm               OBJECT IDENTIFIER,
+///      parameters              ANY DEFINED BY algorithm OPTIONAL  }
+/// ```
+pub(crate) fn algorithm_identifier<'a>(der: &mut Der<'a>) -> Result<&'a [u8], Error> {
+    let contents = der.expect(Tag::Sequence)?;
+    let mut inner = Der::new(contents, Structure::AlgorithmIdentifier);
+    inner.oid()?;
+    if !inner.is_empty() {
+        inner.any()?;
+    }
+    inner.finish()?;
+    Ok(contents)
+}
+
+/// Reads a `Name` and returns its whole encoding, after checking its shape.
+///
+/// ```text
+/// Name ::= RDNSequence
+/// RDNSequence ::= SEQUENCE OF RelativeDistinguishedName
+/// RelativeDistinguishedName ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
+/// AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }
+/// ```
+/// Names are compared byte for byte, as rustls-webpki and mozilla::pkix do.
+pub(crate) fn name<'a>(der: &mut Der<'a>, at: Structure) -> Result<&'a [u8], Error> {
+    let tlv = der.expect_tlv(Tag::Sequence)?;
+    check_name(tlv.value, at)?;
+    Ok(tlv.raw)
+}
+
+fn check_name(contents: &[u8], at: Structure) -> Result<(), Error> {
+    let mut rdns = Der::new(contents, at);
+    while !rdns.is_empty() {
+        let mut set = Der::new(rdns.expect(Tag::Set)?, at);
+        if set.is_empty() {
+            return Err(Error::BadDer(at));
+        }
+        while !set.is_empty() {
+            let mut attribute = Der::new(set.expect(Tag::Sequence)?, at);
+            attribute.oid()?;
+            attribute.any()?;
+            attribute.finish()?;
+        }
+    }
+    Ok(())
+}
+
+impl<'a> Certificate<'a> {
+    /// Parses a certificate from its DER encoding, with no bytes after it.
+    pub fn from_der(der: &'a [u8]) -> Result<Self, Error> {
+        let tlv = single(der, Tag::Sequence, Structure::Certificate)?;
+        Self::parse(tlv)
+    }
+
+    fn parse(tlv: Tlv<'a>) -> Result<Self, Error> {
+        let mut outer = Der::new(tlv.value, Structure::Certificate);
+        if tlv.tag != Tag::Sequence {
+            return Err(outer.bad());
+        }
+        let tbs = outer.expect_tlv(Tag::Sequence)?;
+        let signature_algorithm = algorithm_identifier(&mut outer)?;
+        let signature = outer.bit_string_octets()?;
+        outer.finish()?;
+
+        let at = Structure::TbsCertificate;
+        let mut der = Der::new(tbs.value, at);
+        let version = match der.optional(context(0, true))? {
+            Some(explicit) => {
+                let mut inner = Der::new(explicit, at);
+                let version = inner.small_unsigned(Tag::Integer)?;
+                inner.finish()?;
+                version
+            }
+            None => 0,
+        };
+        if version > 2 {
+            return Err(Error::BadDer(at));
+        }
+        let serial = der.integer_bytes_lax()?;
+        // RFC 5280 section 4.1.1.2: "This field MUST contain the same algorithm identifier as
+        // the signature field in the sequence tbsCertificate."
+        if algorithm_identifier(&mut der)? != signature_algorithm {
+            return Err(Error::BadDer(Structure::Certificate));
+        }
+        let issuer = name(&mut der, at)?;
+        let (not_before, not_after) = der.nested(Tag::Sequence, Structure::Validity, |v| {
+            Ok((time(v)?, time(v)?))
+        })?;
+        let subject = name(&mut der, at)?;
+        let spki = SubjectPublicKeyInfo::parse(der.any()?)?;
+        der.optional(context(1, false))?;
+        der.optional(context(2, false))?;
+        let (extensions, facts) = match der.optional(context(3, true))? {
+            Some(_) if version != 2 => return Err(Error::BadDer(at)),
+            Some(explicit) => {
+                let list = extensions(explicit, Structure::CertificateExtensions)?;
+                let facts = ExtensionFacts::learn(list.clone())?;
+                (list, facts)
+            }
+            None => (Extensions::empty(), ExtensionFacts::default()),
+        };
+        der.finish()?;
+
+        Ok(Self {
+            der: tlv.raw,
+            signed: SignedData {
+                data: tbs.raw,
+                algorithm: signature_algorithm,
+                signature,
+            },
+            serial,
+            issuer,
+            subject,
+            spki,
+            not_before,
+            not_after,
+            extensions,
+            facts,
+        })
+    }
+
+    /// The whole DER encoding.
+    pub fn der(&self) -> &'a [u8] {
+        self.der
+    }
+
+    /// The signed part: the exact `tbsCertificate` bytes, the signature algorithm and value.
+    pub fn signed_data(&self) -> &SignedData<'a> {
+        &self.signed
+    }
+
+    /// The content bytes of `serialNumber`, exactly as encoded (serials are compared as raw
+    /// bytes, so a serial that is not minimally encoded is kept as it is).
+    pub fn serial(&self) -> &'a [u8] {
+        self.serial
+    }
+
+    /// The whole DER encoding of the issuer `Name`.
+    pub fn issuer(&self) -> &'a [u8] {
+        self.issuer
+    }
+
+    /// The whole DER encoding of the subject `Name`.
+    pub fn subject(&self) -> &'a [u8] {
+        self.subject
+    }
+
+    /// The subject's public key.
+    pub fn subject_public_key_info(&self) -> &SubjectPublicKeyInfo<'a> {
+        &self.spki
+    }
+
+    /// `notBefore`.
+    pub fn not_before(&self) -> UnixTime {
+        self.not_before
+    }
+
+    /// `notAfter`.
+    pub fn not_after(&self) -> UnixTime {
+        self.not_after
+    }
+
+    /// Whether `now` is within `notBefore..=notAfter`.
+    pub fn is_valid_at(&self, now: UnixTime) -> bool {
+        self.not_before <= now && now <= self.not_after
+    }
+
+    /// All extensions, in order.
+    pub fn extensions(&self) -> Extensions<'a> {
+        self.extensions.clone()
+    }
+
+    /// Whether an extendedKeyUsage extension is present.
+    pub fn has_extended_key_usage(&self) -> bool {
+        self.facts.extended_key_usage.is_some()
+    }
+
+    /// Whether the extendedKeyUsage extension lists id-kp-OCSPSigning itself.
+    pub fn has_ocsp_signing(&self) -> bool {
+        self.facts.ocsp_signing
+    }
+
+    /// Whether the extendedKeyUsage extension lists anyExtendedKeyUsage (which RFC 6960 does
+    /// not accept in place of id-kp-OCSPSigning).
+    pub fn has_any_extended_key_usage(&self) -> bool {
+        self.facts.any_extended_key_usage
+    }
+
+    /// The `cA` flag of basicConstraints, or `None` when the extension is absent.
+    pub fn basic_constraints_ca(&self) -> Option<bool> {
+        self.facts.ca
+    }
+
+    /// Whether the certificate is a CA certificate (basicConstraints with cA TRUE).
+    pub fn is_ca(&self) -> bool {
+        self.facts.ca == Some(true)
+    }
+
+    /// Whether id-pkix-ocsp-nocheck is present (RFC 6960 section 4.2.2.2.1).
+    pub fn has_ocsp_nocheck(&self) -> bool {
+        self.facts.ocsp_nocheck
+    }
+
+    /// Whether the TLS feature extension lists `status_request` (RFC 7633, "must-staple").
+    pub fn is_must_staple(&self) -> bool {
+        self.facts.must_staple
+    }
+
+    /// The id-ad-ocsp URLs of the authorityInfoAccess extension, in order.
+    pub fn ocsp_urls(&self) -> OcspUrls<'a> {
+        OcspUrls {
+            list: SequenceOf::unchecked(
+                self.facts.authority_info_access.unwrap_or(&[]),
+                Structure::AuthorityInfoAccess,
+            ),
+        }
+    }
+
+    /// Whether a critical extension the crate does not understand is present.
+    pub fn has_unknown_critical_extension(&self) -> bool {
+        self.facts.unknown_critical_extension
+    }
+}
+
+impl<'a> TryFrom<&'a CertificateDer<'_>> for Certificate<'a> {
+    type Error = Error;
+
+    fn try_from(der: &'a CertificateDer<'_>) -> Result<Self, Error> {
+        Self::from_der(der.as_ref())
+    }
+}
+
+impl<'a> FromTlv<'a> for Certificate<'a> {
+    fn from_tlv(tlv: Tlv<'a>) -> Result<Self, Error> {
+        Self::parse(tlv)
+    }
+}
+
+/// A `Time` of a certificate's `Validity`: UTCTime or GeneralizedTime.
+fn time(der: &mut Der<'_>) -> Result<UnixTime, Error> {
+    let tlv = der.any()?;
+    match tlv.tag {
+        Tag::UtcTime => utc_time(tlv.value, Structure::Validity),
+        Tag::GeneralizedTime => generalized_time(tlv.value, Structure::Validity),
+        _ => Err(Error::BadDer(Structure::Validity)),
+    }
+}
+
+impl<'a> ExtensionFacts<'a> {
+    fn learn(list: Extensions<'a>) -> Result<Self, Error> {
+        let mut facts = Self::default();
+        // One bit per known extension, to refuse duplicates (RFC 5280 section 4.2: "A
+        // certificate MUST NOT include more than one instance of a particular extension").
+        let mut seen = 0u16;
+        for extension in list {
+            let extension = extension?;
+            let (bit, structure) = match known(&extension) {
+                Some(known) => known,
+                None => {
+                    facts.unknown_critical_extension |= extension.is_critical();
+                    continue;
+                }
+            };
+            if seen & bit != 0 {
+                return Err(Error::DuplicateExtension(Structure::CertificateExtensions));
+            }
+            seen |= bit;
+            facts.apply(&extension, structure)?;
+        }
+        Ok(facts)
+    }
+
+    fn apply(&mut self, extension: &Extension<'a>, at: Structure) -> Result<(), Error> {
+        let id = extension.id();
+        let value = extension.value();
+        if id == oid::EXTENDED_KEY_USAGE.as_bytes() {
+            // ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId
+            let contents = single(value, Tag::Sequence, at)?.value;
+            let mut der = Der::new(contents, at);
+            if der.is_empty() {
+                return Err(Error::BadDer(at));
+            }
+            while !der.is_empty() {
+                let purpose = der.oid()?;
+                self.ocsp_signing |= purpose == oid::KP_OCSP_SIGNING.as_bytes();
+                self.any_extended_key_usage |= purpose == oid::ANY_EXTENDED_KEY_USAGE.as_bytes();
+            }
+            self.extended_key_usage = Some(contents);
+        } else if id == oid::BASIC_CONSTRAINTS.as_bytes() {
+            // BasicConstraints ::= SEQUENCE {
+            //      cA                      BOOLEAN DEFAULT FALSE,
+            //      pathLenConstraint       INTEGER (0..MAX) OPTIONAL }
+            let contents = single(value, Tag::Sequence, at)?.value;
+            let mut der = Der::new(contents, at);
+            let ca = match der.peek_tag() {
+                Some(Tag::Boolean) => der.boolean()?,
+                _ => false,
+            };
+            if !der.is_empty() {
+                der.expect(Tag::Integer)?;
+            }
+            der.finish()?;
+            self.ca = Some(ca);
+        } else if id == oid::OCSP_NOCHECK.as_bytes() {
+            // "the value of the extension SHALL be NULL"
+            if single(value, Tag::Null, at)?.value.is_empty() {
+                self.ocsp_nocheck = true;
+            } else {
+                return Err(Error::BadDer(at));
+            }
+        } else if id == oid::TLS_FEATURE.as_bytes() {
+            // Features ::= SEQUENCE OF INTEGER; status_request is 5 (RFC 7633 section 6).
+            let contents = single(value, Tag::Sequence, at)?.value;
+            let mut der = Der::new(contents, at);
+            while !der.is_empty() {
+                let feature = der.expect(Tag::Integer)?;
+                self.must_staple |= feature == [5];
+            }
+        } else if id == oid::AUTHORITY_INFO_ACCESS.as_bytes() {
+            let contents = single(value, Tag::Sequence, at)?.value;
+            let (_, count) = SequenceOf::<AccessDescription<'a>>::validate(contents, at)?;
+            if count == 0 {
+                return Err(Error::BadDer(at));
+            }
+            self.authority_info_access = Some(contents);
+        }
+        Ok(())
+    }
+}
+
+/// The extensions this crate understands: it either uses them or knows they do not bear on
+/// OCSP. Returns the duplicate-detection bit and the structure name for errors.
+fn known(extension: &Extension<'_>) -> Option<(u16, Structure)> {
+    let id = extension.id();
+    let table = [
+        (&oid::EXTENDED_KEY_USAGE, Structure::ExtendedKeyUsage),
+        (&oid::BASIC_CONSTRAINTS, Structure::BasicConstraints),
+        (&oid::OCSP_NOCHECK, Structure::CertificateExtensions),
+        (&oid::TLS_FEATURE, Structure::TlsFeature),
+        (&oid::AUTHORITY_INFO_ACCESS, Structure::AuthorityInfoAccess),
+        (&oid::KEY_USAGE, Structure::CertificateExtensions),
+        (&oid::SUBJECT_ALT_NAME, Structure::CertificateExtensions),
+        (
+            &oid::SUBJECT_KEY_IDENTIFIER,
+            Structure::CertificateExtensions,
+        ),
+        (
+            &oid::AUTHORITY_KEY_IDENTIFIER,
+            Structure::CertificateExtensions,
+        ),
+        (
+            &oid::CRL_DISTRIBUTION_POINTS,
+            Structure::CertificateExtensions,
+        ),
+        (&oid::CERTIFICATE_POLICIES, Structure::CertificateExtensions),
+    ];
+    let mut bit = 1u16;
+    for (known, structure) in table {
+        if id == known.as_bytes() {
+            return Some((bit, structure));
+        }
+        bit <<= 1;
+    }
+    None
+}
+
+/// One `AccessDescription` of an authorityInfoAccess extension.
+///
+/// ```text
+/// AccessDescription  ::=  SEQUENCE {
+///         accessMethod          OBJECT IDENTIFIER,
+///         accessLocation        GeneralName  }
+/// ```
+#[derive(Clone, Copy, Debug)]
+struct AccessDescription<'a> {
+    /// The URL, when this is an id-ad-ocsp description with a uniformResourceIdentifier.
+    ocsp_url: Option<&'a str>,
+}
+
+impl<'a> FromTlv<'a> for AccessDescription<'a> {
+    fn from_tlv(tlv: Tlv<'a>) -> Result<Self, Error> {
+        let mut der = Der::new(tlv.value, Structure::AuthorityInfoAccess);
+        if tlv.tag != Tag::Sequence {
+            return Err(der.bad());
+        }
+        let method = der.oid()?;
+        let location = der.any()?;
+        der.finish()?;
+        // uniformResourceIdentifier [6] IA5String
+        let ocsp_url = if method == oid::AD_OCSP.as_bytes() && location.tag == context(6, false) {
+            if !location.value.is_ascii() {
+                return Err(Error::BadDer(Structure::AuthorityInfoAccess));
+            }
+            core::str::from_utf8(location.value).ok()
+        } else {
+            None
+        };
+        Ok(Self { ocsp_url })
+    }
+}
+
+/// The id-ad-ocsp URLs of a certificate, in the order of its authorityInfoAccess extension.
+#[derive(Clone, Debug)]
+pub struct OcspUrls<'a> {
+    list: SequenceOf<'a, AccessDescription<'a>>,
+}
+
+impl<'a> Iterator for OcspUrls<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        // The list was validated when the certificate was parsed; an error cannot occur here,
+        // and if it did, ending the iteration is the safe answer.
+        loop {
+            match self.list.next()? {
+                Ok(AccessDescription {
+                    ocsp_url: Some(url),
+                }) => return Some(url),
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! The crate's one error type.
+
+use core::fmt;
+
+/// Why a response, a certificate or a verification was refused.
+///
+/// Variants are sorted alphabetically. Each names one reason a caller would act on differently;
+/// parse errors name the [`Structure`] in which the input went wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The DER encoding of the named structure is malformed (bad tag, non-minimal or indefinite
+    /// length, truncated value, wrong type, or a field out of its allowed range).
+    #[error("malformed DER in {0}")]
+    BadDer(Structure),
+
+    /// The certificate lists the same known extension twice (RFC 5280 section 4.2).
+    #[error("duplicate extension in {0}")]
+    DuplicateExtension(Structure),
+
+    /// The `responses` list of the `ResponseData` is empty (RFC 6960 section 4.2.1 requires one).
+    #[error("the response carries no SingleResponse")]
+    EmptyResponseList,
+
+    /// The `CertID` that matched has a hash value whose length does not fit its hash algorithm.
+    #[error("a CertID hash has the wrong length for its hash algorithm")]
+    InvalidCertIdHash,
+
+    /// The nonce extension of the response is not an OCTET STRING.
+    #[error("the response's nonce extension is malformed")]
+    InvalidNonce,
+
+    /// The delegated responder certificate is not signed by the issuer's key.
+    #[error(
+        "the delegated responder certificate's signature does not verify with the issuer's key"
+    )]
+    InvalidResponderCertSignature,
+
+    /// A revocation reason outside 0..=10, or the unused value 7.
+    #[error("invalid revocation reason")]
+    InvalidRevocationReason,
+
+    /// The response signature does not verify with the responder's key.
+    #[error("the response signature does not verify")]
+    InvalidSignature,
+
+    /// A time in the named structure is not `YYYYMMDDHHMMSSZ` (or, in certificates, the RFC 5280
+    /// `UTCTime` form), or names an impossible date, or one before 1970.
+    #[error("invalid time in {0}")]
+    InvalidTime(Structure),
+
+    /// The certificate's issuer Name is not the subject Name of the certificate given as its
+    /// issuer: the caller passed the wrong issuer.
+    #[error("the certificate's issuer name differs from the issuer certificate's subject")]
+    IssuerNameMismatch,
+
+    /// The caller sent a nonce and the response carries none.
+    #[error("the request carried a nonce and the response does not echo one")]
+    MissingNonce,
+
+    /// `responseStatus` is `successful` but there is no `responseBytes`.
+    #[error("a successful response without responseBytes")]
+    MissingResponseBytes,
+
+    /// `nextUpdate` is earlier than `thisUpdate`.
+    #[error("nextUpdate is earlier than thisUpdate")]
+    NextUpdateBeforeThisUpdate,
+
+    /// No `SingleResponse` in the response is about the certificate.
+    #[error("the response has no answer for this certificate")]
+    NoMatchingResponse,
+
+    /// The response echoes a nonce other than the one the request carried.
+    #[error("the response's nonce differs from the request's")]
+    NonceMismatch,
+
+    /// The delegated responder certificate expired before `now`.
+    #[error("the delegated responder certificate has expired")]
+    ResponderExpired,
+
+    /// The responder answered `internalError` (2).
+    #[error("the responder reported an internal error")]
+    ResponderInternalError,
+
+    /// The delegated responder certificate is a CA certificate (basicConstraints cA=TRUE).
+    #[error("the delegated responder certificate is a CA certificate")]
+    ResponderIsCa,
+
+    /// The responder answered `malformedRequest` (1).
+    #[error("the responder reported a malformed request")]
+    ResponderMalformedRequest,
+
+    /// The delegated responder certificate lacks an explicit id-kp-OCSPSigning extended key
+    /// usage (no EKU, other EKUs and anyExtendedKeyUsage are not enough).
+    #[error("the delegated responder certificate lacks the OCSPSigning extended key usage")]
+    ResponderMissingOcspSigning,
+
+    /// The responderID identifies neither the issuer, nor a certificate embedded in the
+    /// response, nor a responder the caller trusts.
+    #[error("the responder that signed the response is not known")]
+    ResponderNotFound,
+
+    /// The delegated responder certificate was not issued directly by the certificate's issuer.
+    #[error("the delegated responder certificate was not issued by the certificate's issuer")]
+    ResponderNotIssuedByIssuer,
+
+    /// The delegated responder certificate is not valid yet at `now`.
+    #[error("the delegated responder certificate is not valid yet")]
+    ResponderNotYetValid,
+
+    /// The responder answered `sigRequired` (5).
+    #[error("the responder requires a signed request")]
+    ResponderSigRequired,
+
+    /// The responder answered `tryLater` (3).
+    #[error("the responder asked to try later")]
+    ResponderTryLater,
+
+    /// The responder answered `unauthorized` (6).
+    #[error("the responder is not authorized to answer for this certificate")]
+    ResponderUnauthorized,
+
+    /// The response is past its `nextUpdate` (or, without one, older than the allowed age),
+    /// beyond the allowed clock skew.
+    #[error("the response has expired")]
+    ResponseExpired,
+
+    /// The response's `nextUpdate - thisUpdate` exceeds the caller's lifetime cap.
+    #[error("the response's validity period is longer than allowed")]
+    ResponseLifetimeTooLong,
+
+    /// The response's `thisUpdate` is later than `now` plus the allowed clock skew.
+    #[error("the response is not valid yet")]
+    ResponseNotYetValid,
+
+    /// The encoded response is larger than the size cap (64 KiB).
+    #[error("the response is larger than 64 KiB")]
+    ResponseTooLarge,
+
+    /// The key that must verify the signature is an RSA key shorter than 2048 bits.
+    #[error("RSA key shorter than 2048 bits")]
+    RsaKeyTooSmall,
+
+    /// The response embeds more certificates than allowed (8).
+    #[error("the response embeds more than 8 certificates")]
+    TooManyCertificates,
+
+    /// Bytes follow the end of the named structure.
+    #[error("trailing data after {0}")]
+    TrailingData(Structure),
+
+    /// `responseStatus` is not one RFC 6960 defines (4, or above 6).
+    #[error("unknown responseStatus {0}")]
+    UnknownResponseStatus(u8),
+
+    /// A critical extension the crate does not understand, in the named structure.
+    #[error("unsupported critical extension in {0}")]
+    UnsupportedCriticalExtension(Structure),
+
+    /// `responseType` is not id-pkix-ocsp-basic.
+    #[error("unsupported responseType (only id-pkix-ocsp-basic is defined)")]
+    UnsupportedResponseType,
+
+    /// `ResponseData.version` is not v1.
+    #[error("unsupported ResponseData version (only v1 is defined)")]
+    UnsupportedResponseVersion,
+
+    /// No algorithm the caller allowed matches the signature algorithm and the key type.
+    #[error("the signature algorithm is not among the allowed ones")]
+    UnsupportedSignatureAlgorithm,
+}
+
+/// The ASN.1 structure in which a parse error was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Structure {
+    /// An `AlgorithmIdentifier`.
+    AlgorithmIdentifier,
+    /// The authorityInfoAccess extension of a certificate.
+    AuthorityInfoAccess,
+    /// The `BasicOCSPResponse`.
+    BasicOcspResponse,
+    /// The basicConstraints extension of a certificate.
+    BasicConstraints,
+    /// A `Certificate`.
+    Certificate,
+    /// The `certs` list of a `BasicOCSPResponse`.
+    Certificates,
+    /// A `CertID`.
+    CertId,
+    /// A `CertStatus`.
+    CertStatus,
+    /// The extendedKeyUsage extension of a certificate.
+    ExtendedKeyUsage,
+    /// An `Extension`.
+    Extension,
+    /// The extensions of a certificate.
+    CertificateExtensions,
+    /// The outer `OCSPResponse`.
+    OcspResponse,
+    /// The `producedAt` time.
+    ProducedAt,
+    /// The responder's certificate (a delegated or trusted responder).
+    ResponderCertificate,
+    /// The `ResponderID`.
+    ResponderId,
+    /// The `ResponseBytes`.
+    ResponseBytes,
+    /// The `ResponseData` (`tbsResponseData`).
+    ResponseData,
+    /// The `responseExtensions` of a `ResponseData`.
+    ResponseExtensions,
+    /// The `responses` list of a `ResponseData`.
+    Responses,
+    /// A `RevokedInfo`.
+    RevokedInfo,
+    /// The signature BIT STRING.
+    Signature,
+    /// A `SingleResponse`.
+    SingleResponse,
+    /// The `singleExtensions` of a `SingleResponse`.
+    SingleExtensions,
+    /// The `SubjectPublicKeyInfo` of a certificate.
+    SubjectPublicKeyInfo,
+    /// A `TBSCertificate`.
+    TbsCertificate,
+    /// The TLS feature extension (RFC 7633) of a certificate.
+    TlsFeature,
+    /// The `Validity` of a certificate.
+    Validity,
+}
+
+impl fmt::Display for Structure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::AlgorithmIdentifier => "AlgorithmIdentifier",
+            Self::AuthorityInfoAccess => "the authorityInfoAccess extension",
+            Self::BasicOcspResponse => "BasicOCSPResponse",
+            Self::BasicConstraints => "the basicConstraints extension",
+            Self::Certificate => "Certificate",
+            Self::Certificates => "the certs list",
+            Self::CertId => "CertID",
+            Self::CertStatus => "CertStatus",
+            Self::ExtendedKeyUsage => "the extendedKeyUsage extension",
+            Self::Extension => "Extension",
+            Self::CertificateExtensions => "the certificate extensions",
+            Self::OcspResponse => "OCSPResponse",
+            Self::ProducedAt => "producedAt",
+            Self::ResponderCertificate => "the responder certificate",
+            Self::ResponderId => "ResponderID",
+            Self::ResponseBytes => "ResponseBytes",
+            Self::ResponseData => "ResponseData",
+            Self::ResponseExtensions => "responseExtensions",
+            Self::Responses => "the responses list",
+            Self::RevokedInfo => "RevokedInfo",
+            Self::Signature => "the signature",
+            Self::SingleResponse => "SingleResponse",
+            Self::SingleExtensions => "singleExtensions",
+            Self::SubjectPublicKeyInfo => "SubjectPublicKeyInfo",
+            Self::TbsCertificate => "TBSCertificate",
+            Self::TlsFeature => "the TLS feature extension",
+            Self::Validity => "Validity",
+        })
+    }
+}
+
+impl Error {
+    /// A stable snake_case name for the variant, for logs and JSON output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadDer(_) => "bad_der",
+            Self::DuplicateExtension(_) => "duplicate_extension",
+            Self::EmptyResponseList => "empty_response_list",
+            Self::InvalidCertIdHash => "invalid_cert_id_hash",
+            Self::InvalidNonce => "invalid_nonce",
+            Self::InvalidResponderCertSignature => "invalid_responder_cert_signature",
+            Self::InvalidRevocationReason => "invalid_revocation_reason",
+            Self::InvalidSignature => "invalid_signature",
+            Self::InvalidTime(_) => "invalid_time",
+            Self::IssuerNameMismatch => "issuer_name_mismatch",
+            Self::MissingNonce => "missing_nonce",
+            Self::MissingResponseBytes => "missing_response_bytes",
+            Self::NextUpdateBeforeThisUpdate => "next_update_before_this_update",
+            Self::NoMatchingResponse => "no_matching_response",
+            Self::NonceMismatch => "nonce_mismatch",
+            Self::ResponderExpired => "responder_expired",
+            Self::ResponderInternalError => "responder_internal_error",
+            Self::ResponderIsCa => "responder_is_ca",
+            Self::ResponderMalformedRequest => "responder_malformed_request",
+            Self::ResponderMissingOcspSigning => "responder_missing_ocsp_signing",
+            Self::ResponderNotFound => "responder_not_found",
+            Self::ResponderNotIssuedByIssuer => "responder_not_issued_by_issuer",
+            Self::ResponderNotYetValid => "responder_not_yet_valid",
+            Self::ResponderSigRequired => "responder_sig_required",
+            Self::ResponderTryLater => "responder_try_later",
+            Self::ResponderUnauthorized => "responder_unauthorized",
+            Self::ResponseExpired => "response_expired",
+            Self::ResponseLifetimeTooLong => "response_lifetime_too_long",
+            Self::ResponseNotYetValid => "response_not_yet_valid",
+            Self::ResponseTooLarge => "response_too_large",
+            Self::RsaKeyTooSmall => "rsa_key_too_small",
+            Self::TooManyCertificates => "too_many_certificates",
+            Self::TrailingData(_) => "trailing_data",
+            Self::UnknownResponseStatus(_) => "unknown_response_status",
+            Self::UnsupportedCriticalExtension(_) => "unsupported_critical_extension",
+            Self::UnsupportedResponseType => "unsupported_response_type",
+            Self::UnsupportedResponseVersion => "unsupported_response_version",
+            Self::UnsupportedSignatureAlgorithm => "unsupported_signature_algorithm",
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! X.509 `Extension`s, as certificates and OCSP responses both carry them.
+
+use der::Tag;
+
+use crate::der::{Der, FromTlv, SequenceOf, Tlv};
+use crate::error::{Error, Structure};
+
+/// One extension: its OID, criticality and the contents of its `extnValue`.
+///
+/// ```text
+/// Extension ::= SEQUENCE {
+///     extnID      OBJECT IDENTIFIER,
+///     critical    BOOLEAN DEFAULT FALSE,
+///     extnValue   OCTET STRING }
+/// ```
+/// (RFC 5280 section 4.1.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Extension<'a> {
+    id: &'a [u8],
+    critical: bool,
+    value: &'a [u8],
+}
+
+impl<'a> Extension<'a> {
+    /// The content bytes of `extnID` (the OID without its tag and length).
+    pub fn id(&self) -> &'a [u8] {
+        self.id
+    }
+
+    /// Whether the extension is marked critical.
+    pub fn is_critical(&self) -> bool {
+        self.critical
+    }
+
+    /// The contents of the `extnValue` OCTET STRING: the DER of the extension's own value.
+    pub fn value(&self) -> &'a [u8] {
+        self.value
+    }
+}
+
+impl<'a> FromTlv<'a> for Extension<'a> {
+    fn from_tlv(tlv: Tlv<'a>) -> Result<Self, Error> {
+        let mut der = Der::new(tlv.value, Structure::Extension);
+        if tlv.tag != Tag::Sequence {
+            return Err(der.bad());
+        }
+        let id = der.oid()?;
+        // DER forbids encoding the DEFAULT FALSE explicitly; like rustls-webpki we tolerate it,
+        // because certificates doing so exist and it changes no meaning.
+        let critical = match der.peek_tag() {
+            Some(Tag::Boolean) => der.boolean()?,
+            _ => false,
+        };
+        let value = der.expect(Tag::OctetString)?;
+        der.finish()?;
+        Ok(Self {
+            id,
+            critical,
+            value,
+        })
+    }
+}
+
+/// A lazy list of extensions, each validated when the owning view was built.
+pub type Extensions<'a> = SequenceOf<'a, Extension<'a>>;
+
+/// Validates the `Extensions` SEQUENCE whose whole encoding is `tlv`, refusing an empty one
+/// (RFC 5280: `SEQUENCE SIZE (1..MAX) OF Extension`).
+pub(crate) fn extensions(value: &[u8], at: Structure) -> Result<Extensions<'_>, Error> {
+    let mut der = Der::new(value, at);
+    let contents = der.expect(Tag::Sequence)?;
+    der.finish()?;
+    let (list, count) = Extensions::validate(contents, at)?;
+    if count == 0 {
+        return Err(Error::BadDer(at));
+    }
+    Ok(list)
+}

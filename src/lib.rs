@@ -1,0 +1,70 @@
+//! Strict, zero-copy verification of OCSP responses (RFC 6960).
+//!
+//! `ocsp-verify` answers one question for a TLS client, a service mesh or a piece of firmware:
+//! *is this signed OCSP answer about this certificate genuine, fresh and good?*
+//!
+//! The core is `no_std` and parses with no heap: views borrow the input bytes and check all of
+//! them once, when built.
+//!
+//! # Quick start: reading a response
+//!
+//! ```
+//! use ocsp_verify::{CertStatus, OcspResponse, ResponseStatus};
+//!
+//! # fn main() -> Result<(), ocsp_verify::Error> {
+//! let der = include_bytes!("../test-vectors/real-world/golang-x-crypto/ocspResponseHex.der");
+//! let response = OcspResponse::from_der(der)?;
+//! assert_eq!(response.status(), ResponseStatus::Successful);
+//! let basic = response.basic()?;
+//! for single in basic.response_data().responses() {
+//!     let single = single?;
+//!     assert_eq!(single.status(), CertStatus::Good);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `std` | yes | implies `alloc`; conveniences for hosted platforms |
+//! | `alloc` | with `std` | only needed by the RSA backend |
+//! | `ecdsa` | yes | RustCrypto ECDSA P-256 / P-384 verification (no heap) |
+//! | `rsa` | yes | RustCrypto RSA PKCS#1 v1.5 and PSS verification (needs `alloc`) |
+//! | `rustcrypto` | yes | both of the above |
+
+#![no_std]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod cert;
+mod der;
+mod error;
+mod extension;
+mod hash;
+mod oid;
+mod response;
+mod signature;
+mod time;
+mod verify;
+
+pub use crate::cert::{Certificate, OcspUrls, SubjectPublicKeyInfo};
+pub use crate::der::SequenceOf;
+pub use crate::error::{Error, Structure};
+pub use crate::extension::{Extension, Extensions};
+pub use crate::response::{
+    BasicResponse, CertId, CertStatus, HashAlgorithm, MAX_CERTIFICATES, MAX_RESPONSE_LEN,
+    OcspResponse, ResponderId, ResponseData, ResponseStatus, RevocationReason, SingleResponse,
+};
+#[cfg(any(feature = "ecdsa", feature = "rsa"))]
+pub use crate::signature::rustcrypto;
+pub use crate::signature::{MIN_RSA_MODULUS_BITS, SignedData};
+pub use crate::verify::{
+    DEFAULT_CLOCK_SKEW, DEFAULT_MAX_AGE, MissingNonce, ResponderAuthorization, VerifiedResponse,
+    Verifier,
+};
+pub use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, UnixTime};

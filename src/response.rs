@@ -1,0 +1,759 @@
+//! Borrowed views of an OCSP response (RFC 6960 section 4.2).
+//!
+//! Every view is built by one pass over the input that checks all of it; afterwards the
+//! accessors only slice and cannot fail, and the lazy lists only revisit bytes already checked.
+
+use der::Tag;
+use rustls_pki_types::UnixTime;
+
+use crate::cert::{Certificate, algorithm_identifier, name};
+use crate::der::{Der, FromTlv, SequenceOf, Tlv, context, single};
+use crate::error::{Error, Structure};
+use crate::extension::{Extensions, extensions};
+use crate::oid;
+use crate::signature::SignedData;
+use crate::time::read_generalized_time;
+
+/// The largest encoded `OCSPResponse` accepted, in bytes.
+///
+/// Real responses are a few hundred bytes to a few KiB; a stapled response must fit in a TLS
+/// handshake message (at most 16 MiB, in practice far less). The cap bounds the work any input
+/// can cause.
+pub const MAX_RESPONSE_LEN: usize = 64 * 1024;
+
+/// The most certificates a `BasicOCSPResponse` may embed in `certs`.
+///
+/// A response needs at most the delegated responder's certificate and perhaps its issuer; the
+/// cap bounds the number of signature checks a response can cause.
+pub const MAX_CERTIFICATES: usize = 8;
+
+/// A parsed `OCSPResponse`.
+///
+/// ```text
+/// OCSPResponse ::= SEQUENCE {
+///    responseStatus         OCSPResponseStatus,
+///    responseBytes          [0] EXPLICIT ResponseBytes OPTIONAL }
+///
+/// ResponseBytes ::=       SEQUENCE {
+///    responseType   OBJECT IDENTIFIER,
+///    response       OCTET STRING }
+/// ```
+/// (RFC 6960 section 4.2.1.)
+#[derive(Clone, Debug)]
+pub struct OcspResponse<'a> {
+    status: ResponseStatus,
+    basic: Option<BasicResponse<'a>>,
+}
+
+impl<'a> OcspResponse<'a> {
+    /// Parses an `OCSPResponse` with no bytes after it.
+    ///
+    /// A non-successful `responseStatus` parses (see [`OcspResponse::status`]); a status RFC 6960
+    /// does not define is [`Error::UnknownResponseStatus`], and `successful` without
+    /// `responseBytes` is [`Error::MissingResponseBytes`].
+    pub fn from_der(der: &'a [u8]) -> Result<Self, Error> {
+        if der.len() > MAX_RESPONSE_LEN {
+            return Err(Error::ResponseTooLarge);
+        }
+        let at = Structure::OcspResponse;
+        let contents = single(der, Tag::Sequence, at)?.value;
+        let mut der = Der::new(contents, at);
+        let status = ResponseStatus::from_code(der.small_unsigned(Tag::Enumerated)?)?;
+        let response_bytes = der.optional(context(0, true))?;
+        der.finish()?;
+
+        let basic = match (status, response_bytes) {
+            (ResponseStatus::Successful, None) => return Err(Error::MissingResponseBytes),
+            (ResponseStatus::Successful, Some(explicit)) => {
+                Some(BasicResponse::from_response_bytes(explicit)?)
+            }
+            // "If the value of responseStatus is one of the error conditions, the
+            // responseBytes field is not set."
+            (_, Some(_)) => return Err(Error::BadDer(at)),
+            (_, None) => None,
+        };
+        Ok(Self { status, basic })
+    }
+
+    /// The `responseStatus`.
+    pub fn status(&self) -> ResponseStatus {
+        self.status
+    }
+
+    /// The `BasicOCSPResponse` of a successful response, or the error variant that matches a
+    /// non-successful status.
+    pub fn basic(&self) -> Result<&BasicResponse<'a>, Error> {
+        match &self.basic {
+            Some(basic) => Ok(basic),
+            None => Err(self.status.error()),
+        }
+    }
+
+    /// Like [`OcspResponse::basic`], by value.
+    pub fn into_basic(self) -> Result<BasicResponse<'a>, Error> {
+        match self.basic {
+            Some(basic) => Ok(basic),
+            None => Err(self.status.error()),
+        }
+    }
+}
+
+/// `OCSPResponseStatus` (RFC 6960 section 4.2.1).
+///
+/// ```text
+/// OCSPResponseStatus ::= ENUMERATED {
+///     successful            (0),  -- Response has valid confirmations
+///     malformedRequest      (1),  -- Illegal confirmation request
+///     internalError         (2),  -- Internal error in issuer
+///     tryLater              (3),  -- Try again later
+///                                 -- (4) is not used
+///     sigRequired           (5),  -- Must sign the request
+///     unauthorized          (6)   -- Request unauthorized
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResponseStatus {
+    /// `successful` (0).
+    Successful,
+    /// `malformedRequest` (1).
+    MalformedRequest,
+    /// `internalError` (2).
+    InternalError,
+    /// `tryLater` (3).
+    TryLater,
+    /// `sigRequired` (5).
+    SigRequired,
+    /// `unauthorized` (6).
+    Unauthorized,
+}
+
+impl ResponseStatus {
+    fn from_code(code: u8) -> Result<Self, Error> {
+        Ok(match code {
+            0 => Self::Successful,
+            1 => Self::MalformedRequest,
+            2 => Self::InternalError,
+            3 => Self::TryLater,
+            5 => Self::SigRequired,
+            6 => Self::Unauthorized,
+            other => return Err(Error::UnknownResponseStatus(other)),
+        })
+    }
+
+    /// The numeric value of the status.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Successful => 0,
+            Self::MalformedRequest => 1,
+            Self::InternalError => 2,
+            Self::TryLater => 3,
+            Self::SigRequired => 5,
+            Self::Unauthorized => 6,
+        }
+    }
+
+    /// The error a caller gets when asking a response with this status for its answer.
+    /// (`Successful` has no error; it maps to [`Error::MissingResponseBytes`], which is what a
+    /// successful response without its body would be.)
+    pub fn error(self) -> Error {
+        match self {
+            Self::Successful => Error::MissingResponseBytes,
+            Self::MalformedRequest => Error::ResponderMalformedRequest,
+            Self::InternalError => Error::ResponderInternalError,
+            Self::TryLater => Error::ResponderTryLater,
+            Self::SigRequired => Error::ResponderSigRequired,
+            Self::Unauthorized => Error::ResponderUnauthorized,
+        }
+    }
+}
+
+/// A parsed `BasicOCSPResponse`.
+///
+/// ```text
+/// BasicOCSPResponse       ::= SEQUENCE {
+///    tbsResponseData      ResponseData,
+///    signatureAlgorithm   AlgorithmIdentifier,
+///    signature            BIT STRING,
+///    certs            [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
+/// ```
+/// (RFC 6960 section 4.2.1.)
+#[derive(Clone, Debug)]
+pub struct BasicResponse<'a> {
+    data: ResponseData<'a>,
+    signed: SignedData<'a>,
+    certs: SequenceOf<'a, Certificate<'a>>,
+    cert_count: usize,
+}
+
+impl<'a> BasicResponse<'a> {
+    /// Parses the `[0] EXPLICIT ResponseBytes` contents.
+    fn from_response_bytes(explicit: &'a [u8]) -> Result<Self, Error> {
+        let at = Structure::ResponseBytes;
+        let contents = single(explicit, Tag::Sequence, at)?.value;
+        let mut der = Der::new(contents, at);
+        // "For a basic OCSP responder, responseType will be id-pkix-ocsp-basic."
+        if der.oid()? != oid::OCSP_BASIC.as_bytes() {
+            return Err(Error::UnsupportedResponseType);
+        }
+        let response = der.expect(Tag::OctetString)?;
+        der.finish()?;
+        Self::from_der(response)
+    }
+
+    /// Parses a DER `BasicOCSPResponse` with no bytes after it.
+    pub fn from_der(der: &'a [u8]) -> Result<Self, Error> {
+        if der.len() > MAX_RESPONSE_LEN {
+            return Err(Error::ResponseTooLarge);
+        }
+        let at = Structure::BasicOcspResponse;
+        let contents = single(der, Tag::Sequence, at)?.value;
+        let mut der = Der::new(contents, at);
+        let tbs = der.expect_tlv(Tag::Sequence)?;
+        let algorithm = algorithm_identifier(&mut der)?;
+        let signature = der.bit_string_octets()?;
+        let (certs, cert_count) = match der.optional(context(0, true))? {
+            Some(explicit) => {
+                let at = Structure::Certificates;
+                let contents = single(explicit, Tag::Sequence, at)?.value;
+                // Count before parsing, so that a response with many certificates is refused
+                // before any of them costs anything.
+                let mut framing = Der::new(contents, at);
+                let mut count = 0usize;
+                while !framing.is_empty() {
+                    framing.any()?;
+                    count = count.saturating_add(1);
+                    if count > MAX_CERTIFICATES {
+                        return Err(Error::TooManyCertificates);
+                    }
+                }
+                SequenceOf::validate(contents, at)?
+            }
+            None => (SequenceOf::empty(), 0),
+        };
+        der.finish()?;
+        Ok(Self {
+            data: ResponseData::parse(tbs)?,
+            signed: SignedData {
+                data: tbs.raw,
+                algorithm,
+                signature,
+            },
+            certs,
+            cert_count,
+        })
+    }
+
+    /// The `tbsResponseData`.
+    pub fn response_data(&self) -> &ResponseData<'a> {
+        &self.data
+    }
+
+    /// The signed part: the exact `tbsResponseData` bytes, the signature algorithm and value.
+    pub fn signed_data(&self) -> &SignedData<'a> {
+        &self.signed
+    }
+
+    /// The certificates in `certs`, in order.
+    pub fn certs(&self) -> SequenceOf<'a, Certificate<'a>> {
+        self.certs.clone()
+    }
+
+    /// How many certificates `certs` holds (at most [`MAX_CERTIFICATES`]).
+    pub fn cert_count(&self) -> usize {
+        self.cert_count
+    }
+}
+
+/// A parsed `ResponseData`.
+///
+/// ```text
+/// ResponseData ::= SEQUENCE {
+///    version              [0] EXPLICIT Version DEFAULT v1,
+///    responderID              ResponderID,
+///    producedAt               GeneralizedTime,
+///    responses                SEQUENCE OF SingleResponse,
+///    responseExtensions   [1] EXPLICIT Extensions OPTIONAL }
+/// ```
+/// (RFC 6960 section 4.2.1.)
+#[derive(Clone, Debug)]
+pub struct ResponseData<'a> {
+    der: &'a [u8],
+    responder_id: ResponderId<'a>,
+    produced_at: UnixTime,
+    responses: SequenceOf<'a, SingleResponse<'a>>,
+    response_count: usize,
+    extensions: Extensions<'a>,
+}
+
+impl<'a> ResponseData<'a> {
+    fn parse(tlv: Tlv<'a>) -> Result<Self, Error> {
+        let at = Structure::ResponseData;
+        let mut der = Der::new(tlv.value, at);
+        // Only v1 is defined. DER forbids encoding the DEFAULT, but some responders do: an
+        // explicit `[0] INTEGER 0` is tolerated (profile rule 3).
+        if let Some(explicit) = der.optional(context(0, true))? {
+            let mut version = Der::new(explicit, at);
+            let value = version.small_unsigned(Tag::Integer)?;
+            version.finish()?;
+            if value != 0 {
+                return Err(Error::UnsupportedResponseVersion);
+            }
+        }
+        let responder_id = ResponderId::parse(der.any()?)?;
+        let produced_at = read_generalized_time(&mut der, Structure::ProducedAt)?;
+        let responses = der.expect(Tag::Sequence)?;
+        let (responses, response_count) = SequenceOf::validate(responses, Structure::Responses)?;
+        if response_count == 0 {
+            return Err(Error::EmptyResponseList);
+        }
+        let extensions = match der.optional(context(1, true))? {
+            Some(explicit) => extensions(explicit, Structure::ResponseExtensions)?,
+            None => Extensions::empty(),
+        };
+        der.finish()?;
+        Ok(Self {
+            der: tlv.raw,
+            responder_id,
+            produced_at,
+            responses,
+            response_count,
+            extensions,
+        })
+    }
+
+    /// The exact DER bytes of the `tbsResponseData`, as signed.
+    pub fn der(&self) -> &'a [u8] {
+        self.der
+    }
+
+    /// `version`: always v1 (0), the only version RFC 6960 defines; others are refused.
+    pub fn version(&self) -> u8 {
+        0
+    }
+
+    /// `responderID`.
+    pub fn responder_id(&self) -> ResponderId<'a> {
+        self.responder_id
+    }
+
+    /// `producedAt`.
+    pub fn produced_at(&self) -> UnixTime {
+        self.produced_at
+    }
+
+    /// The `SingleResponse`s, in order.
+    pub fn responses(&self) -> SequenceOf<'a, SingleResponse<'a>> {
+        self.responses.clone()
+    }
+
+    /// How many `SingleResponse`s there are (at least one).
+    pub fn response_count(&self) -> usize {
+        self.response_count
+    }
+
+    /// `responseExtensions` (empty when absent).
+    pub fn extensions(&self) -> Extensions<'a> {
+        self.extensions.clone()
+    }
+
+    /// The nonce the response carries (RFC 6960 section 4.4.1, RFC 8954).
+    ///
+    /// `Ok(None)` when there is no nonce extension, `Ok(Some(octets))` with the nonce's octets
+    /// when there is one, and [`Error::InvalidNonce`] when the extension is malformed (its value
+    /// is not exactly one OCTET STRING) or appears twice.
+    pub fn nonce(&self) -> Result<Option<&'a [u8]>, Error> {
+        let mut found = None;
+        for extension in self.extensions() {
+            let extension = extension?;
+            if extension.id() != oid::OCSP_NONCE.as_bytes() {
+                continue;
+            }
+            if found.is_some() {
+                return Err(Error::InvalidNonce);
+            }
+            let nonce = single(extension.value(), Tag::OctetString, Structure::Extension)
+                .map_err(|_| Error::InvalidNonce)?;
+            found = Some(nonce.value);
+        }
+        Ok(found)
+    }
+}
+
+/// `ResponderID`: how the response names its signer.
+///
+/// ```text
+/// ResponderID ::= CHOICE {
+///    byName   [1] Name,
+///    byKey    [2] KeyHash }
+///
+/// KeyHash ::= OCTET STRING -- SHA-1 hash of responder's public key
+///                          -- (excluding the tag and length fields)
+/// ```
+/// (RFC 6960 section 4.2.1; the module's tags are EXPLICIT.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponderId<'a> {
+    /// The whole DER encoding of the responder's subject `Name`.
+    ByName(&'a [u8]),
+    /// The SHA-1 hash of the responder's `subjectPublicKey` bits (20 bytes).
+    ByKey(&'a [u8]),
+}
+
+impl<'a> ResponderId<'a> {
+    fn parse(tlv: Tlv<'a>) -> Result<Self, Error> {
+        let at = Structure::ResponderId;
+        let mut der = Der::new(tlv.value, at);
+        let id = if tlv.tag == context(1, true) {
+            Self::ByName(name(&mut der, at)?)
+        } else if tlv.tag == context(2, true) {
+            let hash = der.expect(Tag::OctetString)?;
+            if hash.len() != 20 {
+                return Err(Error::BadDer(at));
+            }
+            Self::ByKey(hash)
+        } else {
+            return Err(Error::BadDer(at));
+        };
+        der.finish()?;
+        Ok(id)
+    }
+}
+
+/// A parsed `SingleResponse`: the answer about one certificate.
+///
+/// ```text
+/// SingleResponse ::= SEQUENCE {
+///    certID                       CertID,
+///    certStatus                   CertStatus,
+///    thisUpdate                   GeneralizedTime,
+///    nextUpdate         [0]       EXPLICIT GeneralizedTime OPTIONAL,
+///    singleExtensions   [1]       EXPLICIT Extensions OPTIONAL }
+/// ```
+/// (RFC 6960 section 4.2.1.)
+#[derive(Clone, Debug)]
+pub struct SingleResponse<'a> {
+    cert_id: CertId<'a>,
+    status: CertStatus,
+    this_update: UnixTime,
+    next_update: Option<UnixTime>,
+    extensions: Extensions<'a>,
+}
+
+impl<'a> SingleResponse<'a> {
+    /// `certID`.
+    pub fn cert_id(&self) -> &CertId<'a> {
+        &self.cert_id
+    }
+
+    /// `certStatus`.
+    pub fn status(&self) -> CertStatus {
+        self.status
+    }
+
+    /// `thisUpdate`.
+    pub fn this_update(&self) -> UnixTime {
+        self.this_update
+    }
+
+    /// `nextUpdate`, when present.
+    pub fn next_update(&self) -> Option<UnixTime> {
+        self.next_update
+    }
+
+    /// `singleExtensions` (empty when absent).
+    pub fn extensions(&self) -> Extensions<'a> {
+        self.extensions.clone()
+    }
+}
+
+impl<'a> FromTlv<'a> for SingleResponse<'a> {
+    fn from_tlv(tlv: Tlv<'a>) -> Result<Self, Error> {
+        let at = Structure::SingleResponse;
+        let mut der = Der::new(tlv.value, at);
+        if tlv.tag != Tag::Sequence {
+            return Err(der.bad());
+        }
+        let cert_id = CertId::parse(der.expect(Tag::Sequence)?)?;
+        let status = CertStatus::parse(der.any()?)?;
+        let this_update = read_generalized_time(&mut der, at)?;
+        let next_update = match der.optional(context(0, true))? {
+            Some(explicit) => {
+                let mut inner = Der::new(explicit, at);
+                let next_update = read_generalized_time(&mut inner, at)?;
+                inner.finish()?;
+                Some(next_update)
+            }
+            None => None,
+        };
+        let extensions = match der.optional(context(1, true))? {
+            Some(explicit) => extensions(explicit, Structure::SingleExtensions)?,
+            None => Extensions::empty(),
+        };
+        der.finish()?;
+        Ok(Self {
+            cert_id,
+            status,
+            this_update,
+            next_update,
+            extensions,
+        })
+    }
+}
+
+/// A parsed `CertID`: which certificate a `SingleResponse` is about.
+///
+/// ```text
+/// CertID          ::=     SEQUENCE {
+///     hashAlgorithm       AlgorithmIdentifier,
+///     issuerNameHash      OCTET STRING, -- Hash of issuer's DN
+///     issuerKeyHash       OCTET STRING, -- Hash of issuer's public key
+///     serialNumber        CertificateSerialNumber }
+/// ```
+/// (RFC 6960 section 4.1.1.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CertId<'a> {
+    hash_algorithm: Option<HashAlgorithm>,
+    hash_algorithm_der: &'a [u8],
+    issuer_name_hash: &'a [u8],
+    issuer_key_hash: &'a [u8],
+    serial: &'a [u8],
+}
+
+impl<'a> CertId<'a> {
+    fn parse(contents: &'a [u8]) -> Result<Self, Error> {
+        let at = Structure::CertId;
+        let mut der = Der::new(contents, at);
+        let hash_algorithm_der = algorithm_identifier(&mut der)?;
+        let issuer_name_hash = der.expect(Tag::OctetString)?;
+        let issuer_key_hash = der.expect(Tag::OctetString)?;
+        let serial = der.integer_bytes_lax()?;
+        der.finish()?;
+        let hash_algorithm = HashAlgorithm::from_algorithm_identifier(hash_algorithm_der);
+        // Profile rule 7: a hash of the wrong length for a known algorithm is malformed.
+        if let Some(hash) = hash_algorithm {
+            if issuer_name_hash.len() != hash.output_len()
+                || issuer_key_hash.len() != hash.output_len()
+            {
+                return Err(Error::InvalidCertIdHash);
+            }
+        }
+        Ok(Self {
+            hash_algorithm,
+            hash_algorithm_der,
+            issuer_name_hash,
+            issuer_key_hash,
+            serial,
+        })
+    }
+
+    /// The hash algorithm, when it is one the crate knows (SHA-1, SHA-256, SHA-384, SHA-512
+    /// with absent or NULL parameters). An entry with any other algorithm matches no
+    /// certificate.
+    pub fn hash_algorithm(&self) -> Option<HashAlgorithm> {
+        self.hash_algorithm
+    }
+
+    /// The contents of the `hashAlgorithm` AlgorithmIdentifier, as encoded.
+    pub fn hash_algorithm_der(&self) -> &'a [u8] {
+        self.hash_algorithm_der
+    }
+
+    /// `issuerNameHash`.
+    pub fn issuer_name_hash(&self) -> &'a [u8] {
+        self.issuer_name_hash
+    }
+
+    /// `issuerKeyHash`.
+    pub fn issuer_key_hash(&self) -> &'a [u8] {
+        self.issuer_key_hash
+    }
+
+    /// The content bytes of `serialNumber`, exactly as encoded.
+    pub fn serial(&self) -> &'a [u8] {
+        self.serial
+    }
+}
+
+/// A hash algorithm a `CertID` may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HashAlgorithm {
+    /// SHA-1, the algorithm nearly every responder uses (and RFC 5019 requires).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// Recognises the contents of an AlgorithmIdentifier: the OID followed by nothing or NULL.
+    fn from_algorithm_identifier(contents: &[u8]) -> Option<Self> {
+        let mut der = Der::new(contents, Structure::AlgorithmIdentifier);
+        let id = der.oid().ok()?;
+        if !der.is_empty() {
+            let parameters = der.expect(Tag::Null).ok()?;
+            if !parameters.is_empty() || !der.is_empty() {
+                return None;
+            }
+        }
+        [Self::Sha1, Self::Sha256, Self::Sha384, Self::Sha512]
+            .into_iter()
+            .find(|hash| hash.oid().as_bytes() == id)
+    }
+
+    pub(crate) fn oid(self) -> const_oid::ObjectIdentifier {
+        match self {
+            Self::Sha1 => oid::SHA1,
+            Self::Sha256 => oid::SHA256,
+            Self::Sha384 => oid::SHA384,
+            Self::Sha512 => oid::SHA512,
+        }
+    }
+
+    /// The digest length in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            Self::Sha1 => 20,
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
+    }
+}
+
+/// `CertStatus` (RFC 6960 section 4.2.1).
+///
+/// ```text
+/// CertStatus ::= CHOICE {
+///     good        [0]     IMPLICIT NULL,
+///     revoked     [1]     IMPLICIT RevokedInfo,
+///     unknown     [2]     IMPLICIT UnknownInfo }
+///
+/// RevokedInfo ::= SEQUENCE {
+///     revocationTime              GeneralizedTime,
+///     revocationReason    [0]     EXPLICIT CRLReason OPTIONAL }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertStatus {
+    /// "the certificate is not revoked" (as far as the responder knows).
+    Good,
+    /// The certificate is revoked.
+    Revoked {
+        /// `revocationTime`.
+        time: UnixTime,
+        /// `revocationReason`, when given.
+        reason: Option<RevocationReason>,
+    },
+    /// The responder does not know the certificate.
+    Unknown,
+}
+
+impl CertStatus {
+    fn parse(tlv: Tlv<'_>) -> Result<Self, Error> {
+        if tlv.tag == context(0, false) && tlv.value.is_empty() {
+            Ok(Self::Good)
+        } else if tlv.tag == context(2, false) && tlv.value.is_empty() {
+            Ok(Self::Unknown)
+        } else if tlv.tag == context(1, true) {
+            let at = Structure::RevokedInfo;
+            let mut der = Der::new(tlv.value, at);
+            let time = read_generalized_time(&mut der, at)?;
+            let reason = match der.optional(context(0, true))? {
+                Some(explicit) => {
+                    let mut inner = Der::new(explicit, at);
+                    let code = inner.small_unsigned(Tag::Enumerated)?;
+                    inner.finish()?;
+                    Some(RevocationReason::from_code(code)?)
+                }
+                None => None,
+            };
+            der.finish()?;
+            Ok(Self::Revoked { time, reason })
+        } else {
+            Err(Error::BadDer(Structure::CertStatus))
+        }
+    }
+}
+
+/// `CRLReason` (RFC 5280 section 5.3.1).
+///
+/// ```text
+/// CRLReason ::= ENUMERATED {
+///      unspecified             (0),
+///      keyCompromise           (1),
+///      cACompromise            (2),
+///      affiliationChanged      (3),
+///      superseded              (4),
+///      cessationOfOperation    (5),
+///      certificateHold         (6),
+///           -- value 7 is not used
+///      removeFromCRL           (8),
+///      privilegeWithdrawn      (9),
+///      aACompromise           (10) }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum RevocationReason {
+    Unspecified,
+    KeyCompromise,
+    CaCompromise,
+    AffiliationChanged,
+    Superseded,
+    CessationOfOperation,
+    CertificateHold,
+    RemoveFromCrl,
+    PrivilegeWithdrawn,
+    AaCompromise,
+}
+
+impl RevocationReason {
+    /// Maps the ENUMERATED value; 7 and anything above 10 are [`Error::InvalidRevocationReason`].
+    pub fn from_code(code: u8) -> Result<Self, Error> {
+        Ok(match code {
+            0 => Self::Unspecified,
+            1 => Self::KeyCompromise,
+            2 => Self::CaCompromise,
+            3 => Self::AffiliationChanged,
+            4 => Self::Superseded,
+            5 => Self::CessationOfOperation,
+            6 => Self::CertificateHold,
+            8 => Self::RemoveFromCrl,
+            9 => Self::PrivilegeWithdrawn,
+            10 => Self::AaCompromise,
+            _ => return Err(Error::InvalidRevocationReason),
+        })
+    }
+
+    /// The ENUMERATED value.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Unspecified => 0,
+            Self::KeyCompromise => 1,
+            Self::CaCompromise => 2,
+            Self::AffiliationChanged => 3,
+            Self::Superseded => 4,
+            Self::CessationOfOperation => 5,
+            Self::CertificateHold => 6,
+            Self::RemoveFromCrl => 8,
+            Self::PrivilegeWithdrawn => 9,
+            Self::AaCompromise => 10,
+        }
+    }
+
+    /// The name RFC 5280 gives the reason, e.g. `keyCompromise`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Unspecified => "unspecified",
+            Self::KeyCompromise => "keyCompromise",
+            Self::CaCompromise => "cACompromise",
+            Self::AffiliationChanged => "affiliationChanged",
+            Self::Superseded => "superseded",
+            Self::CessationOfOperation => "cessationOfOperation",
+            Self::CertificateHold => "certificateHold",
+            Self::RemoveFromCrl => "removeFromCRL",
+            Self::PrivilegeWithdrawn => "privilegeWithdrawn",
+            Self::AaCompromise => "aACompromise",
+        }
+    }
+}
