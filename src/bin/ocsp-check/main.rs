@@ -1,0 +1,62 @@
+//! `ocsp-check`: verify OCSP responses from the command line.
+//!
+//! Exit status: 0 good, 1 revoked, 2 unknown, 3 the response is invalid or cannot be verified,
+//! 4 usage or input error.
+
+mod input;
+mod time;
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Verify OCSP responses (RFC 6960) strictly.
+#[derive(Debug, Parser)]
+#[command(name = "ocsp-check", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Verify a response about a certificate: signature, responder, CertID, nonce and times.
+    Verify(verify::Args),
+}
+
+/// The exit statuses every subcommand follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    Good = 0,
+    Revoked = 1,
+    Unknown = 2,
+    Invalid = 3,
+    Usage = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let exit = match error.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Exit::Good
+                }
+                _ => Exit::Usage,
+            };
+            // clap prints help to stdout and errors to stderr itself.
+            let _ = error.print();
+            return exit.into();
+        }
+    };
+    match cli.command {
+        Command::Verify(args) => verify::run(&args).into(),
+    }
+}

@@ -1,0 +1,282 @@
+//! `ocsp-check verify`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ocsp_verify::{
+    CertStatus, Certificate, Error, UnixTime, VerifiedResponse, Verifier, rustcrypto,
+};
+use serde_json::{Value, json};
+
+use crate::Exit;
+use crate::input::{self, InputError};
+use crate::time::{parse, rfc3339};
+
+/// Arguments of `verify`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The OCSP response (DER, or PEM `OCSP RESPONSE`).
+    #[arg(long, value_name = "PATH")]
+    response: PathBuf,
+    /// The certificate the response is about (PEM or DER).
+    #[arg(long, value_name = "PATH")]
+    cert: PathBuf,
+    /// The certificate's issuer (PEM or DER).
+    #[arg(long, value_name = "PATH")]
+    issuer: PathBuf,
+    /// Verification time: unix seconds or RFC 3339 [default: now].
+    #[arg(long, value_name = "TIME", value_parser = parse)]
+    at: Option<UnixTime>,
+    /// The nonce the request carried, in hex; the response must echo it.
+    #[arg(long, value_name = "HEX", value_parser = parse_hex)]
+    nonce: Option<Vec<u8>>,
+    /// A responder certificate trusted to answer for any certificate (repeatable).
+    #[arg(long = "trusted-responder", value_name = "PATH")]
+    trusted_responders: Vec<PathBuf>,
+    /// Clock skew tolerated on thisUpdate and nextUpdate.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    skew: u64,
+    /// Largest age (now - thisUpdate) of a response without nextUpdate.
+    #[arg(long = "max-age", value_name = "SECONDS", default_value_t = 86_400)]
+    max_age: u64,
+    /// Also accept SHA-1 signatures (legacy responders).
+    #[arg(long = "allow-sha1")]
+    allow_sha1: bool,
+    /// Print exactly one JSON object on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_hex(value: &str) -> Result<Vec<u8>, String> {
+    let value = value.trim();
+    if value.is_empty() || value.len() % 2 != 0 {
+        return Err("expected an even number of hex digits".into());
+    }
+    (0..value.len())
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(value.get(i..i + 2).unwrap_or("zz"), 16)
+                .map_err(|_| format!("`{value}` is not hex"))
+        })
+        .collect()
+}
+
+/// Runs `verify` and prints the outcome; returns the exit status.
+pub(crate) fn run(args: &Args) -> Exit {
+    let inputs = match Inputs::read(args) {
+        Ok(inputs) => inputs,
+        Err(error) => return report_input_error(&error, args.json),
+    };
+    let now = args.at.unwrap_or_else(UnixTime::now);
+    let outcome = inputs.verify(args, now);
+    report(&outcome, now, args.json)
+}
+
+/// The bytes read from the files.
+struct Inputs {
+    response: Vec<u8>,
+    cert: Vec<u8>,
+    issuer: Vec<u8>,
+    trusted: Vec<Vec<u8>>,
+}
+
+impl Inputs {
+    fn read(args: &Args) -> Result<Self, InputError> {
+        let mut trusted = Vec::new();
+        for path in &args.trusted_responders {
+            trusted.extend(input::certificates(path)?);
+        }
+        Ok(Self {
+            response: input::response(&args.response)?,
+            cert: input::certificate(&args.cert)?,
+            issuer: input::certificate(&args.issuer)?,
+            trusted,
+        })
+    }
+
+    fn verify(&self, args: &Args, now: UnixTime) -> Result<VerifiedResponse<'_>, Error> {
+        // The files were checked to hold certificates when read.
+        let cert = Certificate::from_der(&self.cert)?;
+        let issuer = Certificate::from_der(&self.issuer)?;
+        let trusted = self
+            .trusted
+            .iter()
+            .map(|der| Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()?;
+        let algorithms = if args.allow_sha1 {
+            rustcrypto::ALL_WITH_LEGACY_SHA1
+        } else {
+            rustcrypto::ALL
+        };
+        let verifier = Verifier::new(algorithms)
+            .with_trusted_responders(&trusted)
+            .with_clock_skew(Duration::from_secs(args.skew))
+            .with_max_age(Duration::from_secs(args.max_age));
+        match &args.nonce {
+            Some(nonce) => verifier.verify_with_nonce(&self.response, &cert, &issuer, nonce, now),
+            None => verifier.verify(&self.response, &cert, &issuer, now),
+        }
+    }
+}
+
+/// The exit status for a verification outcome.
+pub(crate) fn exit_status(outcome: &Result<VerifiedResponse<'_>, Error>) -> Exit {
+    match outcome {
+        Ok(verified) => match verified.status() {
+            CertStatus::Good => Exit::Good,
+            CertStatus::Revoked { .. } => Exit::Revoked,
+            CertStatus::Unknown => Exit::Unknown,
+        },
+        Err(_) => Exit::Invalid,
+    }
+}
+
+/// The JSON object `verify --json` prints.
+pub(crate) fn json_object(outcome: &Result<VerifiedResponse<'_>, Error>, now: UnixTime) -> Value {
+    match outcome {
+        Ok(verified) => {
+            let (status, revocation_time, revocation_reason) = match verified.status() {
+                CertStatus::Good => ("good", None, None),
+                CertStatus::Unknown => ("unknown", None, None),
+                CertStatus::Revoked { time, reason } => {
+                    ("revoked", Some(rfc3339(time)), reason.map(|r| r.name()))
+                }
+            };
+            json!({
+                "status": status,
+                "error": null,
+                "this_update": rfc3339(verified.this_update()),
+                "next_update": verified.next_update().map(rfc3339),
+                "produced_at": rfc3339(verified.produced_at()),
+                "responder": verified.responder().name(),
+                "revocation_time": revocation_time,
+                "revocation_reason": revocation_reason,
+                "seconds_until_next_update": verified.next_update().map(|n| seconds_between(now, n)),
+            })
+        }
+        Err(error) => invalid_json(error.code(), &error.to_string()),
+    }
+}
+
+fn invalid_json(code: &str, message: &str) -> Value {
+    json!({
+        "status": "invalid",
+        "error": {"code": code, "message": message},
+        "this_update": null,
+        "next_update": null,
+        "produced_at": null,
+        "responder": null,
+        "revocation_time": null,
+        "revocation_reason": null,
+        "seconds_until_next_update": null,
+    })
+}
+
+/// `to - from` in seconds, negative when `to` is earlier.
+fn seconds_between(from: UnixTime, to: UnixTime) -> i64 {
+    let (from, to) = (from.as_secs(), to.as_secs());
+    if to >= from {
+        i64::try_from(to - from).unwrap_or(i64::MAX)
+    } else {
+        -i64::try_from(from - to).unwrap_or(i64::MAX)
+    }
+}
+
+/// "6d 23h", "5h 2m", "42s", for the human summary.
+fn human_duration(seconds: i64) -> String {
+    let (sign, s) = if seconds < 0 {
+        ("-", -seconds)
+    } else {
+        ("", seconds)
+    };
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
+    if d > 0 {
+        format!("{sign}{d}d {h}h")
+    } else if h > 0 {
+        format!("{sign}{h}h {m}m")
+    } else if m > 0 {
+        format!("{sign}{m}m {}s", s % 60)
+    } else {
+        format!("{sign}{s}s")
+    }
+}
+
+/// The lines of the human summary.
+pub(crate) fn human_lines(
+    outcome: &Result<VerifiedResponse<'_>, Error>,
+    now: UnixTime,
+) -> Vec<String> {
+    let verified = match outcome {
+        Ok(verified) => verified,
+        Err(error) => return vec![format!("invalid: {error} ({})", error.code())],
+    };
+    let mut lines = vec![match verified.status() {
+        CertStatus::Good => "good: the certificate is not revoked".to_string(),
+        CertStatus::Unknown => "unknown: the responder does not know the certificate".to_string(),
+        CertStatus::Revoked { time, reason } => format!(
+            "revoked: since {}{}",
+            rfc3339(time),
+            reason
+                .map(|r| format!(", reason {}", r.name()))
+                .unwrap_or_default()
+        ),
+    }];
+    lines.push(format!("  responder:   {}", verified.responder().name()));
+    lines.push(format!(
+        "  producedAt:  {}",
+        rfc3339(verified.produced_at())
+    ));
+    lines.push(format!(
+        "  thisUpdate:  {}",
+        rfc3339(verified.this_update())
+    ));
+    lines.push(match verified.next_update() {
+        Some(next) => {
+            let left = seconds_between(now, next);
+            let when = if left >= 0 {
+                format!("{} left", human_duration(left))
+            } else {
+                format!("passed {} ago", human_duration(-left))
+            };
+            format!("  nextUpdate:  {} ({when})", rfc3339(next))
+        }
+        None => "  nextUpdate:  none (newer information is always available)".to_string(),
+    });
+    lines
+}
+
+fn report(outcome: &Result<VerifiedResponse<'_>, Error>, now: UnixTime, json: bool) -> Exit {
+    if json {
+        println!("{}", json_object(outcome, now));
+    } else {
+        for line in human_lines(outcome, now) {
+            println!("{line}");
+        }
+    }
+    exit_status(outcome)
+}
+
+pub(crate) fn report_input_error(error: &InputError, json: bool) -> Exit {
+    if json {
+        println!("{}", invalid_json("input_error", &error.to_string()));
+    } else {
+        eprintln!("error: {error}");
+    }
+    Exit::Usage
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_and_durations() {
+        assert_eq!(parse_hex("00ff10").unwrap(), vec![0, 255, 16]);
+        assert!(parse_hex("0").is_err());
+        assert!(parse_hex("zz").is_err());
+        assert!(parse_hex("").is_err());
+        assert_eq!(human_duration(7 * 86_400 - 3600), "6d 23h");
+        assert_eq!(human_duration(3 * 3600 + 120), "3h 2m");
+        assert_eq!(human_duration(-42), "-42s");
+    }
+}
