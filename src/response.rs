@@ -529,12 +529,11 @@ impl<'a> CertId<'a> {
         der.finish()?;
         let hash_algorithm = HashAlgorithm::from_algorithm_identifier(hash_algorithm_der);
         // Profile rule 7: a hash of the wrong length for a known algorithm is malformed.
-        if let Some(hash) = hash_algorithm {
-            if issuer_name_hash.len() != hash.output_len()
-                || issuer_key_hash.len() != hash.output_len()
-            {
-                return Err(Error::InvalidCertIdHash);
-            }
+        if let Some(hash) = hash_algorithm
+            && (issuer_name_hash.len() != hash.output_len()
+                || issuer_key_hash.len() != hash.output_len())
+        {
+            return Err(Error::InvalidCertIdHash);
         }
         Ok(Self {
             hash_algorithm,

@@ -52,10 +52,10 @@ pub(crate) fn verify_signed_data(
     signed: &SignedData<'_>,
 ) -> Result<(), Error> {
     // Profile rule 10: "RSA keys shorter than 2048 bits are refused", whatever the backend.
-    if let Some(bits) = rsa_modulus_bits(spki)? {
-        if bits < MIN_RSA_MODULUS_BITS {
-            return Err(Error::RsaKeyTooSmall);
-        }
+    if let Some(bits) = rsa_modulus_bits(spki)?
+        && bits < MIN_RSA_MODULUS_BITS
+    {
+        return Err(Error::RsaKeyTooSmall);
     }
     let algorithm = algorithms
         .iter()
@@ -137,14 +137,17 @@ pub mod rustcrypto {
     use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, alg_id};
 
     use super::SignatureVerificationAlgorithm;
+    #[cfg(feature = "ecdsa")]
     use crate::hash::digest;
     use crate::response::HashAlgorithm;
 
     /// `sha1WithRSAEncryption` with NULL parameters.
+    #[cfg(any(feature = "rsa", test))]
     const RSA_PKCS1_SHA1: AlgorithmIdentifier = AlgorithmIdentifier::from_slice(&[
         0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05, 0x05, 0x00,
     ]);
     /// `ecdsa-with-SHA1`, no parameters.
+    #[cfg(any(feature = "ecdsa", test))]
     const ECDSA_SHA1: AlgorithmIdentifier =
         AlgorithmIdentifier::from_slice(&[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01]);
 

@@ -332,10 +332,10 @@ impl<'p> Verifier<'p> {
     fn check_times(&self, single: &SingleResponse<'_>, now: UnixTime) -> Result<(), Error> {
         let this_update = single.this_update().as_secs();
         let next_update = single.next_update().map(|t| t.as_secs());
-        if let Some(next_update) = next_update {
-            if next_update < this_update {
-                return Err(Error::NextUpdateBeforeThisUpdate);
-            }
+        if let Some(next_update) = next_update
+            && next_update < this_update
+        {
+            return Err(Error::NextUpdateBeforeThisUpdate);
         }
         // Rule 14: "A correctly signed revoked answer is reported as revoked even outside its
         // window; only good needs to be fresh." (An old revocation is still a revocation; an
@@ -345,10 +345,10 @@ impl<'p> Verifier<'p> {
         }
         let now = now.as_secs();
         let skew = self.clock_skew.as_secs();
-        if let (Some(cap), Some(next_update)) = (self.max_lifetime, next_update) {
-            if next_update - this_update > cap.as_secs() {
-                return Err(Error::ResponseLifetimeTooLong);
-            }
+        if let (Some(cap), Some(next_update)) = (self.max_lifetime, next_update)
+            && next_update - this_update > cap.as_secs()
+        {
+            return Err(Error::ResponseLifetimeTooLong);
         }
         if this_update > now.saturating_add(skew) {
             return Err(Error::ResponseNotYetValid);

@@ -53,6 +53,10 @@ pub(crate) fn parse(value: &str) -> Result<UnixTime, String> {
             secs,
         )));
     }
+    // ASCII only, so that every byte index below is a character boundary.
+    if !value.is_ascii() {
+        return Err(bad());
+    }
     let b = value.as_bytes();
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return Err(bad());
@@ -70,7 +74,7 @@ pub(crate) fn parse(value: &str) -> Result<UnixTime, String> {
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let month_days = [
         31,
         if leap { 29 } else { 28 },

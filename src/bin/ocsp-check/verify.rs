@@ -49,7 +49,7 @@ pub(crate) struct Args {
 
 fn parse_hex(value: &str) -> Result<Vec<u8>, String> {
     let value = value.trim();
-    if value.is_empty() || value.len() % 2 != 0 {
+    if value.is_empty() || !value.len().is_multiple_of(2) {
         return Err("expected an even number of hex digits".into());
     }
     (0..value.len())
