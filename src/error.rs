@@ -133,8 +133,9 @@ pub enum Error {
     #[error("the response is not valid yet")]
     ResponseNotYetValid,
 
-    /// The encoded response is larger than the size cap (64 KiB).
-    #[error("the response is larger than 64 KiB")]
+    /// The encoded response is larger than the size cap (64 KiB unless the caller chose
+    /// another).
+    #[error("the response is larger than the size cap")]
     ResponseTooLarge,
 
     /// The key that must verify the signature is an RSA key shorter than 2048 bits.

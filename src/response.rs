@@ -52,7 +52,15 @@ impl<'a> OcspResponse<'a> {
     /// does not define is [`Error::UnknownResponseStatus`], and `successful` without
     /// `responseBytes` is [`Error::MissingResponseBytes`].
     pub fn from_der(der: &'a [u8]) -> Result<Self, Error> {
-        if der.len() > MAX_RESPONSE_LEN {
+        Self::from_der_with_max_len(der, MAX_RESPONSE_LEN)
+    }
+
+    /// Like [`OcspResponse::from_der`] with another size cap than [`MAX_RESPONSE_LEN`].
+    ///
+    /// The work a response causes is linear in its size; raise the cap only for responders
+    /// known to answer with thousands of `SingleResponse`s.
+    pub fn from_der_with_max_len(der: &'a [u8], max_len: usize) -> Result<Self, Error> {
+        if der.len() > max_len {
             return Err(Error::ResponseTooLarge);
         }
         let at = Structure::OcspResponse;
@@ -197,14 +205,19 @@ impl<'a> BasicResponse<'a> {
         }
         let response = der.expect(Tag::OctetString)?;
         der.finish()?;
-        Self::from_der(response)
+        Self::parse(response)
     }
 
-    /// Parses a DER `BasicOCSPResponse` with no bytes after it.
+    /// Parses a DER `BasicOCSPResponse` with no bytes after it (for example one taken out of
+    /// an `OCSPResponse` by other code), at most [`MAX_RESPONSE_LEN`] bytes long.
     pub fn from_der(der: &'a [u8]) -> Result<Self, Error> {
         if der.len() > MAX_RESPONSE_LEN {
             return Err(Error::ResponseTooLarge);
         }
+        Self::parse(der)
+    }
+
+    fn parse(der: &'a [u8]) -> Result<Self, Error> {
         let at = Structure::BasicOcspResponse;
         let contents = single(der, Tag::Sequence, at)?.value;
         let mut der = Der::new(contents, at);

@@ -11,7 +11,8 @@ use crate::extension::Extensions;
 use crate::hash::{Digest, digest};
 use crate::oid;
 use crate::response::{
-    BasicResponse, CertStatus, HashAlgorithm, OcspResponse, ResponderId, SingleResponse,
+    BasicResponse, CertStatus, HashAlgorithm, MAX_RESPONSE_LEN, OcspResponse, ResponderId,
+    SingleResponse,
 };
 use crate::signature::verify_signed_data;
 
@@ -72,6 +73,7 @@ pub struct Verifier<'p> {
     max_age: Duration,
     max_lifetime: Option<Duration>,
     missing_nonce: MissingNonce,
+    max_response_len: usize,
 }
 
 /// The default clock skew tolerated on `thisUpdate` and `nextUpdate`: 5 minutes.
@@ -94,6 +96,7 @@ impl<'p> Verifier<'p> {
             max_age: DEFAULT_MAX_AGE,
             max_lifetime: None,
             missing_nonce: MissingNonce::Refuse,
+            max_response_len: MAX_RESPONSE_LEN,
         }
     }
 
@@ -134,6 +137,14 @@ impl<'p> Verifier<'p> {
         }
     }
 
+    /// The size cap on encoded responses (default [`MAX_RESPONSE_LEN`], 64 KiB).
+    pub const fn with_max_response_len(self, max_response_len: usize) -> Self {
+        Self {
+            max_response_len,
+            ..self
+        }
+    }
+
     /// The allowed signature algorithms.
     pub fn algorithms(&self) -> &'p [&'p dyn SignatureVerificationAlgorithm] {
         self.algorithms
@@ -163,7 +174,8 @@ impl<'p> Verifier<'p> {
         issuer: &Certificate<'_>,
         now: UnixTime,
     ) -> Result<VerifiedResponse<'r>, Error> {
-        let response = OcspResponse::from_der(response)?.into_basic()?;
+        let response =
+            OcspResponse::from_der_with_max_len(response, self.max_response_len)?.into_basic()?;
         self.verify_basic(&response, cert, issuer, None, now)
     }
 
@@ -176,7 +188,8 @@ impl<'p> Verifier<'p> {
         nonce: &[u8],
         now: UnixTime,
     ) -> Result<VerifiedResponse<'r>, Error> {
-        let response = OcspResponse::from_der(response)?.into_basic()?;
+        let response =
+            OcspResponse::from_der_with_max_len(response, self.max_response_len)?.into_basic()?;
         self.verify_basic(&response, cert, issuer, Some(nonce), now)
     }
 
