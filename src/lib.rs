@@ -33,6 +33,9 @@
 //! | `ecdsa` | yes | RustCrypto ECDSA P-256 / P-384 verification (no heap) |
 //! | `rsa` | yes | RustCrypto RSA PKCS#1 v1.5 and PSS verification (needs `alloc`) |
 //! | `rustcrypto` | yes | both of the above |
+//! | `rustls` | no | `OcspStapleVerifier`, a rustls 0.23 `ServerCertVerifier` that checks stapled responses with the [`Policy`]; implies `std` |
+//!
+//! The revocation [`Policy`] (soft-fail, hard-fail, must-staple) needs no feature and no heap.
 
 #![no_std]
 
@@ -47,7 +50,10 @@ mod error;
 mod extension;
 mod hash;
 mod oid;
+mod policy;
 mod response;
+#[cfg(feature = "rustls")]
+mod rustls;
 mod signature;
 mod time;
 mod verify;
@@ -56,10 +62,13 @@ pub use crate::cert::{Certificate, OcspUrls, SubjectPublicKeyInfo};
 pub use crate::der::SequenceOf;
 pub use crate::error::{Error, Structure};
 pub use crate::extension::{Extension, Extensions};
+pub use crate::policy::{Decision, Policy, Situation, Staple, UnusableStaple, Verdict};
 pub use crate::response::{
     BasicResponse, CertId, CertStatus, HashAlgorithm, MAX_CERTIFICATES, MAX_RESPONSE_LEN,
     OcspResponse, ResponderId, ResponseData, ResponseStatus, RevocationReason, SingleResponse,
 };
+#[cfg(feature = "rustls")]
+pub use crate::rustls::{OcspObserver, OcspOutcome, OcspStapleVerifier, OcspStapleVerifierBuilder};
 #[cfg(any(feature = "ecdsa", feature = "rsa"))]
 pub use crate::signature::rustcrypto;
 pub use crate::signature::{MIN_RSA_MODULUS_BITS, SignedData};
