@@ -780,13 +780,12 @@ mod tests {
     /// A DER TLV with a short or long-form length.
     fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
         let mut out = std::vec![tag];
-        let len = content.len();
-        if len < 0x80 {
-            out.push(len as u8);
-        } else if len < 0x100 {
-            out.extend([0x81, len as u8]);
-        } else {
-            out.extend([0x82, (len >> 8) as u8, len as u8]);
+        let len = u16::try_from(content.len()).unwrap();
+        let [high, low] = len.to_be_bytes();
+        match len {
+            0..0x80 => out.push(low),
+            0x80..0x100 => out.extend([0x81, low]),
+            _ => out.extend([0x82, high, low]),
         }
         out.extend_from_slice(content);
         out

@@ -2,6 +2,16 @@
 //! hand them over, work in the same slot as the crate's RustCrypto ones and reach the same
 //! verdicts.
 
+// Verification needs both RustCrypto backends (the vectors are RSA and ECDSA signed).
+#![cfg(all(feature = "ecdsa", feature = "rsa"))]
+// Test code: a panic is a failed test, so the library's no-panic lints do not apply.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::{json, read, time, variant};

@@ -48,7 +48,7 @@ pub fn secs(value: &str) -> u64 {
 
 /// Hex to bytes.
 pub fn hex(value: &str) -> Vec<u8> {
-    assert!(value.len() % 2 == 0, "odd hex: {value}");
+    assert!(value.len().is_multiple_of(2), "odd hex: {value}");
     (0..value.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&value[i..i + 2], 16).unwrap())
