@@ -7,59 +7,9 @@
 //! end-entity certificate's issuer, verifies the staple with this crate's [`Verifier`], using
 //! the signature algorithms of the rustls `CryptoProvider` in use, and lets the policy decide.
 //!
-//! # What a rustls user adds
-//!
-//! ```
-//! use std::sync::Arc;
-//!
-//! use ocsp_verify::{OcspStapleVerifier, Policy};
-//! use rustls::ClientConfig;
-//! use rustls::pki_types::CertificateDer;
-//!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let provider = Arc::new(rustls::crypto::ring::default_provider());
-//! let roots = vec![CertificateDer::from(
-//!     &include_bytes!("../test-vectors/generated/pki/tls/tls-root.der")[..],
-//! )];
-//! // The lines a rustls user adds: a verifier with the roots and an explicit policy ...
-//! let verifier = OcspStapleVerifier::webpki_builder(&roots, provider.clone(), Policy::hard_fail())?
-//!     .with_observer(|outcome| eprintln!("OCSP for {:?}: {}", outcome.server_name(), outcome))
-//!     .build()?;
-//! // ... installed in place of the default one.
-//! let config = ClientConfig::builder_with_provider(provider)
-//!     .with_safe_default_protocol_versions()?
-//!     .dangerous()
-//!     .with_custom_certificate_verifier(Arc::new(verifier))
-//!     .with_no_client_auth();
-//! # let _ = config;
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! # Rejections, as rustls errors
-//!
-//! | situation | `rustls::Error::InvalidCertificate(...)` | alert sent |
-//! | --- | --- | --- |
-//! | revoked | `CertificateError::Revoked` | `certificate_revoked` |
-//! | unknown | `CertificateError::UnknownRevocationStatus` | `unknown_ca` |
-//! | no staple, or an unusable one, where the policy or must-staple requires one | `CertificateError::InvalidOcspResponse` | `bad_certificate_status_response` |
-//! | an invalid staple | `CertificateError::InvalidOcspResponse` | `bad_certificate_status_response` |
-//! | an end-entity certificate this crate cannot read | `CertificateError::BadEncoding` | `bad_certificate` |
-//!
-//! `InvalidOcspResponse` carries no detail: the exact reason, with this crate's [`Error`], is in
-//! the [`OcspOutcome`] given to the observer and kept by [`OcspStapleVerifier::last_outcome`].
-//! Errors of the inner verifier are returned unchanged, and the observer is not called for
-//! them.
-//!
-//! # What it does not do
-//!
-//! - It checks only the end-entity certificate's status: rustls passes no staple for the
-//!   intermediates (TLS 1.3 could carry them; rustls drops them).
-//! - rustls does not call the verifier on a resumed session: the decision made on the full
-//!   handshake holds for the tickets it issued.
-//! - It fetches nothing: with no staple it can only apply the policy.
-//! - It is for X.509 certificates: an inner verifier that requires raw public keys (RFC 7250)
-//!   makes every end-entity "certificate" unreadable, and every handshake fail.
+//! The documentation a user reads, with the lines a rustls user adds and the errors a rejection
+//! gives, is on [`OcspStapleVerifier`] (this module is private; the types are re-exported at
+//! the crate root).
 
 use core::fmt;
 use core::time::Duration;
@@ -86,11 +36,70 @@ use crate::verify::{ResponderAuthorization, Verifier};
 pub type OcspObserver = Arc<dyn Fn(&OcspOutcome) + Send + Sync>;
 
 /// A rustls `ServerCertVerifier` that verifies the stapled OCSP response once the inner verifier
-/// has accepted the chain, and applies a [`Policy`]. See the [module docs](self) for the lines
-/// a rustls user adds, and the errors a rejection gives.
+/// has accepted the chain, and applies a [`Policy`].
+///
+/// rustls asks every server for a staple (`status_request`) and hands it to the certificate
+/// verifier, whose default, `WebPkiServerVerifier`, ignores it. This one wraps that verifier (or
+/// any other): once the inner verifier has accepted the chain, it finds the end-entity
+/// certificate's issuer, verifies the staple with this crate's [`Verifier`], using the signature
+/// algorithms of the rustls `CryptoProvider` in use, and lets the policy decide.
 ///
 /// Built with [`OcspStapleVerifier::builder`] (any inner verifier) or
 /// [`OcspStapleVerifier::webpki_builder`] (rustls' `WebPkiServerVerifier` over the same roots).
+///
+/// # What a rustls user adds
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use ocsp_verify::{OcspStapleVerifier, Policy};
+/// use rustls::ClientConfig;
+/// use rustls::pki_types::CertificateDer;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let provider = Arc::new(rustls::crypto::ring::default_provider());
+/// let roots = vec![CertificateDer::from(
+///     &include_bytes!("../test-vectors/generated/pki/tls/tls-root.der")[..],
+/// )];
+/// // The lines a rustls user adds: a verifier with the roots and an explicit policy ...
+/// let verifier = OcspStapleVerifier::webpki_builder(&roots, provider.clone(), Policy::hard_fail())?
+///     .with_observer(|outcome| eprintln!("OCSP for {:?}: {}", outcome.server_name(), outcome))
+///     .build()?;
+/// // ... installed in place of the default one.
+/// let config = ClientConfig::builder_with_provider(provider)
+///     .with_safe_default_protocol_versions()?
+///     .dangerous()
+///     .with_custom_certificate_verifier(Arc::new(verifier))
+///     .with_no_client_auth();
+/// # let _ = config;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Rejections, as rustls errors
+///
+/// | situation | `rustls::Error::InvalidCertificate(...)` | alert sent |
+/// | --- | --- | --- |
+/// | revoked | `CertificateError::Revoked` | `certificate_revoked` |
+/// | unknown | `CertificateError::UnknownRevocationStatus` | `unknown_ca` |
+/// | no staple, or an unusable one, where the policy or must-staple requires one | `CertificateError::InvalidOcspResponse` | `bad_certificate_status_response` |
+/// | an invalid staple | `CertificateError::InvalidOcspResponse` | `bad_certificate_status_response` |
+/// | an end-entity certificate this crate cannot read | `CertificateError::BadEncoding` | `bad_certificate` |
+///
+/// `InvalidOcspResponse` carries no detail: the exact reason, with this crate's [`Error`], is in
+/// the [`OcspOutcome`] given to the observer and kept by [`OcspStapleVerifier::last_outcome`].
+/// Errors of the inner verifier are returned unchanged, and the observer is not called for
+/// them.
+///
+/// # What it does not do
+///
+/// - It checks only the end-entity certificate's status: rustls passes no staple for the
+///   intermediates (TLS 1.3 could carry them; rustls drops them).
+/// - rustls does not call the verifier on a resumed session: the decision made on the full
+///   handshake holds for the tickets it issued.
+/// - It fetches nothing: with no staple it can only apply the policy.
+/// - It is for X.509 certificates: an inner verifier that requires raw public keys (RFC 7250)
+///   makes every end-entity "certificate" unreadable, and every handshake fail.
 pub struct OcspStapleVerifier {
     inner: Arc<dyn ServerCertVerifier>,
     roots: Vec<Root>,
