@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::ServerCertVerifier;
+use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
@@ -149,17 +149,19 @@ pub fn webpki_verifier() -> Arc<WebPkiServerVerifier> {
         .unwrap()
 }
 
-/// A client at [`NOW_SECS`] that checks the server with `verifier`.
+/// A client at [`NOW_SECS`] that checks the server with `verifier`, with resumption off.
 pub fn client_config(
     verifier: Arc<dyn ServerCertVerifier>,
     version: ProtocolVersion,
 ) -> Arc<ClientConfig> {
-    let config = ClientConfig::builder_with_details(provider(), Arc::new(FixedTime))
+    let mut config = ClientConfig::builder_with_details(provider(), Arc::new(FixedTime))
         .with_protocol_versions(versions(version))
         .unwrap()
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
+    // Every handshake a full one: rustls does not call the verifier on a resumed session.
+    config.resumption = Resumption::disabled();
     Arc::new(config)
 }
 
