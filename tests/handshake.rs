@@ -542,3 +542,111 @@ fn stale_staple_rejected_on_purpose_under_soft_fail() {
         );
     }
 }
+
+// Direct calls: what no handshake reaches.
+
+/// An inner verifier that accepts any chain, to reach the adapter with what rustls' own
+/// verifier would refuse.
+#[derive(Debug)]
+struct AcceptAnyChain(
+    Arc<rustls::client::WebPkiServerVerifier>,
+    Vec<rustls::DistinguishedName>,
+);
+
+fn accept_any_chain() -> Arc<AcceptAnyChain> {
+    let hint = rustls::DistinguishedName::from(b"a hint".to_vec());
+    Arc::new(AcceptAnyChain(tls::webpki_verifier(), vec![hint]))
+}
+
+impl rustls::client::danger::ServerCertVerifier for AcceptAnyChain {
+    fn verify_server_cert(
+        &self,
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &[rustls::pki_types::CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        vec![rustls::SignatureScheme::ECDSA_NISTP256_SHA256]
+    }
+
+    fn root_hint_subjects(&self) -> Option<&[rustls::DistinguishedName]> {
+        Some(&self.1)
+    }
+}
+
+#[test]
+fn unreadable_end_entity_fails_closed_as_bad_encoding() {
+    use rustls::client::danger::ServerCertVerifier;
+
+    for (policy, staple) in [
+        (Policy::soft_fail(), Vec::new()),
+        (Policy::soft_fail(), tls::response("tls/tls-server-good")),
+        (Policy::hard_fail(), Vec::new()),
+    ] {
+        let inner = accept_any_chain();
+        let verifier = OcspStapleVerifier::builder(inner, &tls::roots(), &tls::provider(), policy)
+            .build()
+            .unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let not_a_certificate = rustls::pki_types::CertificateDer::from(&[0x30, 0x00][..]);
+        let result =
+            verifier.verify_server_cert(&not_a_certificate, &[], &name, &staple, tls::now());
+        assert_eq!(
+            result.err(),
+            Some(rustls::Error::InvalidCertificate(
+                CertificateError::BadEncoding
+            ))
+        );
+        let outcome = verifier.last_outcome().unwrap();
+        assert!(matches!(
+            outcome.decision().situation(),
+            Situation::StapleInvalid(Error::BadDer(_))
+        ));
+        assert_eq!(outcome.verdict(), Verdict::Reject);
+    }
+}
+
+#[test]
+fn other_trait_methods_are_the_inner_verifiers() {
+    use rustls::client::danger::ServerCertVerifier;
+
+    let verifier = OcspStapleVerifier::builder(
+        accept_any_chain(),
+        &tls::roots(),
+        &tls::provider(),
+        Policy::hard_fail(),
+    )
+    .build()
+    .unwrap();
+    assert_eq!(
+        verifier.supported_verify_schemes(),
+        vec![rustls::SignatureScheme::ECDSA_NISTP256_SHA256]
+    );
+    let hints = verifier.root_hint_subjects().unwrap();
+    assert_eq!(hints.len(), 1);
+    assert_eq!(hints[0].as_ref(), b"a hint");
+    assert!(!verifier.requires_raw_public_keys());
+}
