@@ -1,11 +1,10 @@
 //! Signed data, matching AlgorithmIdentifiers against the caller's algorithms, and the
 //! RustCrypto implementations of rustls-pki-types' [`SignatureVerificationAlgorithm`].
 
-use der::Tag;
 use rustls_pki_types::SignatureVerificationAlgorithm;
 
 use crate::cert::SubjectPublicKeyInfo;
-use crate::der::Der;
+use crate::der::{Der, tag};
 use crate::error::{Error, Structure};
 use crate::oid;
 
@@ -105,12 +104,12 @@ fn rsa_modulus_bits(spki: &SubjectPublicKeyInfo<'_>) -> Result<Option<usize>, Er
     let bad = Error::BadDer(Structure::SubjectPublicKeyInfo);
     let mut outer = Der::new(spki.public_key(), Structure::SubjectPublicKeyInfo);
     let mut key = Der::new(
-        outer.expect(Tag::Sequence)?,
+        outer.expect(tag::SEQUENCE)?,
         Structure::SubjectPublicKeyInfo,
     );
     outer.finish()?;
-    let modulus = key.expect(Tag::Integer)?;
-    key.expect(Tag::Integer)?;
+    let modulus = key.expect(tag::INTEGER)?;
+    key.expect(tag::INTEGER)?;
     key.finish()?;
     // A positive INTEGER: a leading zero octet only before a high bit.
     let modulus = match modulus {
