@@ -158,7 +158,42 @@ criterion_group! {
     targets = handshakes, verify_server_cert
 }
 
+/// `count VERIFIER VERSION ITERATIONS`: a plain loop of handshakes, for instruction counts under
+/// `valgrind --tool=callgrind` (repeatable on a shared machine, like `benches/counts.rs`).
+/// VERIFIER is `webpki` or `webpki+ocsp-verify`, VERSION `tls13` or `tls12`.
+fn count(verifier: &str, version: &str, iterations: &str) {
+    let version = match version {
+        "tls13" => ProtocolVersion::TLSv1_3,
+        "tls12" => ProtocolVersion::TLSv1_2,
+        other => panic!("unknown version {other}"),
+    };
+    let (_, verifier) = verifiers()
+        .into_iter()
+        .find(|(name, _)| *name == verifier)
+        .expect("webpki or webpki+ocsp-verify");
+    let server = tls::server_config(
+        Server::Intermediate,
+        Some(tls::response("tls/tls-server-good")),
+        version,
+    );
+    let client = tls::client_config(verifier, version);
+    for _ in 0..iterations.parse::<u32>().unwrap() {
+        let handshake = tls::handshake(client.clone(), server.clone());
+        assert_eq!(black_box(handshake).client, Ok(()));
+    }
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| arg != "--bench")
+        .collect();
+    if let [mode, verifier, version, iterations] = args.as_slice()
+        && mode == "count"
+    {
+        count(verifier, version, iterations);
+        return;
+    }
     benches();
     // Skipped when criterion is asked for a subset (`cargo bench -- NAME`) or a list.
     if std::env::args().skip(1).all(|arg| arg == "--bench") {
