@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use ocsp_verify::{OcspOutcome, OcspStapleVerifier, Policy};
+use ocsp_verify::{OcspOutcome, OcspStapleVerifier, Policy, Rfc3339};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::time_provider::TimeProvider;
@@ -175,10 +175,10 @@ fn describe(outcome: &OcspOutcome) {
     }
     println!("  must-staple:   {}", decision.must_staple());
     if let Some(this_update) = outcome.this_update() {
-        println!("  thisUpdate:    {}", utc(this_update));
+        println!("  thisUpdate:    {}", Rfc3339(this_update));
     }
     if let Some(next_update) = outcome.next_update() {
-        println!("  nextUpdate:    {}", utc(next_update));
+        println!("  nextUpdate:    {}", Rfc3339(next_update));
     }
     if let Some(left) = outcome.time_to_next_update() {
         let hours = left.as_secs() / 3600;
@@ -187,25 +187,4 @@ fn describe(outcome: &OcspOutcome) {
     if let Some(error) = outcome.error() {
         println!("  rustls error:  {error:?}");
     }
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` (days to civil date: Howard Hinnant's algorithm).
-fn utc(time: UnixTime) -> String {
-    let secs = time.as_secs();
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
 }

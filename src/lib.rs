@@ -97,6 +97,7 @@ pub use crate::rustls::{OcspObserver, OcspOutcome, OcspStapleVerifier, OcspStapl
 #[cfg(any(feature = "ecdsa", feature = "rsa"))]
 pub use crate::signature::rustcrypto;
 pub use crate::signature::{MIN_RSA_MODULUS_BITS, SignedData};
+pub use crate::time::Rfc3339;
 pub use crate::verify::{
     DEFAULT_CLOCK_SKEW, DEFAULT_MAX_AGE, MissingNonce, ResponderAuthorization, VerifiedResponse,
     Verifier,
