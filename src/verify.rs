@@ -1,5 +1,25 @@
 //! The verification pipeline: parse, find the answer for the certificate, authorise the
 //! responder, check the signature, the critical extensions, the nonce and the times.
+//!
+//! The order is fixed: parse (rules 1 to 6); the certificate's issuer name against the issuer
+//! given; the matching `SingleResponse`s (7, 8); the responder's authority (9) and the response
+//! signature (10); critical extensions (11); the nonce (12); the times (13, 14). So an answer is
+//! only ever reported after its signature has been checked, and a response that is wrong in
+//! several ways reports the first of them in that order.
+//!
+//! Deliberately not enforced, and why:
+//!
+//! - The issuer's own certificate (its signature, validity, CA flag) is not checked: the caller
+//!   vouches for it, having built the chain. (OpenSSL's test suite agrees: an issuer with a
+//!   broken self-signature still verifies.)
+//! - The delegated responder's own revocation status is not checked. RFC 6960 section
+//!   4.2.2.2.1 leaves it to the CA (id-pkix-ocsp-nocheck says "do not check"); checking it would
+//!   mean another OCSP query per response.
+//! - Its keyUsage is not required to carry digitalSignature (mozilla::pkix does not require it
+//!   either); the extension is understood, so a critical one does not refuse the certificate.
+//! - `producedAt` is reported but not compared with `now` or with `thisUpdate`: RFC 6960 gives it
+//!   no bearing on freshness, which `thisUpdate`/`nextUpdate` carry.
+//! - Only the end-entity's status is checked; a chain's intermediates need their own answers.
 
 use core::time::Duration;
 
