@@ -41,21 +41,37 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "std")]
+mod cache;
 mod cert;
 mod der;
 mod error;
 mod extension;
 mod hash;
 mod oid;
+#[cfg(feature = "alloc")]
+mod owned;
+mod request;
 mod response;
 mod signature;
 mod time;
 mod verify;
 
+#[cfg(feature = "std")]
+pub use crate::cache::{
+    CacheLookup, CacheOptions, DEFAULT_CACHE_CAPACITY, DEFAULT_FAILURE_TTL,
+    DEFAULT_NEXT_UPDATE_MARGIN, DEFAULT_NO_NEXT_UPDATE_TTL, FailureKind, ResponseCache,
+};
 pub use crate::cert::{Certificate, OcspUrls, SubjectPublicKeyInfo};
 pub use crate::der::SequenceOf;
 pub use crate::error::{Error, Structure};
 pub use crate::extension::{Extension, Extensions};
+#[cfg(feature = "alloc")]
+pub use crate::owned::OwnedVerifiedResponse;
+pub use crate::request::{
+    HttpMethod, MAX_GET_URL_LEN, MAX_NONCE_LEN, MIN_NONCE_LEN, OcspRequest, ReqCert,
+    RequestBuilder, SingleRequest, get_url_len, http_responder_urls, is_http_url, write_get_url,
+};
 pub use crate::response::{
     BasicResponse, CertId, CertStatus, HashAlgorithm, MAX_CERTIFICATES, MAX_RESPONSE_LEN,
     OcspResponse, ResponderId, ResponseData, ResponseStatus, RevocationReason, SingleResponse,
