@@ -24,15 +24,29 @@
 //! # }
 //! ```
 //!
+//! # Asking a responder
+//!
+//! Without a staple, a client asks the responder itself (RFC 6960 Appendix A, RFC 5019):
+//! [`RequestBuilder`] encodes an `OCSPRequest` into a caller's buffer with no heap (so
+//! firmware can do it too), [`write_get_url`] and [`HttpMethod::for_request`] give the GET
+//! form, and [`http_responder_urls`] the responders a certificate names. With the `http`
+//! feature, `Fetcher` does all of it over plain HTTP, verifies the answer with the nonce it
+//! sent and returns an [`OwnedVerifiedResponse`] that keeps the bytes for stapling;
+//! [`ResponseCache`] keeps answers until shortly before their `nextUpdate` and remembers
+//! failures for 5 minutes.
+//!
 //! # Features
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `std` | yes | implies `alloc`; conveniences for hosted platforms |
-//! | `alloc` | with `std` | only needed by the RSA backend |
+//! | `std` | yes | implies `alloc`; [`ResponseCache`] |
+//! | `alloc` | with `std` | [`OwnedVerifiedResponse`]; needed by the RSA backend |
 //! | `ecdsa` | yes | RustCrypto ECDSA P-256 / P-384 verification (no heap) |
 //! | `rsa` | yes | RustCrypto RSA PKCS#1 v1.5 and PSS verification (needs `alloc`) |
 //! | `rustcrypto` | yes | both of the above |
+//! | `http` | no | implies `std`; `Fetcher`: blocking fetch over plain HTTP with `ureq` (no TLS) |
+//!
+//! Requests ([`RequestBuilder`], [`OcspRequest`]) are in the core: `no_std`, no heap.
 
 #![no_std]
 
@@ -48,6 +62,8 @@ mod der;
 mod error;
 mod extension;
 mod hash;
+#[cfg(feature = "http")]
+mod http;
 mod oid;
 #[cfg(feature = "alloc")]
 mod owned;
@@ -66,6 +82,11 @@ pub use crate::cert::{Certificate, OcspUrls, SubjectPublicKeyInfo};
 pub use crate::der::SequenceOf;
 pub use crate::error::{Error, Structure};
 pub use crate::extension::{Extension, Extensions};
+#[cfg(feature = "http")]
+pub use crate::http::{
+    BadAnswer, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FETCH_TIMEOUT, FetchError, FetchMethod, Fetcher,
+    OCSP_REQUEST_CONTENT_TYPE, OCSP_RESPONSE_CONTENT_TYPE, Unreachable,
+};
 #[cfg(feature = "alloc")]
 pub use crate::owned::OwnedVerifiedResponse;
 pub use crate::request::{
