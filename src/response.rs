@@ -769,3 +769,364 @@ impl RevocationReason {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::*;
+
+    /// A DER TLV with a short or long-form length.
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = std::vec![tag];
+        let len = u16::try_from(content.len()).unwrap();
+        let [high, low] = len.to_be_bytes();
+        match len {
+            0..0x80 => out.push(low),
+            0x80..0x100 => out.extend([0x81, low]),
+            _ => out.extend([0x82, high, low]),
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    fn cat(parts: &[&[u8]]) -> Vec<u8> {
+        parts.concat()
+    }
+
+    fn status_only(code: u8) -> Vec<u8> {
+        tlv(0x30, &[0x0A, 0x01, code])
+    }
+
+    #[test]
+    fn each_error_status_has_its_variant() {
+        for (code, error) in [
+            (1, Error::ResponderMalformedRequest),
+            (2, Error::ResponderInternalError),
+            (3, Error::ResponderTryLater),
+            (5, Error::ResponderSigRequired),
+            (6, Error::ResponderUnauthorized),
+        ] {
+            let der = status_only(code);
+            let response = OcspResponse::from_der(&der).unwrap();
+            assert_eq!(response.status().code(), code);
+            assert_eq!(response.basic().unwrap_err(), error);
+        }
+        for code in [4, 7, 0x7F] {
+            assert_eq!(
+                OcspResponse::from_der(&status_only(code)).unwrap_err(),
+                Error::UnknownResponseStatus(code)
+            );
+        }
+        assert_eq!(
+            OcspResponse::from_der(&status_only(0)).unwrap_err(),
+            Error::MissingResponseBytes
+        );
+    }
+
+    #[test]
+    fn outer_structure_is_strict() {
+        let mut trailing = status_only(1);
+        trailing.push(0);
+        assert_eq!(
+            OcspResponse::from_der(&trailing).unwrap_err(),
+            Error::TrailingData(Structure::OcspResponse)
+        );
+        // An error status must not carry responseBytes.
+        let with_bytes = tlv(
+            0x30,
+            &cat(&[&[0x0A, 0x01, 0x01], &tlv(0xA0, &tlv(0x30, &[]))]),
+        );
+        assert_eq!(
+            OcspResponse::from_der(&with_bytes).unwrap_err(),
+            Error::BadDer(Structure::OcspResponse)
+        );
+        // The status is an ENUMERATED, not an INTEGER.
+        assert_eq!(
+            OcspResponse::from_der(&tlv(0x30, &[0x02, 0x01, 0x01])).unwrap_err(),
+            Error::BadDer(Structure::OcspResponse)
+        );
+        assert_eq!(
+            OcspResponse::from_der(&[0x30, 0x80, 0x0A, 0x01, 0x01, 0x00, 0x00]).unwrap_err(),
+            Error::BadDer(Structure::OcspResponse)
+        );
+        assert_eq!(
+            OcspResponse::from_der(&[]).unwrap_err(),
+            Error::BadDer(Structure::OcspResponse)
+        );
+    }
+
+    #[test]
+    fn size_cap() {
+        let big = std::vec![0u8; MAX_RESPONSE_LEN + 1];
+        assert_eq!(
+            OcspResponse::from_der(&big).unwrap_err(),
+            Error::ResponseTooLarge
+        );
+        assert_eq!(
+            BasicResponse::from_der(&big).unwrap_err(),
+            Error::ResponseTooLarge
+        );
+        assert_eq!(
+            OcspResponse::from_der_with_max_len(&status_only(1), 4).unwrap_err(),
+            Error::ResponseTooLarge
+        );
+    }
+
+    #[test]
+    fn unknown_response_type() {
+        // responseType 1.3.6.1.5.5.7.48.1.3 (not basic)
+        let bytes = tlv(
+            0x30,
+            &cat(&[
+                &tlv(0x06, &[0x2b, 6, 1, 5, 5, 7, 48, 1, 3]),
+                &tlv(0x04, &[]),
+            ]),
+        );
+        let der = tlv(0x30, &cat(&[&[0x0A, 0x01, 0x00], &tlv(0xA0, &bytes)]));
+        assert_eq!(
+            OcspResponse::from_der(&der).unwrap_err(),
+            Error::UnsupportedResponseType
+        );
+    }
+
+    fn gentime(value: &str) -> Vec<u8> {
+        tlv(0x18, value.as_bytes())
+    }
+
+    fn cert_id(hash_len: usize) -> Vec<u8> {
+        let sha1 = tlv(
+            0x30,
+            &cat(&[&tlv(0x06, &[0x2b, 0x0e, 0x03, 0x02, 0x1a]), &[0x05, 0x00]]),
+        );
+        tlv(
+            0x30,
+            &cat(&[
+                &sha1,
+                &tlv(0x04, &std::vec![1; hash_len]),
+                &tlv(0x04, &[2; 20]),
+                &tlv(0x02, &[0x10, 0x01]),
+            ]),
+        )
+    }
+
+    fn single(status: &[u8]) -> Result<SingleResponse<'_>, Error> {
+        SingleResponse::from_tlv(Der::new(status, Structure::SingleResponse).any()?)
+    }
+
+    #[test]
+    fn single_responses() {
+        let good = tlv(
+            0x30,
+            &cat(&[&cert_id(20), &[0x80, 0x00], &gentime("20260101000000Z")]),
+        );
+        let parsed = single(&good).unwrap();
+        assert_eq!(parsed.status(), CertStatus::Good);
+        assert_eq!(parsed.cert_id().hash_algorithm(), Some(HashAlgorithm::Sha1));
+        assert_eq!(parsed.cert_id().serial(), &[0x10, 0x01]);
+        assert_eq!(parsed.this_update().as_secs(), 1_767_225_600);
+        assert_eq!(parsed.next_update(), None);
+        assert_eq!(parsed.extensions().count(), 0);
+
+        // good is an empty [0] IMPLICIT NULL
+        let good_with_content = tlv(
+            0x30,
+            &cat(&[
+                &cert_id(20),
+                &[0x80, 0x01, 0x00],
+                &gentime("20260101000000Z"),
+            ]),
+        );
+        assert_eq!(
+            single(&good_with_content).unwrap_err(),
+            Error::BadDer(Structure::CertStatus)
+        );
+
+        // A SHA-1 CertID with a 19-byte name hash.
+        let short = tlv(
+            0x30,
+            &cat(&[&cert_id(19), &[0x80, 0x00], &gentime("20260101000000Z")]),
+        );
+        assert_eq!(single(&short).unwrap_err(), Error::InvalidCertIdHash);
+
+        let revoked = |reason: u8| {
+            let info = cat(&[
+                &gentime("20250601120000Z"),
+                &tlv(0xA0, &[0x0A, 0x01, reason]),
+            ]);
+            tlv(
+                0x30,
+                &cat(&[&cert_id(20), &tlv(0xA1, &info), &gentime("20260101000000Z")]),
+            )
+        };
+        assert_eq!(
+            single(&revoked(1)).unwrap().status(),
+            CertStatus::Revoked {
+                time: UnixTime::since_unix_epoch(core::time::Duration::from_secs(1_748_779_200)),
+                reason: Some(RevocationReason::KeyCompromise),
+            }
+        );
+        assert_eq!(
+            single(&revoked(7)).unwrap_err(),
+            Error::InvalidRevocationReason
+        );
+        assert_eq!(
+            single(&revoked(11)).unwrap_err(),
+            Error::InvalidRevocationReason
+        );
+
+        let utc = tlv(
+            0x30,
+            &cat(&[&cert_id(20), &[0x80, 0x00], &tlv(0x17, b"260101000000Z")]),
+        );
+        assert_eq!(
+            single(&utc).unwrap_err(),
+            Error::InvalidTime(Structure::SingleResponse)
+        );
+
+        let next = tlv(
+            0x30,
+            &cat(&[
+                &cert_id(20),
+                &[0x82, 0x00],
+                &gentime("20260101000000Z"),
+                &tlv(0xA0, &gentime("20260108000000Z")),
+            ]),
+        );
+        let parsed = single(&next).unwrap();
+        assert_eq!(parsed.status(), CertStatus::Unknown);
+        assert_eq!(
+            parsed.next_update().map(|t| t.as_secs()),
+            Some(1_767_830_400)
+        );
+    }
+
+    #[test]
+    fn revocation_reasons_round_trip() {
+        for code in 0..=10u8 {
+            match RevocationReason::from_code(code) {
+                Ok(reason) => assert_eq!(reason.code(), code),
+                Err(error) => {
+                    assert_eq!(code, 7);
+                    assert_eq!(error, Error::InvalidRevocationReason);
+                }
+            }
+        }
+        assert_eq!(RevocationReason::KeyCompromise.name(), "keyCompromise");
+    }
+
+    fn response_data(extensions: &[u8]) -> Vec<u8> {
+        let responder = tlv(0xA2, &tlv(0x04, &[7; 20]));
+        let single = tlv(
+            0x30,
+            &cat(&[&cert_id(20), &[0x80, 0x00], &gentime("20260101000000Z")]),
+        );
+        let mut parts = std::vec![responder, gentime("20260101000000Z"), tlv(0x30, &single)];
+        if !extensions.is_empty() {
+            parts.push(tlv(0xA1, &tlv(0x30, extensions)));
+        }
+        tlv(0x30, &parts.concat())
+    }
+
+    fn nonce_extension(value: &[u8]) -> Vec<u8> {
+        let id = [0x2b, 6, 1, 5, 5, 7, 48, 1, 2];
+        tlv(0x30, &cat(&[&tlv(0x06, &id), &tlv(0x04, value)]))
+    }
+
+    fn parse_data(der: &[u8]) -> Result<ResponseData<'_>, Error> {
+        ResponseData::parse(Der::new(der, Structure::ResponseData).any()?)
+    }
+
+    #[test]
+    fn nonce_absent_present_malformed() {
+        let none = response_data(&[]);
+        assert_eq!(parse_data(&none).unwrap().nonce(), Ok(None));
+        assert!(
+            matches!(parse_data(&none).unwrap().responder_id(), ResponderId::ByKey(k) if k == [7; 20])
+        );
+
+        let present = response_data(&nonce_extension(&tlv(0x04, &[9; 16])));
+        assert_eq!(
+            parse_data(&present).unwrap().nonce(),
+            Ok(Some(&[9u8; 16][..]))
+        );
+
+        let raw = response_data(&nonce_extension(&[9; 16]));
+        assert_eq!(parse_data(&raw).unwrap().nonce(), Err(Error::InvalidNonce));
+
+        let twice = response_data(&cat(&[
+            &nonce_extension(&tlv(0x04, &[9; 16])),
+            &nonce_extension(&tlv(0x04, &[9; 16])),
+        ]));
+        assert_eq!(
+            parse_data(&twice).unwrap().nonce(),
+            Err(Error::InvalidNonce)
+        );
+    }
+
+    #[test]
+    fn response_data_rules() {
+        // An empty responses list.
+        let responder = tlv(0xA2, &tlv(0x04, &[7; 20]));
+        let empty = tlv(
+            0x30,
+            &cat(&[&responder, &gentime("20260101000000Z"), &tlv(0x30, &[])]),
+        );
+        assert_eq!(parse_data(&empty).unwrap_err(), Error::EmptyResponseList);
+
+        // byKey must be a 20-byte SHA-1.
+        let short_key = tlv(0xA2, &tlv(0x04, &[7; 19]));
+        let single = tlv(
+            0x30,
+            &cat(&[&cert_id(20), &[0x80, 0x00], &gentime("20260101000000Z")]),
+        );
+        let der = tlv(
+            0x30,
+            &cat(&[&short_key, &gentime("20260101000000Z"), &tlv(0x30, &single)]),
+        );
+        assert_eq!(
+            parse_data(&der).unwrap_err(),
+            Error::BadDer(Structure::ResponderId)
+        );
+
+        // Versions: v1 explicit tolerated, v2 refused.
+        let versioned = |v: u8| {
+            let mut inner = response_data(&[]);
+            let contents = inner.split_off(2);
+            tlv(0x30, &cat(&[&tlv(0xA0, &[0x02, 0x01, v]), &contents]))
+        };
+        assert!(parse_data(&versioned(0)).is_ok());
+        assert_eq!(
+            parse_data(&versioned(1)).unwrap_err(),
+            Error::UnsupportedResponseVersion
+        );
+
+        // An empty responseExtensions SEQUENCE is malformed (SIZE (1..MAX)).
+        let mut with_empty = response_data(&[]);
+        let contents = with_empty.split_off(2);
+        let der = tlv(0x30, &cat(&[&contents, &tlv(0xA1, &tlv(0x30, &[]))]));
+        assert_eq!(
+            parse_data(&der).unwrap_err(),
+            Error::BadDer(Structure::ResponseExtensions)
+        );
+    }
+
+    #[test]
+    fn golang_response_fields() {
+        let der = include_bytes!("../test-vectors/real-world/golang-x-crypto/ocspResponseHex.der");
+        let basic = OcspResponse::from_der(der).unwrap().into_basic().unwrap();
+        let data = basic.response_data();
+        assert_eq!(data.produced_at().as_secs(), 1_636_295_153); // 2021-11-07T14:25:53Z
+        assert_eq!(data.response_count(), 1);
+        assert_eq!(basic.cert_count(), 0);
+        let single = data.responses().next().unwrap().unwrap();
+        assert_eq!(single.status(), CertStatus::Good);
+        assert_eq!(single.this_update().as_secs(), 1_636_295_151);
+        assert_eq!(
+            single.next_update().map(|t| t.as_secs()),
+            Some(1_636_896_350)
+        );
+        assert_eq!(basic.signed_data().data(), data.der());
+    }
+}

@@ -29,7 +29,7 @@ pub(crate) struct Args {
     at: Option<UnixTime>,
     /// The nonce the request carried, in hex; the response must echo it.
     #[arg(long, value_name = "HEX", value_parser = parse_hex)]
-    nonce: Option<Vec<u8>>,
+    nonce: Option<Hex>,
     /// A responder certificate trusted to answer for any certificate (repeatable).
     #[arg(long = "trusted-responder", value_name = "PATH")]
     trusted_responders: Vec<PathBuf>,
@@ -47,7 +47,11 @@ pub(crate) struct Args {
     json: bool,
 }
 
-fn parse_hex(value: &str) -> Result<Vec<u8>, String> {
+/// Bytes given in hex. (A newtype: clap would read a bare `Vec<u8>` as many `u8` values.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Hex(pub(crate) Vec<u8>);
+
+pub(crate) fn parse_hex(value: &str) -> Result<Hex, String> {
     let value = value.trim();
     if value.is_empty() || !value.len().is_multiple_of(2) {
         return Err("expected an even number of hex digits".into());
@@ -58,7 +62,8 @@ fn parse_hex(value: &str) -> Result<Vec<u8>, String> {
             u8::from_str_radix(value.get(i..i + 2).unwrap_or("zz"), 16)
                 .map_err(|_| format!("`{value}` is not hex"))
         })
-        .collect()
+        .collect::<Result<_, _>>()
+        .map(Hex)
 }
 
 /// Runs `verify` and prints the outcome; returns the exit status.
@@ -113,7 +118,9 @@ impl Inputs {
             .with_clock_skew(Duration::from_secs(args.skew))
             .with_max_age(Duration::from_secs(args.max_age));
         match &args.nonce {
-            Some(nonce) => verifier.verify_with_nonce(&self.response, &cert, &issuer, nonce, now),
+            Some(Hex(nonce)) => {
+                verifier.verify_with_nonce(&self.response, &cert, &issuer, nonce, now)
+            }
             None => verifier.verify(&self.response, &cert, &issuer, now),
         }
     }
@@ -271,7 +278,7 @@ mod tests {
 
     #[test]
     fn hex_and_durations() {
-        assert_eq!(parse_hex("00ff10").unwrap(), vec![0, 255, 16]);
+        assert_eq!(parse_hex("00ff10").unwrap(), Hex(vec![0, 255, 16]));
         assert!(parse_hex("0").is_err());
         assert!(parse_hex("zz").is_err());
         assert!(parse_hex("").is_err());

@@ -1,0 +1,409 @@
+//! `ocsp-check verify` run as a binary: exit codes, JSON keys and values, human output.
+
+#![cfg(feature = "cli")]
+// Test code: a panic is a failed test, so the library's no-panic lints do not apply.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const NOW: &str = "2026-01-01T01:00:00Z";
+
+fn generated(path: &str) -> String {
+    common::vectors()
+        .join("generated")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+/// Runs `verify` on the response of the manifest case named `case`, at the case's `now`
+/// unless `extra` gives `--at`.
+fn verify(case: &str, cert: &str, issuer: &str, extra: &[&str]) -> Output {
+    let manifest = common::json("generated/manifest.json");
+    let entry = manifest
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == case);
+    let response = entry.map_or_else(
+        || format!("responses/{case}.der"),
+        |e| e["response"].as_str().unwrap().to_string(),
+    );
+    let now = entry
+        .map_or(NOW, |e| e["now"].as_str().unwrap())
+        .to_string();
+    let (response, cert, issuer) = (
+        generated(&response),
+        generated(&format!("pki/{cert}")),
+        generated(&format!("pki/{issuer}")),
+    );
+    let mut args = vec![
+        "verify",
+        "--response",
+        &response,
+        "--cert",
+        &cert,
+        "--issuer",
+        &issuer,
+    ];
+    if !extra.contains(&"--at") {
+        args.extend(["--at", &now]);
+    }
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn json_of(output: &Output) -> Value {
+    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "exactly one line of JSON: {stdout}"
+    );
+    serde_json::from_str(&stdout).unwrap()
+}
+
+const KEYS: [&str; 9] = [
+    "status",
+    "error",
+    "this_update",
+    "next_update",
+    "produced_at",
+    "responder",
+    "revocation_time",
+    "revocation_reason",
+    "seconds_until_next_update",
+];
+
+fn assert_keys(value: &Value) {
+    let object = value.as_object().unwrap();
+    let mut keys: Vec<_> = object.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut want = KEYS.to_vec();
+    want.sort_unstable();
+    assert_eq!(keys, want);
+}
+
+#[test]
+fn good_exits_0_with_the_full_json() {
+    // PEM certificates, DER response.
+    let output = verify("good-p256-ca", "p256-ee.pem", "p256-ca.pem", &["--json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let json = json_of(&output);
+    assert_keys(&json);
+    assert_eq!(json["status"], "good");
+    assert_eq!(json["error"], Value::Null);
+    assert_eq!(json["this_update"], "2026-01-01T00:00:00Z");
+    assert_eq!(json["next_update"], "2026-01-08T00:00:00Z");
+    assert_eq!(json["produced_at"], "2026-01-01T00:00:00Z");
+    assert_eq!(json["responder"], "issuer");
+    assert_eq!(json["revocation_time"], Value::Null);
+    assert_eq!(json["revocation_reason"], Value::Null);
+    assert_eq!(json["seconds_until_next_update"], 7 * 86_400 - 3600);
+}
+
+#[test]
+fn good_human_summary() {
+    let output = verify("good-rsa-delegated", "rsa-ee.der", "rsa-ca.der", &[]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<_> = stdout.lines().collect();
+    assert_eq!(lines[0], "good: the certificate is not revoked");
+    assert_eq!(lines[1], "  responder:   delegated");
+    assert_eq!(
+        lines[4],
+        "  nextUpdate:  2026-01-08T00:00:00Z (6d 23h left)"
+    );
+}
+
+#[test]
+fn revoked_exits_1_with_time_and_reason() {
+    let output = verify(
+        "revoked-key-compromise",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--json"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let json = json_of(&output);
+    assert_keys(&json);
+    assert_eq!(json["status"], "revoked");
+    assert_eq!(json["revocation_time"], "2025-06-01T12:00:00Z");
+    assert_eq!(json["revocation_reason"], "keyCompromise");
+
+    let human = verify("revoked-key-compromise", "rsa-ee.der", "rsa-ca.der", &[]);
+    let stdout = String::from_utf8(human.stdout).unwrap();
+    assert_eq!(
+        stdout.lines().next(),
+        Some("revoked: since 2025-06-01T12:00:00Z, reason keyCompromise")
+    );
+}
+
+#[test]
+fn unknown_exits_2() {
+    let output = verify("unknown-status", "rsa-ee.der", "rsa-ca.der", &["--json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(json_of(&output)["status"], "unknown");
+}
+
+#[test]
+fn invalid_exits_3_with_the_error_code() {
+    for (response, code) in [
+        ("r10-signature-bit-flipped", "invalid_signature"),
+        ("r13-expired", "response_expired"),
+        ("r07-serial-differs", "no_matching_response"),
+        ("r02-status-3-tryLater", "responder_try_later"),
+        ("r01-truncated", "bad_der"),
+    ] {
+        let output = verify(response, "rsa-ee.der", "rsa-ca.der", &["--json"]);
+        assert_eq!(output.status.code(), Some(3), "{response}");
+        let json = json_of(&output);
+        assert_keys(&json);
+        assert_eq!(json["status"], "invalid", "{response}");
+        assert_eq!(json["error"]["code"], code, "{response}");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    let human = verify("r10-signature-bit-flipped", "rsa-ee.der", "rsa-ca.der", &[]);
+    assert_eq!(
+        String::from_utf8(human.stdout).unwrap().trim(),
+        "invalid: the response signature does not verify (invalid_signature)"
+    );
+}
+
+#[test]
+fn options_reach_the_verifier() {
+    // --nonce: echoed, different, and absent from the response.
+    let manifest = common::json("generated/manifest.json");
+    let nonce = manifest
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "good-nonce")
+        .and_then(|e| e["nonce"].as_str())
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        verify(
+            "good-nonce",
+            "rsa-ee.der",
+            "rsa-ca.der",
+            &["--nonce", &nonce]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let other = verify(
+        "good-nonce",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--nonce", "00ff", "--json"],
+    );
+    assert_eq!(json_of(&other)["error"]["code"], "nonce_mismatch");
+    let missing = verify(
+        "good-rsa-ca",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--nonce", &nonce, "--json"],
+    );
+    assert_eq!(json_of(&missing)["error"]["code"], "missing_nonce");
+
+    // --allow-sha1
+    let sha1 = verify(
+        "good-sha1-signature-allowed",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--json"],
+    );
+    assert_eq!(
+        json_of(&sha1)["error"]["code"],
+        "unsupported_signature_algorithm"
+    );
+    let allowed = verify(
+        "good-sha1-signature-allowed",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--allow-sha1"],
+    );
+    assert_eq!(allowed.status.code(), Some(0));
+
+    // --trusted-responder
+    let trusted = generated("pki/trusted-responder.pem");
+    let untrusted = verify(
+        "good-trusted-responder",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--json"],
+    );
+    assert_eq!(json_of(&untrusted)["error"]["code"], "responder_not_found");
+    let output = verify(
+        "good-trusted-responder",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--trusted-responder", &trusted, "--json"],
+    );
+    assert_eq!(json_of(&output)["responder"], "trusted");
+
+    // --skew and --max-age: a response 4 minutes ahead passes with the default skew only.
+    let ahead = verify(
+        "r13-this-update-within-skew",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--skew", "60", "--json"],
+    );
+    assert_eq!(json_of(&ahead)["error"]["code"], "response_not_yet_valid");
+    let old = verify(
+        "good-no-next-update",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--max-age", "60", "--json"],
+    );
+    assert_eq!(json_of(&old)["error"]["code"], "response_expired");
+    let json = json_of(&verify(
+        "good-no-next-update",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--json"],
+    ));
+    assert_eq!(json["next_update"], Value::Null);
+    assert_eq!(json["seconds_until_next_update"], Value::Null);
+
+    // --at as unix seconds: one week later the response has expired.
+    let later = verify(
+        "good-rsa-ca",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--at", "1768435200", "--json"],
+    );
+    assert_eq!(json_of(&later)["error"]["code"], "response_expired");
+}
+
+#[test]
+fn usage_and_input_errors_exit_4() {
+    let missing = verify("no-such-response", "rsa-ee.der", "rsa-ca.der", &[]);
+    assert_eq!(missing.status.code(), Some(4));
+    assert!(
+        String::from_utf8(missing.stderr)
+            .unwrap()
+            .contains("cannot read the file")
+    );
+
+    // A response given where a certificate belongs.
+    let response = generated("responses/good-rsa-ca.der");
+    let not_a_cert = run(&[
+        "verify",
+        "--response",
+        &response,
+        "--cert",
+        &response,
+        "--issuer",
+        &response,
+    ]);
+    assert_eq!(not_a_cert.status.code(), Some(4));
+    assert!(
+        String::from_utf8(not_a_cert.stderr)
+            .unwrap()
+            .contains("not a usable certificate")
+    );
+
+    let json = verify("no-such-response", "rsa-ee.der", "rsa-ca.der", &["--json"]);
+    assert_eq!(json.status.code(), Some(4));
+    assert_eq!(json_of(&json)["error"]["code"], "input_error");
+
+    assert_eq!(run(&["verify"]).status.code(), Some(4));
+    assert_eq!(run(&["verify", "--bogus"]).status.code(), Some(4));
+    let bad_time = verify(
+        "good-rsa-ca",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--at", "yesterday"],
+    );
+    assert_eq!(bad_time.status.code(), Some(4));
+    let bad_nonce = verify(
+        "good-rsa-ca",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--nonce", "xyz"],
+    );
+    assert_eq!(bad_nonce.status.code(), Some(4));
+    assert_eq!(run(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn pem_responses_are_read() {
+    let der = common::read("generated/responses/good-rsa-ca.der");
+    let pem = format!(
+        "-----BEGIN OCSP RESPONSE-----\n{}\n-----END OCSP RESPONSE-----\n",
+        base64_lines(&der)
+    );
+    let dir = std::env::temp_dir().join(format!("ocsp-check-pem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("response.pem");
+    std::fs::write(&path, pem).unwrap();
+    let (cert, issuer) = (generated("pki/rsa-ee.pem"), generated("pki/rsa-ca.pem"));
+    let output = run(&[
+        "verify",
+        "--response",
+        path.to_str().unwrap(),
+        "--cert",
+        &cert,
+        "--issuer",
+        &issuer,
+        "--at",
+        NOW,
+    ]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+fn base64_lines(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(
+                    ALPHABET[usize::try_from((n >> (18 - 6 * i)) & 63).unwrap()],
+                ));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out.as_bytes()
+        .chunks(64)
+        .map(|l| String::from_utf8(l.to_vec()).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
