@@ -126,7 +126,7 @@ impl<'a> ReqCert<'a> {
     }
 
     /// The same `CertID` with another serial, for the cache's unit tests.
-    #[cfg(test)]
+    #[cfg(all(test, feature = "std"))]
     pub(crate) fn with_serial_for_tests<'s>(&self, serial: &'s [u8]) -> ReqCert<'s> {
         ReqCert {
             hash_algorithm: self.hash_algorithm,

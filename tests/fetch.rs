@@ -67,6 +67,74 @@ fn real_response(setup: &Setup, nonce: Option<&[u8]>) -> Vec<u8> {
         .into_der()
 }
 
+/// Always runs (no openssl needed): a committed response made by `openssl ocsp` for a request
+/// with a nonce, served over HTTP, fetched and verified at the manifest's `now`.
+#[test]
+fn fetches_a_committed_openssl_response_over_http() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/generated");
+    let read = |path: &str| std::fs::read(format!("{dir}/{path}")).unwrap();
+    let response = read("responses/openssl-responder-delegated-nonce.der");
+    let request = read("responses/openssl-responder-delegated-nonce.request.der");
+    let (cert, issuer) = (read("pki/rsa-ee.der"), read("pki/rsa-ca.der"));
+    let (cert, issuer) = (
+        Certificate::from_der(&cert).unwrap(),
+        Certificate::from_der(&issuer).unwrap(),
+    );
+    let nonce = OcspRequest::from_der(&request)
+        .unwrap()
+        .nonce()
+        .unwrap()
+        .unwrap()
+        .to_vec();
+    // The manifest verifies it one minute after it was produced.
+    let produced_at = ocsp_verify::OcspResponse::from_der(&response)
+        .unwrap()
+        .basic()
+        .unwrap()
+        .response_data()
+        .produced_at();
+    let now = later(produced_at, 60);
+
+    let server = Canned::start(Answer::ocsp(&response));
+    let fetched = fetcher()
+        .with_nonce(Some(&nonce))
+        .fetch_from(&server.url(), &cert, &issuer, now)
+        .unwrap();
+    assert_eq!(fetched.status(), CertStatus::Good);
+    assert_eq!(fetched.responder(), ResponderAuthorization::Delegated);
+    assert_eq!(fetched.der(), &response[..]);
+    // The request that went out was the same as openssl's but for the nonce octets: here
+    // the same nonce, so the same bytes (the GET path decodes to them).
+    let sent = server.requests.lock().unwrap()[0].clone();
+    let line = String::from_utf8_lossy(&sent)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let mut url = [0u8; 512];
+    let len = ocsp_verify::write_get_url("", &request, &mut url).unwrap();
+    assert_eq!(
+        line,
+        format!("GET {} HTTP/1.1", std::str::from_utf8(&url[..len]).unwrap())
+    );
+    // A minute past nextUpdate plus the skew, the same bytes are refused as expired.
+    let next_update = fetched.next_update().unwrap();
+    let error = fetcher()
+        .with_nonce(Some(&nonce))
+        .fetch_from(&server.url(), &cert, &issuer, later(next_update, 6 * 60))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            FetchError::InvalidResponse {
+                error: Error::ResponseExpired,
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
+
 #[test]
 fn fetches_a_fresh_response_from_openssl_ocsp_with_a_nonce() {
     let Some(setup) = setup("real-responder") else {

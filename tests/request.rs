@@ -274,3 +274,47 @@ fn we_read_openssl_requests() {
     }
     let _ = fs::remove_dir_all(dir);
 }
+
+/// The requests `openssl ocsp` sent when the generated vectors were made (committed beside the
+/// responses they got): we read them, and write the same bytes for the same certificate.
+#[test]
+fn committed_openssl_requests() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/generated");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(format!("{dir}/manifest.json")).unwrap()).unwrap();
+    let cases: Vec<&serde_json::Value> = manifest
+        .as_array()
+        .or_else(|| manifest["cases"].as_array())
+        .unwrap()
+        .iter()
+        .filter(|case| {
+            case["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("openssl-responder-")
+        })
+        .collect();
+    assert!(cases.len() >= 4, "{}", cases.len());
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let request = fs::read(format!("{dir}/responses/{name}.request.der")).unwrap();
+        let cert = fs::read(format!("{dir}/{}", case["cert"].as_str().unwrap())).unwrap();
+        let issuer = fs::read(format!("{dir}/{}", case["issuer"].as_str().unwrap())).unwrap();
+        let (cert, issuer) = (
+            Certificate::from_der(&cert).unwrap(),
+            Certificate::from_der(&issuer).unwrap(),
+        );
+        let parsed = OcspRequest::from_der(&request).unwrap();
+        assert_eq!(parsed.request_count(), 1, "{name}");
+        let single = parsed.requests().next().unwrap().unwrap();
+        let req_cert = ReqCert::new(&cert, &issuer, HashAlgorithm::Sha1).unwrap();
+        assert!(req_cert.matches(single.cert_id()), "{name}");
+        let nonce = parsed.nonce().unwrap();
+        let expected = case["nonce"].as_str().map(hex);
+        if let Some(expected) = &expected {
+            assert_eq!(nonce, Some(&expected[..]), "{name}");
+        }
+        let ours = encode(&RequestBuilder::new(&cert, &issuer).with_nonce(nonce));
+        assert_eq!(ours, request, "{name}");
+    }
+}
