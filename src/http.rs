@@ -224,6 +224,7 @@ pub struct Fetcher<'a> {
     method: FetchMethod,
     nonce: Option<&'a [u8]>,
     hash_algorithm: HashAlgorithm,
+    responder_url: Option<&'a str>,
 }
 
 impl<'a> Fetcher<'a> {
@@ -239,6 +240,7 @@ impl<'a> Fetcher<'a> {
             method: FetchMethod::Auto,
             nonce: None,
             hash_algorithm: HashAlgorithm::Sha1,
+            responder_url: None,
         }
     }
 
@@ -284,6 +286,18 @@ impl<'a> Fetcher<'a> {
         }
     }
 
+    /// A responder to ask instead of those the certificate names, or `None` (the default) to
+    /// ask those. RFC 6960 Appendix A.1: the URL "may be derived from the value of the
+    /// authority information access extension in the certificate being checked for
+    /// revocation, or other local configuration of the OCSP client". Any URL given here is
+    /// tried, whatever its scheme (an `https://` one fails as unreachable: no TLS here).
+    pub const fn with_responder_url(self, responder_url: Option<&'a str>) -> Self {
+        Self {
+            responder_url,
+            ..self
+        }
+    }
+
     /// The verifier.
     pub fn verifier(&self) -> &Verifier<'a> {
         &self.verifier
@@ -305,8 +319,9 @@ impl<'a> Fetcher<'a> {
     }
 
     /// Fetches and verifies the status of `cert`, issued by `issuer`, from the `http://`
-    /// responders its authorityInfoAccess extension names, in order; `now` is the time the
-    /// verifier checks freshness against.
+    /// responders its authorityInfoAccess extension names, in order (or from the one given to
+    /// [`Fetcher::with_responder_url`]); `now` is the time the verifier checks freshness
+    /// against.
     ///
     /// The first response that verifies is returned. A responder that is unreachable,
     /// answers nonsense or answers with a response that does not verify is skipped for the
@@ -318,21 +333,10 @@ impl<'a> Fetcher<'a> {
         issuer: &Certificate<'_>,
         now: UnixTime,
     ) -> Result<OwnedVerifiedResponse, FetchError> {
-        self.fetch_from_urls(http_responder_urls(cert), cert, issuer, now)
-    }
-
-    /// Like [`Fetcher::fetch`], from the responder at `url` rather than those the
-    /// certificate names (RFC 6960 Appendix A.1: the URL "may be derived from the value of
-    /// the authority information access extension in the certificate being checked for
-    /// revocation, or other local configuration of the OCSP client").
-    pub fn fetch_from(
-        &self,
-        url: &str,
-        cert: &Certificate<'_>,
-        issuer: &Certificate<'_>,
-        now: UnixTime,
-    ) -> Result<OwnedVerifiedResponse, FetchError> {
-        self.fetch_from_urls(core::iter::once(url), cert, issuer, now)
+        match self.responder_url {
+            Some(url) => self.fetch_from_urls(core::iter::once(url), cert, issuer, now),
+            None => self.fetch_from_urls(http_responder_urls(cert), cert, issuer, now),
+        }
     }
 
     /// Like [`Fetcher::fetch`], through `cache`: a fresh cached response is returned without

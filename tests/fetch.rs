@@ -98,7 +98,8 @@ fn fetches_a_committed_openssl_response_over_http() {
     let server = Canned::start(Answer::ocsp(&response));
     let fetched = fetcher()
         .with_nonce(Some(&nonce))
-        .fetch_from(&server.url(), &cert, &issuer, now)
+        .with_responder_url(Some(&server.url()))
+        .fetch(&cert, &issuer, now)
         .unwrap();
     assert_eq!(fetched.status(), CertStatus::Good);
     assert_eq!(fetched.responder(), ResponderAuthorization::Delegated);
@@ -121,7 +122,8 @@ fn fetches_a_committed_openssl_response_over_http() {
     let next_update = fetched.next_update().unwrap();
     let error = fetcher()
         .with_nonce(Some(&nonce))
-        .fetch_from(&server.url(), &cert, &issuer, later(next_update, 6 * 60))
+        .with_responder_url(Some(&server.url()))
+        .fetch(&cert, &issuer, later(next_update, 6 * 60))
         .unwrap_err();
     assert!(
         matches!(
@@ -270,7 +272,8 @@ fn the_timeout_holds() {
     let started = Instant::now();
     let error = fetcher()
         .with_timeout(Duration::from_millis(500))
-        .fetch_from(&silent.url(), &cert, &issuer, UnixTime::now())
+        .with_responder_url(Some(&silent.url()))
+        .fetch(&cert, &issuer, UnixTime::now())
         .unwrap_err();
     let elapsed = started.elapsed();
     assert!(
@@ -301,7 +304,8 @@ fn the_size_cap_holds() {
     // Declared too long: refused from the header.
     let declared = Canned::start(Answer::ocsp(&vec![0x30; 64 * 1024 + 1]));
     let error = fetcher()
-        .fetch_from(&declared.url(), &cert, &issuer, now)
+        .with_responder_url(Some(&declared.url()))
+        .fetch(&cert, &issuer, now)
         .unwrap_err();
     assert!(too_large(&error, 64 * 1024), "{error}");
 
@@ -315,7 +319,8 @@ fn the_size_cap_holds() {
     });
     let started = Instant::now();
     let error = fetcher()
-        .fetch_from(&streamed.url(), &cert, &issuer, now)
+        .with_responder_url(Some(&streamed.url()))
+        .fetch(&cert, &issuer, now)
         .unwrap_err();
     assert!(too_large(&error, 64 * 1024), "{error}");
     assert!(started.elapsed() < Duration::from_secs(3));
@@ -327,7 +332,8 @@ fn the_size_cap_holds() {
     // Exactly at the cap is read (and then refused for what it is, not for its size).
     let at_cap = Canned::start(Answer::ocsp(&vec![0x30; 64 * 1024]));
     let error = fetcher()
-        .fetch_from(&at_cap.url(), &cert, &issuer, now)
+        .with_responder_url(Some(&at_cap.url()))
+        .fetch(&cert, &issuer, now)
         .unwrap_err();
     assert!(
         matches!(
@@ -343,7 +349,8 @@ fn the_size_cap_holds() {
     // A smaller cap applies to real responses too.
     let error = fetcher()
         .with_max_response_len(100)
-        .fetch_from(&setup.responder.url(), &cert, &issuer, now)
+        .with_responder_url(Some(&setup.responder.url()))
+        .fetch(&cert, &issuer, now)
         .unwrap_err();
     assert!(too_large(&error, 100), "{error}");
 }
@@ -360,18 +367,15 @@ fn unreachable_is_told_apart_from_nonsense() {
     let fetch = |answer: Answer| {
         let server = Canned::start(answer);
         fetcher()
-            .fetch_from(&server.url(), &cert, &issuer, now)
+            .with_responder_url(Some(&server.url()))
+            .fetch(&cert, &issuer, now)
             .unwrap_err()
     };
 
     // Unreachable: connection refused, HTTP 5xx.
     let error = fetcher()
-        .fetch_from(
-            &format!("http://127.0.0.1:{}/", support::dead_port()),
-            &cert,
-            &issuer,
-            now,
-        )
+        .with_responder_url(Some(&format!("http://127.0.0.1:{}/", support::dead_port())))
+        .fetch(&cert, &issuer, now)
         .unwrap_err();
     assert!(
         matches!(
@@ -447,7 +451,8 @@ fn unreachable_is_told_apart_from_nonsense() {
         &good,
     ));
     fetcher()
-        .fetch_from(&server.url(), &cert, &issuer, now)
+        .with_responder_url(Some(&server.url()))
+        .fetch(&cert, &issuer, now)
         .unwrap();
 
     // A real OCSP answer that refuses to answer (tryLater) is an invalid response: the
@@ -481,7 +486,8 @@ fn the_nonce_is_sent_and_checked() {
     let replay = Canned::start(Answer::ocsp(&real_response(&setup, Some(&[1; 32]))));
     let error = fetcher()
         .with_nonce(Some(&[2; 32]))
-        .fetch_from(&replay.url(), &cert, &issuer, now)
+        .with_responder_url(Some(&replay.url()))
+        .fetch(&cert, &issuer, now)
         .unwrap_err();
     assert!(
         matches!(
@@ -496,7 +502,8 @@ fn the_nonce_is_sent_and_checked() {
     let replay = Canned::start(Answer::ocsp(&real_response(&setup, None)));
     let error = fetcher()
         .with_nonce(Some(&[2; 32]))
-        .fetch_from(&replay.url(), &cert, &issuer, now)
+        .with_responder_url(Some(&replay.url()))
+        .fetch(&cert, &issuer, now)
         .unwrap_err();
     assert!(
         matches!(
@@ -511,7 +518,8 @@ fn the_nonce_is_sent_and_checked() {
     // The caller's nonce must be 1 to 32 octets; nothing is sent otherwise.
     let error = fetcher()
         .with_nonce(Some(&[0; 33]))
-        .fetch_from(&replay.url(), &cert, &issuer, now)
+        .with_responder_url(Some(&replay.url()))
+        .fetch(&cert, &issuer, now)
         .unwrap_err();
     assert!(matches!(
         error,
@@ -520,7 +528,8 @@ fn the_nonce_is_sent_and_checked() {
     assert_eq!(replay.request_count(), 1);
     // The wrong issuer is the caller's mistake, found before anything is sent.
     let error = fetcher()
-        .fetch_from(&replay.url(), &cert, &cert, now)
+        .with_responder_url(Some(&replay.url()))
+        .fetch(&cert, &cert, now)
         .unwrap_err();
     assert!(matches!(
         error,
@@ -549,7 +558,8 @@ fn get_and_post_on_the_wire() {
     // Auto picks GET for a short URL: the path is the URL-encoded base64 of the DER.
     let error = fetcher()
         .with_nonce(Some(&nonce))
-        .fetch_from(&server.url(), &cert, &issuer, UnixTime::now())
+        .with_responder_url(Some(&server.url()))
+        .fetch(&cert, &issuer, UnixTime::now())
         .unwrap_err();
     // (The canned response carries no nonce.)
     assert!(matches!(
@@ -573,7 +583,8 @@ fn get_and_post_on_the_wire() {
     // POST carries the DER as the body, with the OCSP request media type.
     fetcher()
         .with_method(FetchMethod::Post)
-        .fetch_from(&server.url(), &cert, &issuer, UnixTime::now())
+        .with_responder_url(Some(&server.url()))
+        .fetch(&cert, &issuer, UnixTime::now())
         .unwrap();
     let request = server.requests.lock().unwrap()[1].clone();
     let split = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
