@@ -197,7 +197,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     let fetcher = Fetcher::new(verifier);
-    loopback.bench_function("Fetcher::fetch_from (P-256)", |b| {
+    loopback.bench_function("Fetcher::fetch (P-256)", |b| {
         b.iter(|| {
             black_box(
                 fetcher
@@ -208,7 +208,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     let rsa_server = serve(rsa_response.clone());
-    loopback.bench_function("Fetcher::fetch_from (RSA, nonce)", |b| {
+    loopback.bench_function("Fetcher::fetch (RSA, nonce)", |b| {
         let fetcher = fetcher.with_nonce(Some(&rsa_nonce));
         b.iter(|| {
             black_box(
@@ -289,7 +289,7 @@ fn live_openssl(c: &mut Criterion) {
     let fetcher = Fetcher::new(Verifier::new(rustcrypto::ALL)).with_nonce(Some(&nonce));
     let mut group = c.benchmark_group("live openssl ocsp");
     group.sample_size(50);
-    group.bench_function("Fetcher::fetch_from with nonce", |b| {
+    group.bench_function("Fetcher::fetch with nonce", |b| {
         b.iter(|| {
             black_box(
                 fetcher

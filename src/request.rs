@@ -172,8 +172,8 @@ enum Subjects<'a> {
 /// Builds a DER `OCSPRequest` into a caller's buffer, with no heap.
 ///
 /// A small `Copy` value: the certificates to ask about (each with its issuer), the `CertID`
-/// hash algorithm (SHA-1 unless told otherwise, as RFC 5019 requires and every responder
-/// understands) and an optional nonce (RFC 8954: the caller supplies 1 to 32 random octets,
+/// hash algorithm (SHA-1 unless told otherwise, as RFC 5019 has clients use and every
+/// responder understands) and an optional nonce (RFC 8954: the caller supplies 1 to 32 random octets,
 /// so this crate needs no random number generator).
 ///
 /// ```
@@ -220,8 +220,11 @@ impl<'a> RequestBuilder<'a> {
     }
 
     /// A request about several certificates, each given with its issuer, in one
-    /// `requestList`. (Many responders answer only the first; RFC 5019 section 2.1.1 lets
-    /// them.) An empty list is refused with [`Error::EmptyRequestList`] when encoding.
+    /// `requestList`. RFC 6960 allows it, but the lightweight profile (RFC 5019 section
+    /// 2.1.1) has clients send one `Request` per `OCSPRequest`, so responders built to it may
+    /// refuse or half-answer such a request: ask about one certificate at a time unless the
+    /// responder is known to cope. An empty list is refused with [`Error::EmptyRequestList`]
+    /// when encoding.
     pub const fn for_certificates(
         certificates: &'a [(&'a Certificate<'a>, &'a Certificate<'a>)],
     ) -> Self {
@@ -232,8 +235,9 @@ impl<'a> RequestBuilder<'a> {
         }
     }
 
-    /// The `CertID` hash algorithm (default SHA-1, which RFC 5019 section 2.1.1 requires
-    /// lightweight responders to support; SHA-256 for responders that want it).
+    /// The `CertID` hash algorithm: SHA-1 by default, which the lightweight profile (RFC 5019
+    /// section 2.1.1) has clients use and every responder understands; SHA-256 for responders
+    /// that want it.
     pub const fn with_hash_algorithm(self, hash_algorithm: HashAlgorithm) -> Self {
         Self {
             hash_algorithm,

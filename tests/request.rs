@@ -318,3 +318,43 @@ fn committed_openssl_requests() {
         assert_eq!(ours, request, "{name}");
     }
 }
+
+/// The request parser is a fuzz target's entry point: no input may panic it. Every single-bit
+/// flip and every truncation of a real request is either refused or read, never a panic, and
+/// so are arbitrary bytes.
+#[test]
+fn the_parser_never_panics() {
+    let cert = Certificate::from_der(CERT).unwrap();
+    let issuer = Certificate::from_der(ISSUER).unwrap();
+    let nonce = [7u8; 32];
+    let pairs = [(&cert, &issuer), (&cert, &issuer)];
+    let der = encode(&RequestBuilder::for_certificates(&pairs).with_nonce(Some(&nonce)));
+    let mut flips = 0;
+    for byte in 0..der.len() {
+        for bit in 0..8 {
+            let mut mutated = der.clone();
+            mutated[byte] ^= 1 << bit;
+            if let Ok(request) = OcspRequest::from_der(&mutated) {
+                let _ = request.nonce();
+                for single in request.requests() {
+                    let _ = single.map(|s| s.cert_id().serial().len());
+                }
+            } else {
+                flips += 1;
+            }
+        }
+        assert!(OcspRequest::from_der(&der[..byte]).is_err());
+    }
+    // Flips in the framing are refused; those in a hash, the serial or the nonce still read.
+    assert!(flips > 0 && flips < der.len() * 8, "{flips}");
+}
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+        if let Ok(request) = OcspRequest::from_der(&bytes) {
+            let _ = request.nonce();
+            let _ = request.requests().count();
+        }
+    }
+}
