@@ -43,9 +43,9 @@ pub const MIN_NONCE_LEN: usize = 1;
 /// The most octets a request nonce may have (RFC 8954 section 2.1), and the length RFC 8954
 /// tells clients to use.
 ///
-/// RFC 9654 (2024) obsoletes RFC 8954 and lets responders accept nonces up to 128 octets for
-/// environments that need them; it still has clients send 32. Staying within 1 to 32 octets
-/// keeps a request acceptable to responders built to either RFC.
+/// RFC 9654 (2024) obsoletes RFC 8954 and raises the ceiling to 128 octets for environments
+/// that need longer nonces. A nonce of 1 to 32 octets is acceptable under both, so a request
+/// that stays within them suits responders built to either RFC.
 pub const MAX_NONCE_LEN: usize = 32;
 
 /// GET is used when the whole GET URL is shorter than this many bytes (RFC 5019 section 5).
@@ -237,7 +237,7 @@ impl<'a> RequestBuilder<'a> {
 
     /// The `CertID` hash algorithm: SHA-1 by default, which the lightweight profile (RFC 5019
     /// section 2.1.1) has clients use and every responder understands; SHA-256 for responders
-    /// that want it.
+    /// that take it (RFC 9919, the profile's successor, recommends it over SHA-1).
     pub const fn with_hash_algorithm(self, hash_algorithm: HashAlgorithm) -> Self {
         Self {
             hash_algorithm,
@@ -531,8 +531,9 @@ impl HttpMethod {
     /// RFC 6960 Appendix A.1: "To enable HTTP caching, small requests (that after encoding are
     /// less than 255 bytes) MAY be submitted using GET. If HTTP caching is not important or if
     /// the request is greater than 255 bytes, the request SHOULD be submitted using POST."
-    /// RFC 5019 section 5 makes GET a MUST for such small requests. The 255 bytes are counted
-    /// over the whole URL, which is the stricter reading and the one Firefox uses.
+    /// The lightweight profile (RFC 5019 section 5) makes GET mandatory for small requests and
+    /// counts the 255 bytes over the whole URL: scheme, host, path and the encoded request.
+    /// This function counts them the same way, and keeps RFC 6960's "less than".
     pub fn for_request(responder_url: &str, request_der: &[u8]) -> Self {
         match get_url_len(responder_url, request_der) {
             Some(len) if len < MAX_GET_URL_LEN => Self::Get,
