@@ -6,22 +6,47 @@
 //! The core is `no_std` and parses with no heap: views borrow the input bytes and check all of
 //! them once, when built.
 //!
-//! # Quick start: reading a response
+//! # Quick start
+//!
+//! Verify a response about a certificate, at a time the caller supplies:
+//!
+//! ```
+//! # #[cfg(feature = "rustcrypto")] {
+//! use core::time::Duration;
+//! use ocsp_verify::{CertStatus, Certificate, UnixTime, Verifier, rustcrypto};
+//!
+//! # let response = include_bytes!("../test-vectors/generated/responses/good-p256-ca.der");
+//! # let cert = include_bytes!("../test-vectors/generated/pki/p256-ee.der");
+//! # let issuer = include_bytes!("../test-vectors/generated/pki/p256-ca.der");
+//! let cert = Certificate::from_der(cert)?;
+//! let issuer = Certificate::from_der(issuer)?;
+//! let now = UnixTime::since_unix_epoch(Duration::from_secs(1_767_229_200)); // 2026-01-01T01:00Z
+//!
+//! let verified = Verifier::new(rustcrypto::ALL).verify(response, &cert, &issuer, now)?;
+//! assert_eq!(verified.status(), CertStatus::Good);
+//! assert_eq!(verified.next_update().map(|t| t.as_secs()), Some(1_767_830_400));
+//! # }
+//! # Ok::<(), ocsp_verify::Error>(())
+//! ```
+//!
+//! Every way a response can be wrong is a variant of [`Error`]; a [`VerifiedResponse`] can
+//! only be made by the verifier. The algorithms passed to [`Verifier::new`] are the algorithm
+//! policy: the crate's [`rustcrypto`] sets, or a rustls `CryptoProvider`'s
+//! `signature_verification_algorithms.all`.
+//!
+//! Reading a response without verifying it (to show it, or to pick the part a caller needs):
 //!
 //! ```
 //! use ocsp_verify::{CertStatus, OcspResponse, ResponseStatus};
 //!
-//! # fn main() -> Result<(), ocsp_verify::Error> {
 //! let der = include_bytes!("../test-vectors/real-world/golang-x-crypto/ocspResponseHex.der");
 //! let response = OcspResponse::from_der(der)?;
 //! assert_eq!(response.status(), ResponseStatus::Successful);
 //! let basic = response.basic()?;
 //! for single in basic.response_data().responses() {
-//!     let single = single?;
-//!     assert_eq!(single.status(), CertStatus::Good);
+//!     assert_eq!(single?.status(), CertStatus::Good);
 //! }
-//! # Ok(())
-//! # }
+//! # Ok::<(), ocsp_verify::Error>(())
 //! ```
 //!
 //! # Asking a responder

@@ -27,9 +27,8 @@
 //! DEFAULT, no `requestorName`, no signature, one `Request` per certificate with no
 //! `singleRequestExtensions`, and `requestExtensions` only to carry a nonce.
 
-use der::Tag;
-
 use crate::cert::Certificate;
+use crate::der::tag::{BIT_STRING, INTEGER, NULL, OBJECT_IDENTIFIER, OCTET_STRING, SEQUENCE};
 use crate::der::{Der, FromTlv, SequenceOf, Tlv, context, single};
 use crate::error::{Error, Structure};
 use crate::extension::{Extensions, extensions};
@@ -392,13 +391,8 @@ struct Lengths {
     request_list_contents: usize,
 }
 
-const INTEGER: u8 = 0x02;
-const OCTET_STRING: u8 = 0x04;
-const NULL: u8 = 0x05;
-const OBJECT_IDENTIFIER: u8 = 0x06;
-const SEQUENCE: u8 = 0x30;
 /// `[2]` constructed: `requestExtensions`.
-const REQUEST_EXTENSIONS: u8 = 0xA2;
+const REQUEST_EXTENSIONS: u8 = context(2, true);
 
 /// The length of a DER length field for `len`.
 fn length_len(len: usize) -> Option<usize> {
@@ -697,19 +691,19 @@ pub struct OcspRequest<'a> {
 impl<'a> OcspRequest<'a> {
     /// Parses an `OCSPRequest` with no bytes after it.
     pub fn from_der(der: &'a [u8]) -> Result<Self, Error> {
-        let contents = single(der, Tag::Sequence, Structure::OcspRequest)?.value;
+        let contents = single(der, SEQUENCE, Structure::OcspRequest)?.value;
         let mut outer = Der::new(contents, Structure::OcspRequest);
-        let tbs = outer.expect_tlv(Tag::Sequence)?;
+        let tbs = outer.expect_tlv(SEQUENCE)?;
         let signature = outer.optional(context(0, true))?;
         outer.finish()?;
         if let Some(explicit) = signature {
             // Signature ::= SEQUENCE { signatureAlgorithm AlgorithmIdentifier,
             //     signature BIT STRING, certs [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
             let at = Structure::OcspRequest;
-            let value = single(explicit, Tag::Sequence, at)?.value;
+            let value = single(explicit, SEQUENCE, at)?.value;
             let mut der = Der::new(value, at);
-            der.expect(Tag::Sequence)?;
-            der.expect(Tag::BitString)?;
+            der.expect(SEQUENCE)?;
+            der.expect(BIT_STRING)?;
             der.optional(context(0, true))?;
             der.finish()?;
         }
@@ -719,7 +713,7 @@ impl<'a> OcspRequest<'a> {
         // Only v1 is defined; an explicit `[0] INTEGER 0` is tolerated, as in responses.
         if let Some(explicit) = der.optional(context(0, true))? {
             let mut version = Der::new(explicit, at);
-            if version.small_unsigned(Tag::Integer)? != 0 {
+            if version.small_unsigned(INTEGER)? != 0 {
                 return Err(Error::BadDer(at));
             }
             version.finish()?;
@@ -728,13 +722,13 @@ impl<'a> OcspRequest<'a> {
             Some(explicit) => Some(single_any(explicit, at)?),
             None => None,
         };
-        let list = der.expect(Tag::Sequence)?;
+        let list = der.expect(SEQUENCE)?;
         let (requests, request_count) = SequenceOf::validate(list, Structure::Request)?;
         if request_count == 0 {
             return Err(Error::EmptyRequestList);
         }
         let extensions = match der.optional(context(2, true))? {
-            Some(explicit) => extensions(explicit, Structure::RequestExtensions)?,
+            Some(explicit) => extensions(explicit, Structure::RequestExtensions, |_| Ok(()))?,
             None => Extensions::empty(),
         };
         der.finish()?;
@@ -792,7 +786,7 @@ impl<'a> OcspRequest<'a> {
             if found.is_some() {
                 return Err(Error::InvalidNonce);
             }
-            let nonce = single(extension.value(), Tag::OctetString, Structure::Extension)
+            let nonce = single(extension.value(), OCTET_STRING, Structure::Extension)
                 .map_err(|_| Error::InvalidNonce)?;
             found = Some(nonce.value);
         }
@@ -837,12 +831,12 @@ impl<'a> FromTlv<'a> for SingleRequest<'a> {
     fn from_tlv(tlv: Tlv<'a>) -> Result<Self, Error> {
         let at = Structure::Request;
         let mut der = Der::new(tlv.value, at);
-        if tlv.tag != Tag::Sequence {
+        if tlv.tag != SEQUENCE {
             return Err(der.bad());
         }
-        let cert_id = CertId::parse(der.expect(Tag::Sequence)?)?;
+        let cert_id = CertId::parse(der.expect(SEQUENCE)?)?;
         let extensions = match der.optional(context(0, true))? {
-            Some(explicit) => extensions(explicit, Structure::SingleRequestExtensions)?,
+            Some(explicit) => extensions(explicit, Structure::SingleRequestExtensions, |_| Ok(()))?,
             None => Extensions::empty(),
         };
         der.finish()?;

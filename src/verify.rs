@@ -6,6 +6,7 @@ use core::time::Duration;
 use rustls_pki_types::{SignatureVerificationAlgorithm, UnixTime};
 
 use crate::cert::Certificate;
+use crate::der::FromTlv;
 use crate::error::{Error, Structure};
 use crate::extension::Extensions;
 use crate::hash::{Digest, digest};
@@ -457,13 +458,15 @@ fn find_single_response<'r>(
         IssuerHashes::new(cert.issuer(), issuer.subject_public_key_info().public_key());
     let mut chosen: Option<SingleResponse<'r>> = None;
     let mut extension_error = None;
-    for single in responses {
-        let single = single?;
-        let id = single.cert_id();
-        // The serial first: the cheap comparison rules out nearly every other entry.
-        if id.serial() != cert.serial() {
+    for element in responses.elements() {
+        // The serial first: the cheap comparison rules out nearly every other entry before it
+        // is parsed (again: the list was validated when the response was parsed).
+        let element = element?;
+        if SingleResponse::serial_of(&element)? != cert.serial() {
             continue;
         }
+        let single = SingleResponse::from_tlv(element)?;
+        let id = single.cert_id();
         // An unknown hash algorithm makes the entry not match (profile rule 7).
         let Some(algorithm) = id.hash_algorithm() else {
             continue;

@@ -518,7 +518,7 @@ class Catalogue:
           issuer="p256-ca", responder="issuer", expect=good(), description="benchmark: P-256 CA-signed, CA embedded")
         c("bench-rsa-delegated", self.delegated_good, responder="delegated", expect=good(),
           description="benchmark: delegated RSA responder (same file as good-rsa-delegated)")
-        for n in (10, 100, 1000):
+        for n in (1, 10, 100, 1000):
             singles = [single(self.cid(serial=0x100000 + i)) for i in range(n - 1)] + [single(self.cid())]
             data = self.response(singles=singles)
             big = len(data) > DEFAULT_OPTIONS["max_response_size"]
