@@ -180,6 +180,9 @@ pub enum CacheLookup {
 ///   request coalescing); the later insert wins.
 ///
 /// Time comes from the caller (`now`), so tests use a fake clock.
+///
+/// The key says which certificate, not under which policy an answer was accepted: share one
+/// cache only between callers that verify with the same [`crate::Verifier`] settings.
 #[derive(Debug, Default)]
 pub struct ResponseCache {
     options: CacheOptions,
