@@ -70,6 +70,12 @@ pub enum Error {
     #[error("the certificate's issuer name differs from the issuer certificate's subject")]
     IssuerNameMismatch,
 
+    /// The certificate's issuer is neither among the certificates the peer sent nor among the
+    /// caller's trust anchors (matched by name and by the certificate's signature), so the
+    /// response cannot be checked.
+    #[error("the certificate's issuer was not found among the intermediates and trust anchors")]
+    IssuerNotFound,
+
     /// The caller sent a nonce and the response carries none.
     #[error("the request carried a nonce and the response does not echo one")]
     MissingNonce,
@@ -313,6 +319,7 @@ impl Error {
             Self::InvalidSignature => "invalid_signature",
             Self::InvalidTime(_) => "invalid_time",
             Self::IssuerNameMismatch => "issuer_name_mismatch",
+            Self::IssuerNotFound => "issuer_not_found",
             Self::MissingNonce => "missing_nonce",
             Self::MissingResponseBytes => "missing_response_bytes",
             Self::NextUpdateBeforeThisUpdate => "next_update_before_this_update",

@@ -69,9 +69,11 @@
 //! | `ecdsa` | yes | RustCrypto ECDSA P-256 / P-384 verification (no heap) |
 //! | `rsa` | yes | RustCrypto RSA PKCS#1 v1.5 and PSS verification (needs `alloc`) |
 //! | `rustcrypto` | yes | both of the above |
+//! | `rustls` | no | `OcspStapleVerifier`, a rustls 0.23 `ServerCertVerifier` that checks stapled responses with the [`Policy`]; implies `std` |
 //! | `http` | no | implies `std`; `Fetcher`: blocking fetch over plain HTTP with `ureq` (no TLS) |
 //!
-//! Requests ([`RequestBuilder`], [`OcspRequest`]) are in the core: `no_std`, no heap.
+//! The revocation [`Policy`] (soft-fail, hard-fail, must-staple) needs no feature and no heap;
+//! nor do requests ([`RequestBuilder`], [`OcspRequest`]).
 
 #![no_std]
 
@@ -92,8 +94,11 @@ mod http;
 mod oid;
 #[cfg(feature = "alloc")]
 mod owned;
+mod policy;
 mod request;
 mod response;
+#[cfg(feature = "rustls")]
+mod rustls;
 mod signature;
 mod time;
 mod verify;
@@ -114,6 +119,7 @@ pub use crate::http::{
 };
 #[cfg(feature = "alloc")]
 pub use crate::owned::OwnedVerifiedResponse;
+pub use crate::policy::{Decision, Policy, Situation, Staple, UnusableStaple, Verdict};
 pub use crate::request::{
     HttpMethod, MAX_GET_URL_LEN, MAX_NONCE_LEN, MIN_NONCE_LEN, OcspRequest, ReqCert,
     RequestBuilder, SingleRequest, get_url_len, http_responder_urls, is_http_url, write_get_url,
@@ -122,6 +128,8 @@ pub use crate::response::{
     BasicResponse, CertId, CertStatus, HashAlgorithm, MAX_CERTIFICATES, MAX_RESPONSE_LEN,
     OcspResponse, ResponderId, ResponseData, ResponseStatus, RevocationReason, SingleResponse,
 };
+#[cfg(feature = "rustls")]
+pub use crate::rustls::{OcspObserver, OcspOutcome, OcspStapleVerifier, OcspStapleVerifierBuilder};
 #[cfg(any(feature = "ecdsa", feature = "rsa"))]
 pub use crate::signature::rustcrypto;
 pub use crate::signature::{MIN_RSA_MODULUS_BITS, SignedData};

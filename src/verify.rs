@@ -394,6 +394,23 @@ pub struct VerifiedResponse<'r> {
     serial: &'r [u8],
 }
 
+#[cfg(test)]
+impl VerifiedResponse<'static> {
+    /// A response with `status`, for the policy's unit tests, which need every status without
+    /// a vector for each.
+    pub(crate) fn for_tests(status: CertStatus) -> Self {
+        let time = UnixTime::since_unix_epoch(Duration::from_secs(1_767_225_600));
+        Self {
+            status,
+            this_update: time,
+            next_update: None,
+            produced_at: time,
+            responder: ResponderAuthorization::Issuer,
+            serial: &[0x60, 0x02],
+        }
+    }
+}
+
 impl<'r> VerifiedResponse<'r> {
     /// The certificate's status: good, revoked (with time and reason) or unknown.
     pub fn status(&self) -> CertStatus {

@@ -569,6 +569,9 @@ class Catalogue:
           tls("tls-server-muststaple-stale", cert="tls-server-muststaple", produced_at="2025-12-20T00:00:00Z",
               this_update="2025-12-20T00:00:00Z", next_update="2025-12-25T00:00:00Z"),
           rule=13, expect=error("ResponseExpired"), description="TLS: must-staple server, stale", **d)
+        c("tls-server-impostor-good", tls("tls-server-impostor-good", issuer="tls-int-impostor"),
+          cert="tls-server", issuer="tls-int", rule=7, expect=error("NoMatchingResponse"),
+          description="TLS: a good response for tls-server whose CertID and signature are tls-int-impostor's")
 
     # ------------------------------------------------------------ a real responder
 
