@@ -544,7 +544,7 @@ pub struct CertId<'a> {
 }
 
 impl<'a> CertId<'a> {
-    fn parse(contents: &'a [u8]) -> Result<Self, Error> {
+    pub(crate) fn parse(contents: &'a [u8]) -> Result<Self, Error> {
         let at = Structure::CertId;
         let mut der = Der::new(contents, at);
         let hash_algorithm_der = algorithm_identifier(&mut der)?;

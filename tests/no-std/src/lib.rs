@@ -34,3 +34,19 @@ pub fn staple_is_good(staple: &[u8], cert: &[u8], issuer: &[u8], now_secs: u64) 
         Ok(CertStatus::Good)
     )
 }
+
+/// What firmware without a staple does: write the OCSP request for its certificate into a
+/// stack buffer, with a nonce from its own random source. Returns the length written.
+pub fn encode_request(
+    cert: &[u8],
+    issuer: &[u8],
+    nonce: &[u8; 32],
+    out: &mut [u8],
+) -> Option<usize> {
+    let cert = Certificate::from_der(cert).ok()?;
+    let issuer = Certificate::from_der(issuer).ok()?;
+    ocsp_verify::RequestBuilder::new(&cert, &issuer)
+        .with_nonce(Some(nonce))
+        .encode(out)
+        .ok()
+}
