@@ -1,7 +1,7 @@
 //! `ocsp-check`: verify OCSP responses from the command line.
 //!
 //! Exit status: 0 good, 1 revoked, 2 unknown, 3 the response is invalid or cannot be verified,
-//! 4 usage or input error.
+//! 4 usage or input error, 5 good but fewer than `--min-remaining` seconds left.
 
 // The library forbids indexing, `as` and unwrapping on paths that see input bytes. The tool
 // reads only small local files and arguments; where it indexes, the length was checked first.
@@ -19,7 +19,8 @@ use clap::{Parser, Subcommand};
 
 /// Check OCSP responses (RFC 6960) strictly: verify, show, and more.
 ///
-/// Exit status: 0 good, 1 revoked, 2 unknown, 3 invalid or unverifiable, 4 usage or input error.
+/// Exit status: 0 good, 1 revoked, 2 unknown, 3 invalid or unverifiable, 4 usage or input error,
+/// 5 good but fewer than --min-remaining seconds before nextUpdate.
 #[derive(Debug, Parser)]
 #[command(name = "ocsp-check", version)]
 struct Cli {
@@ -30,8 +31,10 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Verify a response about a certificate: signature, responder, CertID, nonce and times.
+    #[command(long_about = verify::LONG_ABOUT, after_help = verify::EXAMPLE)]
     Verify(verify::Args),
     /// Show everything in a response (without verifying it).
+    #[command(long_about = show::LONG_ABOUT, after_help = show::EXAMPLE)]
     Show(show::Args),
 }
 
@@ -43,6 +46,8 @@ pub(crate) enum Exit {
     Unknown = 2,
     Invalid = 3,
     Usage = 4,
+    /// Good, but fewer than `--min-remaining` seconds before nextUpdate.
+    Refresh = 5,
 }
 
 impl From<Exit> for ExitCode {

@@ -14,6 +14,21 @@ use crate::input;
 use crate::time::rfc3339;
 use crate::verify::report_input_error;
 
+pub(crate) const LONG_ABOUT: &str = "\
+Show everything in an OCSP response, without verifying it: the response status, the responder, \
+producedAt, each SingleResponse (CertID, status, times, extensions), the response extensions \
+(the nonce among them), the signature algorithm, and the embedded certificates' subjects, with \
+names for distinguished names and OIDs. Like `openssl ocsp -resp_text`, but legible; --json \
+for one JSON object.";
+
+/// The example under `show --help`.
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  ocsp-check show test-vectors/generated/responses/good-rsa-delegated.der
+
+Exit status: 0 a successful response shown, 3 a response that does not parse or carries an \
+error status, 4 an unreadable file.";
+
 /// Arguments of `show`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
