@@ -7,10 +7,12 @@
 // reads only small local files and arguments; where it indexes, the length was checked first.
 #![allow(clippy::indexing_slicing, clippy::as_conversions)]
 
+mod connect;
 mod describe;
 mod input;
 mod show;
 mod time;
+mod tls;
 mod verify;
 
 use std::process::ExitCode;
@@ -36,6 +38,9 @@ enum Command {
     /// Show everything in a response (without verifying it).
     #[command(long_about = show::LONG_ABOUT, after_help = show::EXAMPLE)]
     Show(show::Args),
+    /// Connect to a TLS server and judge its stapled OCSP response under a revocation policy.
+    #[command(long_about = tls::LONG_ABOUT, after_help = tls::EXAMPLE)]
+    Tls(tls::Args),
 }
 
 /// The exit statuses every subcommand follows.
@@ -74,5 +79,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Verify(args) => verify::run(&args).into(),
         Command::Show(args) => show::run(&args).into(),
+        Command::Tls(args) => tls::run(&args).into(),
     }
 }
