@@ -1,20 +1,21 @@
 //! One TLS handshake with rustls and the adapter (`OcspStapleVerifier`), over TCP, and what
-//! happened.
+//! happened: shared by `tls` (a real server) and `demo` (its own loopback server).
 
 use std::io;
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use ocsp_verify::{OcspOutcome, OcspStapleVerifier, Policy, UnixTime};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::time_provider::{DefaultTimeProvider, TimeProvider};
 use rustls::{
     ClientConfig, ClientConnection, DigitallySignedStruct, DistinguishedName, ProtocolVersion,
-    RootCertStore, SignatureScheme,
+    RootCertStore, ServerConfig, ServerConnection, SignatureScheme,
 };
 
 /// The roots the client trusts.
@@ -281,4 +282,47 @@ impl std::fmt::Display for Failure {
             Self::Tls(error) => write!(f, "the TLS handshake failed ({error})"),
         }
     }
+}
+
+/// A loopback server for one connection: presents `chain` and `key`, staples `ocsp` (nothing
+/// when `None`). Returns its address and the thread, which ends with the connection.
+pub(crate) fn serve_once(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    ocsp: Option<Vec<u8>>,
+) -> Result<(SocketAddr, JoinHandle<()>), String> {
+    let builder = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("cannot configure the server: {e}"))?
+        .with_no_client_auth();
+    let mut config = match ocsp {
+        Some(ocsp) => builder.with_single_cert_with_ocsp(chain, key, ocsp),
+        None => builder.with_single_cert(chain, key),
+    }
+    .map_err(|e| format!("cannot configure the server: {e}"))?;
+    config.send_tls13_tickets = 0;
+    let config = Arc::new(config);
+    let listener =
+        TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot listen on loopback: {e}"))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen on loopback: {e}"))?;
+    let thread = thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
+        let Ok(mut connection) = ServerConnection::new(config) else {
+            return;
+        };
+        while connection.is_handshaking() {
+            if connection.complete_io(&mut stream).is_err() {
+                return;
+            }
+        }
+        // Until the client's close_notify or end of stream.
+        let _ = connection.complete_io(&mut stream);
+    });
+    Ok((address, thread))
 }

@@ -1,4 +1,5 @@
-//! `ocsp-check`: verify OCSP responses from the command line.
+//! `ocsp-check`: verify OCSP responses from the command line, ask responders, check what a TLS
+//! server staples, and lint certificates for OCSP.
 //!
 //! Exit status: 0 good, 1 revoked, 2 unknown, 3 the response is invalid or cannot be verified,
 //! 4 usage or input error, 5 good but fewer than `--min-remaining` seconds left.
@@ -8,6 +9,7 @@
 #![allow(clippy::indexing_slicing, clippy::as_conversions)]
 
 mod connect;
+mod demo;
 mod describe;
 mod input;
 mod show;
@@ -19,12 +21,30 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Check OCSP responses (RFC 6960) strictly: verify, show, and more.
-///
-/// Exit status: 0 good, 1 revoked, 2 unknown, 3 invalid or unverifiable, 4 usage or input error,
-/// 5 good but fewer than --min-remaining seconds before nextUpdate.
+/// Check OCSP (RFC 6960) strictly: responses, responders, TLS servers' staples, certificates.
 #[derive(Debug, Parser)]
-#[command(name = "ocsp-check", version)]
+#[command(
+    name = "ocsp-check",
+    version,
+    long_about = "\
+Check OCSP (RFC 6960) strictly: verify a response, show it, build a request, ask a responder, \
+check what a TLS server staples, and lint certificates for OCSP.
+
+New here? `ocsp-check demo` runs a rustls client against its own loopback server stapling the \
+shipped test vectors, under soft-fail and hard-fail, with no network and no setup.",
+    after_help = "\
+Exit status (every subcommand):
+  0  good (tls: the connection is accepted; lint: no finding; demo: every row as documented)
+  1  revoked
+  2  unknown
+  3  invalid or unverifiable (a refused response or staple, an unreachable responder, a lint finding)
+  4  usage or input error (tls: no TLS connection could be made)
+  5  good, but fewer than --min-remaining seconds before nextUpdate: refresh now (verify, fetch)
+
+Output: a short human summary on stdout, or exactly one JSON object with --json; --quiet prints \
+nothing on stdout (the exit status is the answer). Errors that stop a command are one line on \
+stderr, `error: ...`."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -41,6 +61,9 @@ enum Command {
     /// Connect to a TLS server and judge its stapled OCSP response under a revocation policy.
     #[command(long_about = tls::LONG_ABOUT, after_help = tls::EXAMPLE)]
     Tls(tls::Args),
+    /// Watch the rustls adapter decide on good, revoked, stale and missing staples (no network).
+    #[command(long_about = demo::LONG_ABOUT, after_help = demo::EXAMPLE)]
+    Demo(demo::Args),
 }
 
 /// The exit statuses every subcommand follows.
@@ -80,5 +103,6 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args).into(),
         Command::Show(args) => show::run(&args).into(),
         Command::Tls(args) => tls::run(&args).into(),
+        Command::Demo(args) => demo::run(&args).into(),
     }
 }
