@@ -12,6 +12,7 @@ mod connect;
 mod demo;
 mod describe;
 mod input;
+mod lint;
 mod show;
 mod time;
 mod tls;
@@ -61,6 +62,9 @@ enum Command {
     /// Connect to a TLS server and judge its stapled OCSP response under a revocation policy.
     #[command(long_about = tls::LONG_ABOUT, after_help = tls::EXAMPLE)]
     Tls(tls::Args),
+    /// Lint a certificate (or a PEM chain) for OCSP: AIA URL, must-staple, responder profile.
+    #[command(long_about = lint::LONG_ABOUT, after_help = lint::EXAMPLE)]
+    Lint(lint::Args),
     /// Watch the rustls adapter decide on good, revoked, stale and missing staples (no network).
     #[command(long_about = demo::LONG_ABOUT, after_help = demo::EXAMPLE)]
     Demo(demo::Args),
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args).into(),
         Command::Show(args) => show::run(&args).into(),
         Command::Tls(args) => tls::run(&args).into(),
+        Command::Lint(args) => lint::run(&args).into(),
         Command::Demo(args) => demo::run(&args).into(),
     }
 }
