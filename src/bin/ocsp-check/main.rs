@@ -11,8 +11,10 @@
 mod connect;
 mod demo;
 mod describe;
+mod fetch;
 mod input;
 mod lint;
+mod request;
 mod show;
 mod time;
 mod tls;
@@ -59,6 +61,12 @@ enum Command {
     /// Show everything in a response (without verifying it).
     #[command(long_about = show::LONG_ABOUT, after_help = show::EXAMPLE)]
     Show(show::Args),
+    /// Build an OCSP request for a certificate: the DER, and the GET URL for its responder.
+    #[command(long_about = request::LONG_ABOUT, after_help = request::EXAMPLE)]
+    Request(request::Args),
+    /// Ask the certificate's responder over HTTP, verify the answer, and save it for stapling.
+    #[command(long_about = fetch::LONG_ABOUT, after_help = fetch::EXAMPLE)]
+    Fetch(fetch::Args),
     /// Connect to a TLS server and judge its stapled OCSP response under a revocation policy.
     #[command(long_about = tls::LONG_ABOUT, after_help = tls::EXAMPLE)]
     Tls(tls::Args),
@@ -106,6 +114,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Verify(args) => verify::run(&args).into(),
         Command::Show(args) => show::run(&args).into(),
+        Command::Request(args) => request::run(&args).into(),
+        Command::Fetch(args) => fetch::run(&args).into(),
         Command::Tls(args) => tls::run(&args).into(),
         Command::Lint(args) => lint::run(&args).into(),
         Command::Demo(args) => demo::run(&args).into(),
