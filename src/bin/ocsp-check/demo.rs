@@ -286,11 +286,22 @@ fn verdict_name(verdict: Verdict) -> &'static str {
     }
 }
 
+/// The vectors' directory, relative to the current directory when under it (as with `cargo
+/// run` from the crate's root).
+fn shown(vectors: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|here| vectors.strip_prefix(here).ok())
+        .unwrap_or(vectors)
+        .display()
+        .to_string()
+}
+
 fn human_report(vectors: &Path, results: &[Vec<Seen>], all_match: bool) -> Vec<String> {
     let mut lines = vec![
         "A rustls client checks the OCSP staple of a rustls server on loopback with".to_string(),
         "OcspStapleVerifier, under soft-fail and under hard-fail.".to_string(),
-        format!("Test PKI and staples: {}", vectors.display()),
+        format!("Test PKI and staples: {}", shown(vectors)),
         format!(
             "Clock: fixed at {} (when the test PKI and its responses are valid).",
             rfc3339(UnixTime::since_unix_epoch(Duration::from_secs(CLOCK_SECS)))
@@ -370,7 +381,7 @@ fn json_report(vectors: &Path, results: &[Vec<Seen>], all_match: bool) -> Value 
         .collect();
     json!({
         "clock": rfc3339(UnixTime::since_unix_epoch(Duration::from_secs(CLOCK_SECS))),
-        "vectors": vectors.display().to_string(),
+        "vectors": shown(vectors),
         "rows": rows,
         "matches": all_match,
     })
