@@ -68,8 +68,11 @@ impl PolicyName {
 /// Arguments of `tls`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The server: HOST, HOST:PORT or [IPv6]:PORT; the port is 443 when not given.
-    #[arg(value_name = "HOST[:PORT]")]
+    // The help is an attribute, not a doc comment: rustdoc would read `[IPv6]` as a link.
+    #[arg(
+        value_name = "HOST[:PORT]",
+        help = "The server: HOST, HOST:PORT or [IPv6]:PORT; the port is 443 when not given"
+    )]
     server: String,
     /// The name sent in SNI and checked against the certificate [default: HOST].
     #[arg(long, value_name = "NAME")]
