@@ -26,6 +26,8 @@ pub(crate) const EXAMPLE: &str = "\
 Example:
   ocsp-check show test-vectors/generated/responses/good-rsa-delegated.der
 
+With --quiet nothing is printed and the exit status is the answer.
+
 Exit status: 0 a successful response shown, 3 a response that does not parse or carries an \
 error status, 4 an unreadable file.";
 
@@ -38,6 +40,10 @@ pub(crate) struct Args {
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     json: bool,
+    /// Print nothing on stdout: the exit status says whether the response parses and is
+    /// successful. An unreadable file still prints one line on stderr.
+    #[arg(long, short = 'q', conflicts_with = "json")]
+    quiet: bool,
 }
 
 /// Runs `show`. Exit status: 0 for a successful response shown, 3 for a response that does
@@ -49,7 +55,9 @@ pub(crate) fn run(args: &Args) -> Exit {
     };
     let parsed = OcspResponse::from_der(&bytes);
     let value = describe(&parsed);
-    if args.json {
+    if args.quiet {
+        // Nothing to print.
+    } else if args.json {
         println!("{value}");
     } else {
         for line in human(&value) {
