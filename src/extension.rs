@@ -82,3 +82,23 @@ pub(crate) fn extensions<'a>(
     }
     Ok(list)
 }
+
+/// The nonce (RFC 6960 section 4.4.1, RFC 8954) among `extensions`: `Ok(None)` without a nonce
+/// extension, the nonce's octets with one, and [`Error::InvalidNonce`] when its value is not
+/// exactly one OCTET STRING or it appears twice.
+pub(crate) fn nonce<'a>(extensions: Extensions<'a>) -> Result<Option<&'a [u8]>, Error> {
+    let mut found = None;
+    for extension in extensions {
+        let extension = extension?;
+        if extension.id() != crate::oid::OCSP_NONCE.as_bytes() {
+            continue;
+        }
+        if found.is_some() {
+            return Err(Error::InvalidNonce);
+        }
+        let value = crate::der::single(extension.value(), tag::OCTET_STRING, Structure::Extension)
+            .map_err(|_| Error::InvalidNonce)?;
+        found = Some(value.value);
+    }
+    Ok(found)
+}

@@ -777,20 +777,7 @@ impl<'a> OcspRequest<'a> {
     /// or it appears twice. (The length is not judged here: RFC 9654 lets responders accept
     /// up to 128 octets.)
     pub fn nonce(&self) -> Result<Option<&'a [u8]>, Error> {
-        let mut found = None;
-        for extension in self.extensions() {
-            let extension = extension?;
-            if extension.id() != oid::OCSP_NONCE.as_bytes() {
-                continue;
-            }
-            if found.is_some() {
-                return Err(Error::InvalidNonce);
-            }
-            let nonce = single(extension.value(), OCTET_STRING, Structure::Extension)
-                .map_err(|_| Error::InvalidNonce)?;
-            found = Some(nonce.value);
-        }
-        Ok(found)
+        crate::extension::nonce(self.extensions())
     }
 }
 

@@ -374,20 +374,7 @@ impl<'a> ResponseData<'a> {
     /// when there is one, and [`Error::InvalidNonce`] when the extension is malformed (its value
     /// is not exactly one OCTET STRING) or appears twice.
     pub fn nonce(&self) -> Result<Option<&'a [u8]>, Error> {
-        let mut found = None;
-        for extension in self.extensions() {
-            let extension = extension?;
-            if extension.id() != oid::OCSP_NONCE.as_bytes() {
-                continue;
-            }
-            if found.is_some() {
-                return Err(Error::InvalidNonce);
-            }
-            let nonce = single(extension.value(), tag::OCTET_STRING, Structure::Extension)
-                .map_err(|_| Error::InvalidNonce)?;
-            found = Some(nonce.value);
-        }
-        Ok(found)
+        crate::extension::nonce(self.extensions())
     }
 }
 

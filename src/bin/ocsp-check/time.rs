@@ -1,32 +1,10 @@
 //! RFC 3339 times for the command line.
 
-use ocsp_verify::UnixTime;
+use ocsp_verify::{Rfc3339, UnixTime};
 
 /// Formats as `YYYY-MM-DDTHH:MM:SSZ`.
 pub(crate) fn rfc3339(time: UnixTime) -> String {
-    let secs = time.as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day), after Howard Hinnant's `civil_from_days`.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    Rfc3339(time).to_string()
 }
 
 fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
