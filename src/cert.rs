@@ -1,9 +1,8 @@
 //! A borrowed view of an X.509 certificate with only what OCSP needs.
 
-use der::Tag;
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use crate::der::{Der, FromTlv, SequenceOf, Tlv, context, single};
+use crate::der::{Der, FromTlv, SequenceOf, Tlv, context, single, tag};
 use crate::error::{Error, Structure};
 use crate::extension::{Extension, Extensions, extensions};
 use crate::oid;
@@ -97,7 +96,7 @@ impl<'a> SubjectPublicKeyInfo<'a> {
 
     fn parse(tlv: Tlv<'a>) -> Result<Self, Error> {
         let mut der = Der::new(tlv.value, Structure::SubjectPublicKeyInfo);
-        if tlv.tag != Tag::Sequence {
+        if tlv.tag != tag::SEQUENCE {
             return Err(der.bad());
         }
         let algorithm = algorithm_identifier(&mut der)?;
@@ -119,7 +118,7 @@ impl<'a> SubjectPublicKeyInfo<'a> {
 ///      parameters              ANY DEFINED BY algorithm OPTIONAL  }
 /// ```
 pub(crate) fn algorithm_identifier<'a>(der: &mut Der<'a>) -> Result<&'a [u8], Error> {
-    let contents = der.expect(Tag::Sequence)?;
+    let contents = der.expect(tag::SEQUENCE)?;
     let mut inner = Der::new(contents, Structure::AlgorithmIdentifier);
     inner.oid()?;
     if !inner.is_empty() {
@@ -139,7 +138,7 @@ pub(crate) fn algorithm_identifier<'a>(der: &mut Der<'a>) -> Result<&'a [u8], Er
 /// ```
 /// Names are compared byte for byte, as rustls-webpki and mozilla::pkix do.
 pub(crate) fn name<'a>(der: &mut Der<'a>, at: Structure) -> Result<&'a [u8], Error> {
-    let tlv = der.expect_tlv(Tag::Sequence)?;
+    let tlv = der.expect_tlv(tag::SEQUENCE)?;
     check_name(tlv.value, at)?;
     Ok(tlv.raw)
 }
@@ -147,13 +146,14 @@ pub(crate) fn name<'a>(der: &mut Der<'a>, at: Structure) -> Result<&'a [u8], Err
 fn check_name(contents: &[u8], at: Structure) -> Result<(), Error> {
     let mut rdns = Der::new(contents, at);
     while !rdns.is_empty() {
-        let mut set = Der::new(rdns.expect(Tag::Set)?, at);
+        let mut set = Der::new(rdns.expect(tag::SET)?, at);
         if set.is_empty() {
             return Err(Error::BadDer(at));
         }
         while !set.is_empty() {
-            let mut attribute = Der::new(set.expect(Tag::Sequence)?, at);
-            attribute.oid()?;
+            let mut attribute = Der::new(set.expect(tag::SEQUENCE)?, at);
+            // Names are compared byte for byte; the attribute type's arcs are never read.
+            attribute.expect(tag::OBJECT_IDENTIFIER)?;
             attribute.any()?;
             attribute.finish()?;
         }
@@ -164,16 +164,16 @@ fn check_name(contents: &[u8], at: Structure) -> Result<(), Error> {
 impl<'a> Certificate<'a> {
     /// Parses a certificate from its DER encoding, with no bytes after it.
     pub fn from_der(der: &'a [u8]) -> Result<Self, Error> {
-        let tlv = single(der, Tag::Sequence, Structure::Certificate)?;
+        let tlv = single(der, tag::SEQUENCE, Structure::Certificate)?;
         Self::parse(tlv)
     }
 
     fn parse(tlv: Tlv<'a>) -> Result<Self, Error> {
         let mut outer = Der::new(tlv.value, Structure::Certificate);
-        if tlv.tag != Tag::Sequence {
+        if tlv.tag != tag::SEQUENCE {
             return Err(outer.bad());
         }
-        let tbs = outer.expect_tlv(Tag::Sequence)?;
+        let tbs = outer.expect_tlv(tag::SEQUENCE)?;
         let signature_algorithm = algorithm_identifier(&mut outer)?;
         let signature = outer.bit_string_octets()?;
         outer.finish()?;
@@ -183,7 +183,7 @@ impl<'a> Certificate<'a> {
         let version = match der.optional(context(0, true))? {
             Some(explicit) => {
                 let mut inner = Der::new(explicit, at);
-                let version = inner.small_unsigned(Tag::Integer)?;
+                let version = inner.small_unsigned(tag::INTEGER)?;
                 inner.finish()?;
                 version
             }
@@ -199,7 +199,7 @@ impl<'a> Certificate<'a> {
             return Err(Error::BadDer(Structure::Certificate));
         }
         let issuer = name(&mut der, at)?;
-        let (not_before, not_after) = der.nested(Tag::Sequence, Structure::Validity, |v| {
+        let (not_before, not_after) = der.nested(tag::SEQUENCE, Structure::Validity, |v| {
             Ok((time(v)?, time(v)?))
         })?;
         let subject = name(&mut der, at)?;
@@ -209,8 +209,11 @@ impl<'a> Certificate<'a> {
         let (extensions, facts) = match der.optional(context(3, true))? {
             Some(_) if version != 2 => return Err(Error::BadDer(at)),
             Some(explicit) => {
-                let list = extensions(explicit, Structure::CertificateExtensions)?;
-                let facts = ExtensionFacts::learn(list.clone())?;
+                let mut facts = ExtensionFacts::default();
+                let mut seen = 0;
+                let list = extensions(explicit, Structure::CertificateExtensions, |extension| {
+                    facts.learn(extension, &mut seen)
+                })?;
                 (list, facts)
             }
             None => (Extensions::empty(), ExtensionFacts::default()),
@@ -356,128 +359,159 @@ impl<'a> FromTlv<'a> for Certificate<'a> {
 fn time(der: &mut Der<'_>) -> Result<UnixTime, Error> {
     let tlv = der.any()?;
     match tlv.tag {
-        Tag::UtcTime => utc_time(tlv.value, Structure::Validity),
-        Tag::GeneralizedTime => generalized_time(tlv.value, Structure::Validity),
+        tag::UTC_TIME => utc_time(tlv.value, Structure::Validity),
+        tag::GENERALIZED_TIME => generalized_time(tlv.value, Structure::Validity),
         _ => Err(Error::BadDer(Structure::Validity)),
     }
 }
 
 impl<'a> ExtensionFacts<'a> {
-    fn learn(list: Extensions<'a>) -> Result<Self, Error> {
-        let mut facts = Self::default();
-        // One bit per known extension, to refuse duplicates (RFC 5280 section 4.2: "A
-        // certificate MUST NOT include more than one instance of a particular extension").
-        let mut seen = 0u16;
-        for extension in list {
-            let extension = extension?;
-            let (bit, structure) = match known(&extension) {
-                Some(known) => known,
-                None => {
-                    facts.unknown_critical_extension |= extension.is_critical();
-                    continue;
-                }
-            };
-            if seen & bit != 0 {
-                return Err(Error::DuplicateExtension(Structure::CertificateExtensions));
-            }
-            seen |= bit;
-            facts.apply(&extension, structure)?;
+    /// Learns from one extension. `seen` has one bit per known extension, to refuse duplicates
+    /// (RFC 5280 section 4.2: "A certificate MUST NOT include more than one instance of a
+    /// particular extension").
+    fn learn(&mut self, extension: &Extension<'a>, seen: &mut u16) -> Result<(), Error> {
+        let Some(kind) = Known::of(extension.id()) else {
+            self.unknown_critical_extension |= extension.is_critical();
+            return Ok(());
+        };
+        let bit = 1u16 << kind.bit();
+        if *seen & bit != 0 {
+            return Err(Error::DuplicateExtension(Structure::CertificateExtensions));
         }
-        Ok(facts)
+        *seen |= bit;
+        self.apply(kind, extension.value())
     }
 
-    fn apply(&mut self, extension: &Extension<'a>, at: Structure) -> Result<(), Error> {
-        let id = extension.id();
-        let value = extension.value();
-        if id == oid::EXTENDED_KEY_USAGE.as_bytes() {
-            // ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId
-            let contents = single(value, Tag::Sequence, at)?.value;
-            let mut der = Der::new(contents, at);
-            if der.is_empty() {
-                return Err(Error::BadDer(at));
+    fn apply(&mut self, kind: Known, value: &'a [u8]) -> Result<(), Error> {
+        match kind {
+            Known::ExtendedKeyUsage => {
+                // ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId
+                let at = Structure::ExtendedKeyUsage;
+                let contents = single(value, tag::SEQUENCE, at)?.value;
+                let mut der = Der::new(contents, at);
+                if der.is_empty() {
+                    return Err(Error::BadDer(at));
+                }
+                while !der.is_empty() {
+                    let purpose = der.oid()?;
+                    self.ocsp_signing |= purpose == oid::KP_OCSP_SIGNING.as_bytes();
+                    self.any_extended_key_usage |=
+                        purpose == oid::ANY_EXTENDED_KEY_USAGE.as_bytes();
+                }
+                self.extended_key_usage = Some(contents);
             }
-            while !der.is_empty() {
-                let purpose = der.oid()?;
-                self.ocsp_signing |= purpose == oid::KP_OCSP_SIGNING.as_bytes();
-                self.any_extended_key_usage |= purpose == oid::ANY_EXTENDED_KEY_USAGE.as_bytes();
+            Known::BasicConstraints => {
+                // BasicConstraints ::= SEQUENCE {
+                //      cA                      BOOLEAN DEFAULT FALSE,
+                //      pathLenConstraint       INTEGER (0..MAX) OPTIONAL }
+                let at = Structure::BasicConstraints;
+                let contents = single(value, tag::SEQUENCE, at)?.value;
+                let mut der = Der::new(contents, at);
+                let ca = match der.peek_tag() {
+                    Some(tag::BOOLEAN) => der.boolean()?,
+                    _ => false,
+                };
+                if !der.is_empty() {
+                    der.expect(tag::INTEGER)?;
+                }
+                der.finish()?;
+                self.ca = Some(ca);
             }
-            self.extended_key_usage = Some(contents);
-        } else if id == oid::BASIC_CONSTRAINTS.as_bytes() {
-            // BasicConstraints ::= SEQUENCE {
-            //      cA                      BOOLEAN DEFAULT FALSE,
-            //      pathLenConstraint       INTEGER (0..MAX) OPTIONAL }
-            let contents = single(value, Tag::Sequence, at)?.value;
-            let mut der = Der::new(contents, at);
-            let ca = match der.peek_tag() {
-                Some(Tag::Boolean) => der.boolean()?,
-                _ => false,
-            };
-            if !der.is_empty() {
-                der.expect(Tag::Integer)?;
-            }
-            der.finish()?;
-            self.ca = Some(ca);
-        } else if id == oid::OCSP_NOCHECK.as_bytes() {
-            // "the value of the extension SHALL be NULL"
-            if single(value, Tag::Null, at)?.value.is_empty() {
+            Known::OcspNocheck => {
+                // RFC 6960 section 4.2.2.2.1: "the value of the extension SHALL be NULL".
+                let at = Structure::CertificateExtensions;
+                if !single(value, tag::NULL, at)?.value.is_empty() {
+                    return Err(Error::BadDer(at));
+                }
                 self.ocsp_nocheck = true;
-            } else {
-                return Err(Error::BadDer(at));
             }
-        } else if id == oid::TLS_FEATURE.as_bytes() {
-            // Features ::= SEQUENCE OF INTEGER; status_request is 5 (RFC 7633 section 6).
-            let contents = single(value, Tag::Sequence, at)?.value;
-            let mut der = Der::new(contents, at);
-            while !der.is_empty() {
-                let feature = der.expect(Tag::Integer)?;
-                self.must_staple |= feature == [5];
+            Known::TlsFeature => {
+                // Features ::= SEQUENCE OF INTEGER; status_request is 5 (RFC 7633 section 6).
+                let at = Structure::TlsFeature;
+                let contents = single(value, tag::SEQUENCE, at)?.value;
+                let mut der = Der::new(contents, at);
+                while !der.is_empty() {
+                    let feature = der.expect(tag::INTEGER)?;
+                    self.must_staple |= feature == [5];
+                }
             }
-        } else if id == oid::AUTHORITY_INFO_ACCESS.as_bytes() {
-            let contents = single(value, Tag::Sequence, at)?.value;
-            let (_, count) = SequenceOf::<AccessDescription<'a>>::validate(contents, at)?;
-            if count == 0 {
-                return Err(Error::BadDer(at));
+            Known::AuthorityInfoAccess => {
+                // AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription
+                let at = Structure::AuthorityInfoAccess;
+                let contents = single(value, tag::SEQUENCE, at)?.value;
+                let (_, count) = SequenceOf::<AccessDescription<'a>>::validate(contents, at)?;
+                if count == 0 {
+                    return Err(Error::BadDer(at));
+                }
+                self.authority_info_access = Some(contents);
             }
-            self.authority_info_access = Some(contents);
+            // Understood, and without bearing on OCSP: their contents are not read.
+            Known::KeyUsage
+            | Known::SubjectAltName
+            | Known::SubjectKeyIdentifier
+            | Known::AuthorityKeyIdentifier
+            | Known::CrlDistributionPoints
+            | Known::CertificatePolicies => {}
         }
         Ok(())
     }
 }
 
 /// The extensions this crate understands: it either uses them or knows they do not bear on
-/// OCSP. Returns the duplicate-detection bit and the structure name for errors.
-fn known(extension: &Extension<'_>) -> Option<(u16, Structure)> {
-    let id = extension.id();
-    let table = [
-        (&oid::EXTENDED_KEY_USAGE, Structure::ExtendedKeyUsage),
-        (&oid::BASIC_CONSTRAINTS, Structure::BasicConstraints),
-        (&oid::OCSP_NOCHECK, Structure::CertificateExtensions),
-        (&oid::TLS_FEATURE, Structure::TlsFeature),
-        (&oid::AUTHORITY_INFO_ACCESS, Structure::AuthorityInfoAccess),
-        (&oid::KEY_USAGE, Structure::CertificateExtensions),
-        (&oid::SUBJECT_ALT_NAME, Structure::CertificateExtensions),
-        (
-            &oid::SUBJECT_KEY_IDENTIFIER,
-            Structure::CertificateExtensions,
-        ),
-        (
-            &oid::AUTHORITY_KEY_IDENTIFIER,
-            Structure::CertificateExtensions,
-        ),
-        (
-            &oid::CRL_DISTRIBUTION_POINTS,
-            Structure::CertificateExtensions,
-        ),
-        (&oid::CERTIFICATE_POLICIES, Structure::CertificateExtensions),
-    ];
-    let mut bit = 1u16;
-    for (known, structure) in table {
-        if id == known.as_bytes() {
-            return Some((bit, structure));
-        }
-        bit <<= 1;
+/// OCSP (so that, critical, they do not make a responder certificate unusable).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Known {
+    ExtendedKeyUsage,
+    BasicConstraints,
+    OcspNocheck,
+    TlsFeature,
+    AuthorityInfoAccess,
+    KeyUsage,
+    SubjectAltName,
+    SubjectKeyIdentifier,
+    AuthorityKeyIdentifier,
+    CrlDistributionPoints,
+    CertificatePolicies,
+}
+
+impl Known {
+    fn of(id: &[u8]) -> Option<Self> {
+        Some(match id {
+            // id-ce (2.5.29) arcs: one byte each.
+            [0x55, 0x1D, arc] => match arc {
+                14 => Self::SubjectKeyIdentifier,
+                15 => Self::KeyUsage,
+                17 => Self::SubjectAltName,
+                19 => Self::BasicConstraints,
+                31 => Self::CrlDistributionPoints,
+                32 => Self::CertificatePolicies,
+                35 => Self::AuthorityKeyIdentifier,
+                37 => Self::ExtendedKeyUsage,
+                _ => return None,
+            },
+            _ if id == oid::AUTHORITY_INFO_ACCESS.as_bytes() => Self::AuthorityInfoAccess,
+            _ if id == oid::OCSP_NOCHECK.as_bytes() => Self::OcspNocheck,
+            _ if id == oid::TLS_FEATURE.as_bytes() => Self::TlsFeature,
+            _ => return None,
+        })
     }
-    None
+
+    /// A distinct bit number per extension, for duplicate detection.
+    fn bit(self) -> u16 {
+        match self {
+            Self::ExtendedKeyUsage => 0,
+            Self::BasicConstraints => 1,
+            Self::OcspNocheck => 2,
+            Self::TlsFeature => 3,
+            Self::AuthorityInfoAccess => 4,
+            Self::KeyUsage => 5,
+            Self::SubjectAltName => 6,
+            Self::SubjectKeyIdentifier => 7,
+            Self::AuthorityKeyIdentifier => 8,
+            Self::CrlDistributionPoints => 9,
+            Self::CertificatePolicies => 10,
+        }
+    }
 }
 
 /// One `AccessDescription` of an authorityInfoAccess extension.
@@ -496,7 +530,7 @@ struct AccessDescription<'a> {
 impl<'a> FromTlv<'a> for AccessDescription<'a> {
     fn from_tlv(tlv: Tlv<'a>) -> Result<Self, Error> {
         let mut der = Der::new(tlv.value, Structure::AuthorityInfoAccess);
-        if tlv.tag != Tag::Sequence {
+        if tlv.tag != tag::SEQUENCE {
             return Err(der.bad());
         }
         let method = der.oid()?;
@@ -536,5 +570,52 @@ impl<'a> Iterator for OcspUrls<'a> {
                 Err(_) => return None,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+
+    #[test]
+    fn known_extensions_are_recognised_by_their_oids() {
+        for (id, kind) in [
+            (oid::SUBJECT_KEY_IDENTIFIER, Known::SubjectKeyIdentifier),
+            (oid::KEY_USAGE, Known::KeyUsage),
+            (oid::SUBJECT_ALT_NAME, Known::SubjectAltName),
+            (oid::BASIC_CONSTRAINTS, Known::BasicConstraints),
+            (oid::CRL_DISTRIBUTION_POINTS, Known::CrlDistributionPoints),
+            (oid::CERTIFICATE_POLICIES, Known::CertificatePolicies),
+            (oid::AUTHORITY_KEY_IDENTIFIER, Known::AuthorityKeyIdentifier),
+            (oid::EXTENDED_KEY_USAGE, Known::ExtendedKeyUsage),
+            (oid::AUTHORITY_INFO_ACCESS, Known::AuthorityInfoAccess),
+            (oid::OCSP_NOCHECK, Known::OcspNocheck),
+            (oid::TLS_FEATURE, Known::TlsFeature),
+        ] {
+            assert_eq!(Known::of(id.as_bytes()), Some(kind), "{id}");
+        }
+        // Other id-ce arcs (nameConstraints 30, policyConstraints 36) and other OIDs are not.
+        assert_eq!(Known::of(&[0x55, 0x1D, 30]), None);
+        assert_eq!(Known::of(&[0x55, 0x1D, 36]), None);
+        assert_eq!(Known::of(oid::OCSP_NONCE.as_bytes()), None);
+        let bits: std::collections::BTreeSet<_> = [
+            Known::ExtendedKeyUsage,
+            Known::BasicConstraints,
+            Known::OcspNocheck,
+            Known::TlsFeature,
+            Known::AuthorityInfoAccess,
+            Known::KeyUsage,
+            Known::SubjectAltName,
+            Known::SubjectKeyIdentifier,
+            Known::AuthorityKeyIdentifier,
+            Known::CrlDistributionPoints,
+            Known::CertificatePolicies,
+        ]
+        .into_iter()
+        .map(Known::bit)
+        .collect();
+        assert_eq!(bits.len(), 11);
     }
 }

@@ -14,9 +14,21 @@ pub enum Error {
     #[error("malformed DER in {0}")]
     BadDer(Structure),
 
+    /// The output buffer is too small for what was to be written into it (an encoded request,
+    /// a GET URL); `needed` is the length that would fit.
+    #[error("the output buffer is too small: {needed} bytes are needed")]
+    BufferTooSmall {
+        /// The number of bytes the output needs.
+        needed: usize,
+    },
+
     /// The certificate lists the same known extension twice (RFC 5280 section 4.2).
     #[error("duplicate extension in {0}")]
     DuplicateExtension(Structure),
+
+    /// A request asks about no certificate: its `requestList` is empty.
+    #[error("the request asks about no certificate")]
+    EmptyRequestList,
 
     /// The `responses` list of the `ResponseData` is empty (RFC 6960 section 4.2.1 requires one).
     #[error("the response carries no SingleResponse")]
@@ -29,6 +41,10 @@ pub enum Error {
     /// The nonce extension of the response is not an OCTET STRING.
     #[error("the response's nonce extension is malformed")]
     InvalidNonce,
+
+    /// The nonce to put in a request is not 1 to 32 octets long (RFC 8954 section 2.1).
+    #[error("a request nonce must be 1 to 32 octets long")]
+    InvalidNonceLength,
 
     /// The delegated responder certificate is not signed by the issuer's key.
     #[error(
@@ -53,6 +69,12 @@ pub enum Error {
     /// issuer: the caller passed the wrong issuer.
     #[error("the certificate's issuer name differs from the issuer certificate's subject")]
     IssuerNameMismatch,
+
+    /// The certificate's issuer is neither among the certificates the peer sent nor among the
+    /// caller's trust anchors (matched by name and by the certificate's signature), so the
+    /// response cannot be checked.
+    #[error("the certificate's issuer was not found among the intermediates and trust anchors")]
+    IssuerNotFound,
 
     /// The caller sent a nonce and the response carries none.
     #[error("the request carried a nonce and the response does not echo one")]
@@ -197,6 +219,8 @@ pub enum Structure {
     Extension,
     /// The extensions of a certificate.
     CertificateExtensions,
+    /// The outer `OCSPRequest`.
+    OcspRequest,
     /// The outer `OCSPResponse`.
     OcspResponse,
     /// The `producedAt` time.
@@ -205,6 +229,10 @@ pub enum Structure {
     ResponderCertificate,
     /// The `ResponderID`.
     ResponderId,
+    /// A `Request` of a request's `requestList`.
+    Request,
+    /// The `requestExtensions` of a `TBSRequest`.
+    RequestExtensions,
     /// The `ResponseBytes`.
     ResponseBytes,
     /// The `ResponseData` (`tbsResponseData`).
@@ -217,6 +245,8 @@ pub enum Structure {
     RevokedInfo,
     /// The signature BIT STRING.
     Signature,
+    /// The `singleRequestExtensions` of a `Request`.
+    SingleRequestExtensions,
     /// A `SingleResponse`.
     SingleResponse,
     /// The `singleExtensions` of a `SingleResponse`.
@@ -225,6 +255,8 @@ pub enum Structure {
     SubjectPublicKeyInfo,
     /// A `TBSCertificate`.
     TbsCertificate,
+    /// A `TBSRequest`.
+    TbsRequest,
     /// The TLS feature extension (RFC 7633) of a certificate.
     TlsFeature,
     /// The `Validity` of a certificate.
@@ -245,20 +277,25 @@ impl fmt::Display for Structure {
             Self::ExtendedKeyUsage => "the extendedKeyUsage extension",
             Self::Extension => "Extension",
             Self::CertificateExtensions => "the certificate extensions",
+            Self::OcspRequest => "OCSPRequest",
             Self::OcspResponse => "OCSPResponse",
             Self::ProducedAt => "producedAt",
             Self::ResponderCertificate => "the responder certificate",
             Self::ResponderId => "ResponderID",
+            Self::Request => "Request",
+            Self::RequestExtensions => "requestExtensions",
             Self::ResponseBytes => "ResponseBytes",
             Self::ResponseData => "ResponseData",
             Self::ResponseExtensions => "responseExtensions",
             Self::Responses => "the responses list",
             Self::RevokedInfo => "RevokedInfo",
             Self::Signature => "the signature",
+            Self::SingleRequestExtensions => "singleRequestExtensions",
             Self::SingleResponse => "SingleResponse",
             Self::SingleExtensions => "singleExtensions",
             Self::SubjectPublicKeyInfo => "SubjectPublicKeyInfo",
             Self::TbsCertificate => "TBSCertificate",
+            Self::TbsRequest => "TBSRequest",
             Self::TlsFeature => "the TLS feature extension",
             Self::Validity => "Validity",
         })
@@ -270,15 +307,19 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadDer(_) => "bad_der",
+            Self::BufferTooSmall { .. } => "buffer_too_small",
             Self::DuplicateExtension(_) => "duplicate_extension",
+            Self::EmptyRequestList => "empty_request_list",
             Self::EmptyResponseList => "empty_response_list",
             Self::InvalidCertIdHash => "invalid_cert_id_hash",
             Self::InvalidNonce => "invalid_nonce",
+            Self::InvalidNonceLength => "invalid_nonce_length",
             Self::InvalidResponderCertSignature => "invalid_responder_cert_signature",
             Self::InvalidRevocationReason => "invalid_revocation_reason",
             Self::InvalidSignature => "invalid_signature",
             Self::InvalidTime(_) => "invalid_time",
             Self::IssuerNameMismatch => "issuer_name_mismatch",
+            Self::IssuerNotFound => "issuer_not_found",
             Self::MissingNonce => "missing_nonce",
             Self::MissingResponseBytes => "missing_response_bytes",
             Self::NextUpdateBeforeThisUpdate => "next_update_before_this_update",

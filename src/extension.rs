@@ -1,8 +1,6 @@
 //! X.509 `Extension`s, as certificates and OCSP responses both carry them.
 
-use der::Tag;
-
-use crate::der::{Der, FromTlv, SequenceOf, Tlv};
+use crate::der::{Der, FromTlv, SequenceOf, Tlv, tag};
 use crate::error::{Error, Structure};
 
 /// One extension: its OID, criticality and the contents of its `extnValue`.
@@ -41,17 +39,17 @@ impl<'a> Extension<'a> {
 impl<'a> FromTlv<'a> for Extension<'a> {
     fn from_tlv(tlv: Tlv<'a>) -> Result<Self, Error> {
         let mut der = Der::new(tlv.value, Structure::Extension);
-        if tlv.tag != Tag::Sequence {
+        if tlv.tag != tag::SEQUENCE {
             return Err(der.bad());
         }
         let id = der.oid()?;
         // DER forbids encoding the DEFAULT FALSE explicitly; like rustls-webpki we tolerate it,
         // because certificates doing so exist and it changes no meaning.
         let critical = match der.peek_tag() {
-            Some(Tag::Boolean) => der.boolean()?,
+            Some(tag::BOOLEAN) => der.boolean()?,
             _ => false,
         };
-        let value = der.expect(Tag::OctetString)?;
+        let value = der.expect(tag::OCTET_STRING)?;
         der.finish()?;
         Ok(Self {
             id,
@@ -64,15 +62,23 @@ impl<'a> FromTlv<'a> for Extension<'a> {
 /// A lazy list of extensions, each validated when the owning view was built.
 pub type Extensions<'a> = SequenceOf<'a, Extension<'a>>;
 
-/// Validates the `Extensions` SEQUENCE whose whole encoding is `tlv`, refusing an empty one
-/// (RFC 5280: `SEQUENCE SIZE (1..MAX) OF Extension`).
-pub(crate) fn extensions(value: &[u8], at: Structure) -> Result<Extensions<'_>, Error> {
+/// Validates the `Extensions` SEQUENCE that makes up `value`, refusing an empty one (RFC 5280:
+/// `SEQUENCE SIZE (1..MAX) OF Extension`), and shows each extension to `visit` during that one
+/// pass.
+pub(crate) fn extensions<'a>(
+    value: &'a [u8],
+    at: Structure,
+    mut visit: impl FnMut(&Extension<'a>) -> Result<(), Error>,
+) -> Result<Extensions<'a>, Error> {
     let mut der = Der::new(value, at);
-    let contents = der.expect(Tag::Sequence)?;
+    let contents = der.expect(tag::SEQUENCE)?;
     der.finish()?;
-    let (list, count) = Extensions::validate(contents, at)?;
-    if count == 0 {
+    if contents.is_empty() {
         return Err(Error::BadDer(at));
+    }
+    let list = Extensions::unchecked(contents, at);
+    for extension in list.clone() {
+        visit(&extension?)?;
     }
     Ok(list)
 }

@@ -6,8 +6,9 @@ use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
 use crate::response::HashAlgorithm;
 
-/// A digest value of at most 64 bytes, kept inline.
-#[derive(Clone, Copy)]
+/// A digest value of at most 64 bytes, kept inline. The bytes past `len` are always zero, so
+/// the derived comparisons and hash agree with comparing the values.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Digest {
     bytes: [u8; 64],
     len: usize,
@@ -16,6 +17,15 @@ pub(crate) struct Digest {
 impl Digest {
     pub(crate) fn as_slice(&self) -> &[u8] {
         self.bytes.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl core::fmt::Debug for Digest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for byte in self.as_slice() {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
     }
 }
 

@@ -17,14 +17,23 @@ pub(crate) const KP_OCSP_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.9");
 /// anyExtendedKeyUsage (RFC 5280 section 4.2.1.12).
 pub(crate) const ANY_EXTENDED_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37.0");
 
-/// Certificate extensions.
+/// Certificate extensions. The id-ce ones are matched by their last arc in `cert.rs`; these
+/// constants check that match in a test.
+#[cfg(test)]
 pub(crate) const SUBJECT_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.14");
+#[cfg(test)]
 pub(crate) const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+#[cfg(test)]
 pub(crate) const SUBJECT_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.17");
+#[cfg(test)]
 pub(crate) const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+#[cfg(test)]
 pub(crate) const CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
+#[cfg(test)]
 pub(crate) const CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
+#[cfg(test)]
 pub(crate) const AUTHORITY_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.35");
+#[cfg(test)]
 pub(crate) const EXTENDED_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
 pub(crate) const AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
 /// The TLS feature extension (RFC 7633).

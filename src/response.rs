@@ -3,11 +3,10 @@
 //! Every view is built by one pass over the input that checks all of it; afterwards the
 //! accessors only slice and cannot fail, and the lazy lists only revisit bytes already checked.
 
-use der::Tag;
 use rustls_pki_types::UnixTime;
 
 use crate::cert::{Certificate, algorithm_identifier, name};
-use crate::der::{Der, FromTlv, SequenceOf, Tlv, context, single};
+use crate::der::{Der, FromTlv, SequenceOf, Tlv, context, single, tag};
 use crate::error::{Error, Structure};
 use crate::extension::{Extensions, extensions};
 use crate::oid;
@@ -64,9 +63,9 @@ impl<'a> OcspResponse<'a> {
             return Err(Error::ResponseTooLarge);
         }
         let at = Structure::OcspResponse;
-        let contents = single(der, Tag::Sequence, at)?.value;
+        let contents = single(der, tag::SEQUENCE, at)?.value;
         let mut der = Der::new(contents, at);
-        let status = ResponseStatus::from_code(der.small_unsigned(Tag::Enumerated)?)?;
+        let status = ResponseStatus::from_code(der.small_unsigned(tag::ENUMERATED)?)?;
         let response_bytes = der.optional(context(0, true))?;
         der.finish()?;
 
@@ -197,13 +196,13 @@ impl<'a> BasicResponse<'a> {
     /// Parses the `[0] EXPLICIT ResponseBytes` contents.
     fn from_response_bytes(explicit: &'a [u8]) -> Result<Self, Error> {
         let at = Structure::ResponseBytes;
-        let contents = single(explicit, Tag::Sequence, at)?.value;
+        let contents = single(explicit, tag::SEQUENCE, at)?.value;
         let mut der = Der::new(contents, at);
         // "For a basic OCSP responder, responseType will be id-pkix-ocsp-basic."
         if der.oid()? != oid::OCSP_BASIC.as_bytes() {
             return Err(Error::UnsupportedResponseType);
         }
-        let response = der.expect(Tag::OctetString)?;
+        let response = der.expect(tag::OCTET_STRING)?;
         der.finish()?;
         Self::parse(response)
     }
@@ -219,15 +218,15 @@ impl<'a> BasicResponse<'a> {
 
     fn parse(der: &'a [u8]) -> Result<Self, Error> {
         let at = Structure::BasicOcspResponse;
-        let contents = single(der, Tag::Sequence, at)?.value;
+        let contents = single(der, tag::SEQUENCE, at)?.value;
         let mut der = Der::new(contents, at);
-        let tbs = der.expect_tlv(Tag::Sequence)?;
+        let tbs = der.expect_tlv(tag::SEQUENCE)?;
         let algorithm = algorithm_identifier(&mut der)?;
         let signature = der.bit_string_octets()?;
         let (certs, cert_count) = match der.optional(context(0, true))? {
             Some(explicit) => {
                 let at = Structure::Certificates;
-                let contents = single(explicit, Tag::Sequence, at)?.value;
+                let contents = single(explicit, tag::SEQUENCE, at)?.value;
                 // Count before parsing, so that a response with many certificates is refused
                 // before any of them costs anything.
                 let mut framing = Der::new(contents, at);
@@ -306,7 +305,7 @@ impl<'a> ResponseData<'a> {
         // explicit `[0] INTEGER 0` is tolerated (profile rule 3).
         if let Some(explicit) = der.optional(context(0, true))? {
             let mut version = Der::new(explicit, at);
-            let value = version.small_unsigned(Tag::Integer)?;
+            let value = version.small_unsigned(tag::INTEGER)?;
             version.finish()?;
             if value != 0 {
                 return Err(Error::UnsupportedResponseVersion);
@@ -314,13 +313,13 @@ impl<'a> ResponseData<'a> {
         }
         let responder_id = ResponderId::parse(der.any()?)?;
         let produced_at = read_generalized_time(&mut der, Structure::ProducedAt)?;
-        let responses = der.expect(Tag::Sequence)?;
+        let responses = der.expect(tag::SEQUENCE)?;
         let (responses, response_count) = SequenceOf::validate(responses, Structure::Responses)?;
         if response_count == 0 {
             return Err(Error::EmptyResponseList);
         }
         let extensions = match der.optional(context(1, true))? {
-            Some(explicit) => extensions(explicit, Structure::ResponseExtensions)?,
+            Some(explicit) => extensions(explicit, Structure::ResponseExtensions, |_| Ok(()))?,
             None => Extensions::empty(),
         };
         der.finish()?;
@@ -384,7 +383,7 @@ impl<'a> ResponseData<'a> {
             if found.is_some() {
                 return Err(Error::InvalidNonce);
             }
-            let nonce = single(extension.value(), Tag::OctetString, Structure::Extension)
+            let nonce = single(extension.value(), tag::OCTET_STRING, Structure::Extension)
                 .map_err(|_| Error::InvalidNonce)?;
             found = Some(nonce.value);
         }
@@ -418,7 +417,7 @@ impl<'a> ResponderId<'a> {
         let id = if tlv.tag == context(1, true) {
             Self::ByName(name(&mut der, at)?)
         } else if tlv.tag == context(2, true) {
-            let hash = der.expect(Tag::OctetString)?;
+            let hash = der.expect(tag::OCTET_STRING)?;
             if hash.len() != 20 {
                 return Err(Error::BadDer(at));
             }
@@ -478,14 +477,27 @@ impl<'a> SingleResponse<'a> {
     }
 }
 
+impl<'a> SingleResponse<'a> {
+    /// The `serialNumber` of the `CertID` of an encoded `SingleResponse`, read without parsing
+    /// the rest, so that entries about other certificates cost almost nothing.
+    pub(crate) fn serial_of(tlv: &Tlv<'a>) -> Result<&'a [u8], Error> {
+        let mut single = Der::new(tlv.value, Structure::SingleResponse);
+        let mut cert_id = Der::new(single.expect(tag::SEQUENCE)?, Structure::CertId);
+        cert_id.any()?; // hashAlgorithm
+        cert_id.any()?; // issuerNameHash
+        cert_id.any()?; // issuerKeyHash
+        cert_id.integer_bytes_lax()
+    }
+}
+
 impl<'a> FromTlv<'a> for SingleResponse<'a> {
     fn from_tlv(tlv: Tlv<'a>) -> Result<Self, Error> {
         let at = Structure::SingleResponse;
         let mut der = Der::new(tlv.value, at);
-        if tlv.tag != Tag::Sequence {
+        if tlv.tag != tag::SEQUENCE {
             return Err(der.bad());
         }
-        let cert_id = CertId::parse(der.expect(Tag::Sequence)?)?;
+        let cert_id = CertId::parse(der.expect(tag::SEQUENCE)?)?;
         let status = CertStatus::parse(der.any()?)?;
         let this_update = read_generalized_time(&mut der, at)?;
         let next_update = match der.optional(context(0, true))? {
@@ -498,7 +510,7 @@ impl<'a> FromTlv<'a> for SingleResponse<'a> {
             None => None,
         };
         let extensions = match der.optional(context(1, true))? {
-            Some(explicit) => extensions(explicit, Structure::SingleExtensions)?,
+            Some(explicit) => extensions(explicit, Structure::SingleExtensions, |_| Ok(()))?,
             None => Extensions::empty(),
         };
         der.finish()?;
@@ -532,12 +544,12 @@ pub struct CertId<'a> {
 }
 
 impl<'a> CertId<'a> {
-    fn parse(contents: &'a [u8]) -> Result<Self, Error> {
+    pub(crate) fn parse(contents: &'a [u8]) -> Result<Self, Error> {
         let at = Structure::CertId;
         let mut der = Der::new(contents, at);
         let hash_algorithm_der = algorithm_identifier(&mut der)?;
-        let issuer_name_hash = der.expect(Tag::OctetString)?;
-        let issuer_key_hash = der.expect(Tag::OctetString)?;
+        let issuer_name_hash = der.expect(tag::OCTET_STRING)?;
+        let issuer_key_hash = der.expect(tag::OCTET_STRING)?;
         let serial = der.integer_bytes_lax()?;
         der.finish()?;
         let hash_algorithm = HashAlgorithm::from_algorithm_identifier(hash_algorithm_der);
@@ -600,14 +612,14 @@ pub enum HashAlgorithm {
 
 impl HashAlgorithm {
     /// Recognises the contents of an AlgorithmIdentifier: the OID followed by nothing or NULL.
+    /// (The contents were checked to be an OID and at most one element when parsed.)
     fn from_algorithm_identifier(contents: &[u8]) -> Option<Self> {
-        let mut der = Der::new(contents, Structure::AlgorithmIdentifier);
-        let id = der.oid().ok()?;
-        if !der.is_empty() {
-            let parameters = der.expect(Tag::Null).ok()?;
-            if !parameters.is_empty() || !der.is_empty() {
-                return None;
-            }
+        let [0x06, len, rest @ ..] = contents else {
+            return None;
+        };
+        let (id, parameters) = rest.split_at_checked(usize::from(*len))?;
+        if !matches!(parameters, [] | [0x05, 0x00]) {
+            return None;
         }
         [Self::Sha1, Self::Sha256, Self::Sha384, Self::Sha512]
             .into_iter()
@@ -674,7 +686,7 @@ impl CertStatus {
             let reason = match der.optional(context(0, true))? {
                 Some(explicit) => {
                     let mut inner = Der::new(explicit, at);
-                    let code = inner.small_unsigned(Tag::Enumerated)?;
+                    let code = inner.small_unsigned(tag::ENUMERATED)?;
                     inner.finish()?;
                     Some(RevocationReason::from_code(code)?)
                 }

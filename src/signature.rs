@@ -1,11 +1,10 @@
 //! Signed data, matching AlgorithmIdentifiers against the caller's algorithms, and the
 //! RustCrypto implementations of rustls-pki-types' [`SignatureVerificationAlgorithm`].
 
-use der::Tag;
 use rustls_pki_types::SignatureVerificationAlgorithm;
 
 use crate::cert::SubjectPublicKeyInfo;
-use crate::der::Der;
+use crate::der::{Der, tag};
 use crate::error::{Error, Structure};
 use crate::oid;
 
@@ -105,12 +104,12 @@ fn rsa_modulus_bits(spki: &SubjectPublicKeyInfo<'_>) -> Result<Option<usize>, Er
     let bad = Error::BadDer(Structure::SubjectPublicKeyInfo);
     let mut outer = Der::new(spki.public_key(), Structure::SubjectPublicKeyInfo);
     let mut key = Der::new(
-        outer.expect(Tag::Sequence)?,
+        outer.expect(tag::SEQUENCE)?,
         Structure::SubjectPublicKeyInfo,
     );
     outer.finish()?;
-    let modulus = key.expect(Tag::Integer)?;
-    key.expect(Tag::Integer)?;
+    let modulus = key.expect(tag::INTEGER)?;
+    key.expect(tag::INTEGER)?;
     key.finish()?;
     // A positive INTEGER: a leading zero octet only before a high bit.
     let modulus = match modulus {
@@ -151,57 +150,90 @@ pub mod rustcrypto {
     const ECDSA_SHA1: AlgorithmIdentifier =
         AlgorithmIdentifier::from_slice(&[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01]);
 
-    /// An ECDSA verifier for one curve and one hash.
+    /// An ECDSA verifier for one curve `C` and one hash `H`. Generic rather than switched on
+    /// at run time, so that a firmware image that allows only P-256 with SHA-256 links neither
+    /// P-384 nor SHA-512.
     #[cfg(feature = "ecdsa")]
-    struct Ecdsa {
+    struct Ecdsa<C, H> {
         name: &'static str,
-        curve: Curve,
-        hash: HashAlgorithm,
         public_key_alg_id: AlgorithmIdentifier,
         signature_alg_id: AlgorithmIdentifier,
+        _types: core::marker::PhantomData<fn() -> (C, H)>,
+    }
+
+    /// A curve: verifies a DER signature over a pre-hashed message with a SEC1 public key.
+    #[cfg(feature = "ecdsa")]
+    trait Curve {
+        fn verify(public_key: &[u8], prehash: &[u8], signature: &[u8]) -> Option<()>;
+    }
+
+    /// A hash for ECDSA's pre-hash.
+    #[cfg(feature = "ecdsa")]
+    trait Prehash {
+        const ALGORITHM: HashAlgorithm;
     }
 
     #[cfg(feature = "ecdsa")]
-    #[derive(Clone, Copy)]
-    enum Curve {
-        P256,
-        P384,
+    struct P256;
+    #[cfg(feature = "ecdsa")]
+    struct P384;
+    #[cfg(feature = "ecdsa")]
+    struct Sha1;
+    #[cfg(feature = "ecdsa")]
+    struct Sha256;
+    #[cfg(feature = "ecdsa")]
+    struct Sha384;
+
+    #[cfg(feature = "ecdsa")]
+    impl Curve for P256 {
+        fn verify(public_key: &[u8], prehash: &[u8], signature: &[u8]) -> Option<()> {
+            use signature::hazmat::PrehashVerifier;
+            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(public_key).ok()?;
+            let signature = p256::ecdsa::DerSignature::try_from(signature).ok()?;
+            key.verify_prehash(prehash, &signature).ok()
+        }
     }
 
     #[cfg(feature = "ecdsa")]
-    impl fmt::Debug for Ecdsa {
+    impl Curve for P384 {
+        fn verify(public_key: &[u8], prehash: &[u8], signature: &[u8]) -> Option<()> {
+            use signature::hazmat::PrehashVerifier;
+            let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(public_key).ok()?;
+            let signature = p384::ecdsa::DerSignature::try_from(signature).ok()?;
+            key.verify_prehash(prehash, &signature).ok()
+        }
+    }
+
+    #[cfg(feature = "ecdsa")]
+    impl Prehash for Sha1 {
+        const ALGORITHM: HashAlgorithm = HashAlgorithm::Sha1;
+    }
+    #[cfg(feature = "ecdsa")]
+    impl Prehash for Sha256 {
+        const ALGORITHM: HashAlgorithm = HashAlgorithm::Sha256;
+    }
+    #[cfg(feature = "ecdsa")]
+    impl Prehash for Sha384 {
+        const ALGORITHM: HashAlgorithm = HashAlgorithm::Sha384;
+    }
+
+    #[cfg(feature = "ecdsa")]
+    impl<C, H> fmt::Debug for Ecdsa<C, H> {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str(self.name)
         }
     }
 
     #[cfg(feature = "ecdsa")]
-    impl SignatureVerificationAlgorithm for Ecdsa {
+    impl<C: Curve, H: Prehash> SignatureVerificationAlgorithm for Ecdsa<C, H> {
         fn verify_signature(
             &self,
             public_key: &[u8],
             message: &[u8],
             signature: &[u8],
         ) -> Result<(), InvalidSignature> {
-            use signature::hazmat::PrehashVerifier;
-            let prehash = digest(self.hash, message);
-            match self.curve {
-                Curve::P256 => {
-                    let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(public_key)
-                        .map_err(|_| InvalidSignature)?;
-                    let signature = p256::ecdsa::DerSignature::try_from(signature)
-                        .map_err(|_| InvalidSignature)?;
-                    key.verify_prehash(prehash.as_slice(), &signature)
-                }
-                Curve::P384 => {
-                    let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(public_key)
-                        .map_err(|_| InvalidSignature)?;
-                    let signature = p384::ecdsa::DerSignature::try_from(signature)
-                        .map_err(|_| InvalidSignature)?;
-                    key.verify_prehash(prehash.as_slice(), &signature)
-                }
-            }
-            .map_err(|_| InvalidSignature)
+            let prehash = digest(H::ALGORITHM, message);
+            C::verify(public_key, prehash.as_slice(), signature).ok_or(InvalidSignature)
         }
 
         fn public_key_alg_id(&self) -> AlgorithmIdentifier {
@@ -213,65 +245,43 @@ pub mod rustcrypto {
         }
     }
 
-    /// ECDSA on P-256 with SHA-256.
-    #[cfg(feature = "ecdsa")]
-    pub static ECDSA_P256_SHA256: &dyn SignatureVerificationAlgorithm = &Ecdsa {
-        name: "ECDSA_P256_SHA256",
-        curve: Curve::P256,
-        hash: HashAlgorithm::Sha256,
-        public_key_alg_id: alg_id::ECDSA_P256,
-        signature_alg_id: alg_id::ECDSA_SHA256,
-    };
+    macro_rules! ecdsa_algorithm {
+        ($(#[$doc:meta])* $name:ident, $curve:ident, $hash:ident, $key_id:expr, $signature_id:expr) => {
+            $(#[$doc])*
+            #[cfg(feature = "ecdsa")]
+            pub static $name: &dyn SignatureVerificationAlgorithm = &Ecdsa::<$curve, $hash> {
+                name: stringify!($name),
+                public_key_alg_id: $key_id,
+                signature_alg_id: $signature_id,
+                _types: core::marker::PhantomData,
+            };
+        };
+    }
 
-    /// ECDSA on P-256 with SHA-384.
-    #[cfg(feature = "ecdsa")]
-    pub static ECDSA_P256_SHA384: &dyn SignatureVerificationAlgorithm = &Ecdsa {
-        name: "ECDSA_P256_SHA384",
-        curve: Curve::P256,
-        hash: HashAlgorithm::Sha384,
-        public_key_alg_id: alg_id::ECDSA_P256,
-        signature_alg_id: alg_id::ECDSA_SHA384,
-    };
-
-    /// ECDSA on P-384 with SHA-384.
-    #[cfg(feature = "ecdsa")]
-    pub static ECDSA_P384_SHA384: &dyn SignatureVerificationAlgorithm = &Ecdsa {
-        name: "ECDSA_P384_SHA384",
-        curve: Curve::P384,
-        hash: HashAlgorithm::Sha384,
-        public_key_alg_id: alg_id::ECDSA_P384,
-        signature_alg_id: alg_id::ECDSA_SHA384,
-    };
-
-    /// ECDSA on P-384 with SHA-256.
-    #[cfg(feature = "ecdsa")]
-    pub static ECDSA_P384_SHA256: &dyn SignatureVerificationAlgorithm = &Ecdsa {
-        name: "ECDSA_P384_SHA256",
-        curve: Curve::P384,
-        hash: HashAlgorithm::Sha256,
-        public_key_alg_id: alg_id::ECDSA_P384,
-        signature_alg_id: alg_id::ECDSA_SHA256,
-    };
-
-    /// Legacy: ECDSA on P-256 with SHA-1.
-    #[cfg(feature = "ecdsa")]
-    pub static ECDSA_P256_SHA1_LEGACY: &dyn SignatureVerificationAlgorithm = &Ecdsa {
-        name: "ECDSA_P256_SHA1_LEGACY",
-        curve: Curve::P256,
-        hash: HashAlgorithm::Sha1,
-        public_key_alg_id: alg_id::ECDSA_P256,
-        signature_alg_id: ECDSA_SHA1,
-    };
-
-    /// Legacy: ECDSA on P-384 with SHA-1.
-    #[cfg(feature = "ecdsa")]
-    pub static ECDSA_P384_SHA1_LEGACY: &dyn SignatureVerificationAlgorithm = &Ecdsa {
-        name: "ECDSA_P384_SHA1_LEGACY",
-        curve: Curve::P384,
-        hash: HashAlgorithm::Sha1,
-        public_key_alg_id: alg_id::ECDSA_P384,
-        signature_alg_id: ECDSA_SHA1,
-    };
+    ecdsa_algorithm!(
+        /// ECDSA on P-256 with SHA-256.
+        ECDSA_P256_SHA256, P256, Sha256, alg_id::ECDSA_P256, alg_id::ECDSA_SHA256
+    );
+    ecdsa_algorithm!(
+        /// ECDSA on P-256 with SHA-384.
+        ECDSA_P256_SHA384, P256, Sha384, alg_id::ECDSA_P256, alg_id::ECDSA_SHA384
+    );
+    ecdsa_algorithm!(
+        /// ECDSA on P-384 with SHA-384.
+        ECDSA_P384_SHA384, P384, Sha384, alg_id::ECDSA_P384, alg_id::ECDSA_SHA384
+    );
+    ecdsa_algorithm!(
+        /// ECDSA on P-384 with SHA-256.
+        ECDSA_P384_SHA256, P384, Sha256, alg_id::ECDSA_P384, alg_id::ECDSA_SHA256
+    );
+    ecdsa_algorithm!(
+        /// Legacy: ECDSA on P-256 with SHA-1.
+        ECDSA_P256_SHA1_LEGACY, P256, Sha1, alg_id::ECDSA_P256, ECDSA_SHA1
+    );
+    ecdsa_algorithm!(
+        /// Legacy: ECDSA on P-384 with SHA-1.
+        ECDSA_P384_SHA1_LEGACY, P384, Sha1, alg_id::ECDSA_P384, ECDSA_SHA1
+    );
 
     /// The RSA padding scheme.
     #[cfg(feature = "rsa")]

@@ -1,10 +1,11 @@
-//! ASN.1 times to [`UnixTime`].
+//! ASN.1 times to [`UnixTime`], and back to text for people.
 
+use core::fmt;
 use core::time::Duration;
 
 use rustls_pki_types::UnixTime;
 
-use crate::der::Der;
+use crate::der::{Der, tag};
 use crate::error::{Error, Structure};
 
 /// Reads an OCSP time: a `GeneralizedTime` element. A `UTCTime` there is an
@@ -12,8 +13,8 @@ use crate::error::{Error, Structure};
 pub(crate) fn read_generalized_time(der: &mut Der<'_>, at: Structure) -> Result<UnixTime, Error> {
     let tlv = der.any()?;
     match tlv.tag {
-        der::Tag::GeneralizedTime => generalized_time(tlv.value, at),
-        der::Tag::UtcTime => Err(Error::InvalidTime(at)),
+        tag::GENERALIZED_TIME => generalized_time(tlv.value, at),
+        tag::UTC_TIME => Err(Error::InvalidTime(at)),
         _ => Err(Error::BadDer(at)),
     }
 }
@@ -47,23 +48,31 @@ pub(crate) fn utc_time(value: &[u8], at: Structure) -> Result<UnixTime, Error> {
 
 /// `MMDDHHMMSSZ` after the year.
 fn date_time(year: u64, rest: &[u8]) -> Option<UnixTime> {
-    let [m1, m2, d1, d2, h1, h2, n1, n2, s1, s2, b'Z'] = rest else {
+    let [m1, m2, d1, d2, h1, h2, n1, n2, s1, s2, b'Z'] = *rest else {
         return None;
     };
-    let month = digits(&[*m1, *m2])?;
-    let day = digits(&[*d1, *d2])?;
-    let hour = digits(&[*h1, *h2])?;
-    let minute = digits(&[*n1, *n2])?;
-    let second = digits(&[*s1, *s2])?;
+    let month = two_digits(m1, m2)?;
+    let day = two_digits(d1, d2)?;
+    let hour = two_digits(h1, h2)?;
+    let minute = two_digits(n1, n2)?;
+    let second = two_digits(s1, s2)?;
     if year < 1970 || !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59 {
         return None;
     }
     if day < 1 || day > days_in_month(year, month) {
         return None;
     }
-    let days = days_before_year(year) + days_before_month(year, month) + (day - 1);
+    let days = days_since_epoch(year, month, day);
     let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second;
     Some(UnixTime::since_unix_epoch(Duration::from_secs(seconds)))
+}
+
+fn two_digits(tens: u8, ones: u8) -> Option<u64> {
+    if tens.is_ascii_digit() && ones.is_ascii_digit() {
+        Some(u64::from(tens - b'0') * 10 + u64::from(ones - b'0'))
+    } else {
+        None
+    }
 }
 
 fn digits(bytes: &[u8]) -> Option<u64> {
@@ -86,15 +95,65 @@ fn days_in_month(year: u64, month: u64) -> u64 {
     }
 }
 
-/// Days from 1970-01-01 to January 1st of `year` (which is at least 1970).
-fn days_before_year(year: u64) -> u64 {
-    let y = year - 1;
-    let leaps = |y: u64| y / 4 - y / 100 + y / 400;
-    (year - 1970) * 365 + leaps(y) - leaps(1969)
+/// Days from 1970-01-01 to a valid date from 1970 on (Howard Hinnant's `days_from_civil`,
+/// shifted to years that start in March so that the leap day comes last).
+fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
+    let (year, month) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = year / 400;
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * month + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
-fn days_before_month(year: u64, month: u64) -> u64 {
-    (1..month).map(|m| days_in_month(year, m)).sum()
+/// Displays a [`UnixTime`] as RFC 3339 in UTC, `YYYY-MM-DDTHH:MM:SSZ`, without a heap: for
+/// logs, and for what applications show of a response's times.
+///
+/// ```
+/// use core::time::Duration;
+/// use ocsp_verify::{Rfc3339, UnixTime};
+///
+/// let time = UnixTime::since_unix_epoch(Duration::from_secs(1_767_229_200));
+/// assert_eq!(Rfc3339(time).to_string(), "2026-01-01T01:00:00Z");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rfc3339(pub UnixTime);
+
+impl fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.0.as_secs();
+        let (year, month, day) = civil_from_days(secs / 86_400);
+        let rest = secs % 86_400;
+        write!(
+            f,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            rest / 3600,
+            rest % 3600 / 60,
+            rest % 60
+        )
+    }
+}
+
+/// Days since 1970-01-01 to (year, month, day): the inverse of [`days_since_epoch`].
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    (year_of_era + era * 400 + u64::from(month <= 2), month, day)
 }
 
 #[cfg(test)]
@@ -136,6 +195,23 @@ mod tests {
             "",
         ] {
             assert_eq!(secs(value), bad, "{value}");
+        }
+    }
+
+    #[test]
+    fn rfc3339_round_trips_through_generalized_time() {
+        extern crate std;
+        use std::string::ToString;
+        for value in [
+            "19700101000000Z",
+            "20000229235959Z",
+            "20260101010000Z",
+            "99991231235959Z",
+        ] {
+            let time = generalized_time(value.as_bytes(), Structure::ProducedAt).unwrap();
+            let text = Rfc3339(time).to_string();
+            let digits: std::string::String = text.chars().filter(char::is_ascii_digit).collect();
+            assert_eq!(std::format!("{digits}Z"), value);
         }
     }
 

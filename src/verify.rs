@@ -1,11 +1,32 @@
 //! The verification pipeline: parse, find the answer for the certificate, authorise the
 //! responder, check the signature, the critical extensions, the nonce and the times.
+//!
+//! The order is fixed: parse (rules 1 to 6); the certificate's issuer name against the issuer
+//! given; the matching `SingleResponse`s (7, 8); the responder's authority (9) and the response
+//! signature (10); critical extensions (11); the nonce (12); the times (13, 14). So an answer is
+//! only ever reported after its signature has been checked, and a response that is wrong in
+//! several ways reports the first of them in that order.
+//!
+//! Deliberately not enforced, and why:
+//!
+//! - The issuer's own certificate (its signature, validity, CA flag) is not checked: the caller
+//!   vouches for it, having built the chain. (OpenSSL's test suite agrees: an issuer with a
+//!   broken self-signature still verifies.)
+//! - The delegated responder's own revocation status is not checked. RFC 6960 section
+//!   4.2.2.2.1 leaves it to the CA (id-pkix-ocsp-nocheck says "do not check"); checking it would
+//!   mean another OCSP query per response.
+//! - Its keyUsage is not required to carry digitalSignature (mozilla::pkix does not require it
+//!   either); the extension is understood, so a critical one does not refuse the certificate.
+//! - `producedAt` is reported but not compared with `now` or with `thisUpdate`: RFC 6960 gives it
+//!   no bearing on freshness, which `thisUpdate`/`nextUpdate` carry.
+//! - Only the end-entity's status is checked; a chain's intermediates need their own answers.
 
 use core::time::Duration;
 
 use rustls_pki_types::{SignatureVerificationAlgorithm, UnixTime};
 
 use crate::cert::Certificate;
+use crate::der::FromTlv;
 use crate::error::{Error, Structure};
 use crate::extension::Extensions;
 use crate::hash::{Digest, digest};
@@ -393,6 +414,23 @@ pub struct VerifiedResponse<'r> {
     serial: &'r [u8],
 }
 
+#[cfg(test)]
+impl VerifiedResponse<'static> {
+    /// A response with `status`, for the policy's unit tests, which need every status without
+    /// a vector for each.
+    pub(crate) fn for_tests(status: CertStatus) -> Self {
+        let time = UnixTime::since_unix_epoch(Duration::from_secs(1_767_225_600));
+        Self {
+            status,
+            this_update: time,
+            next_update: None,
+            produced_at: time,
+            responder: ResponderAuthorization::Issuer,
+            serial: &[0x60, 0x02],
+        }
+    }
+}
+
 impl<'r> VerifiedResponse<'r> {
     /// The certificate's status: good, revoked (with time and reason) or unknown.
     pub fn status(&self) -> CertStatus {
@@ -457,13 +495,15 @@ fn find_single_response<'r>(
         IssuerHashes::new(cert.issuer(), issuer.subject_public_key_info().public_key());
     let mut chosen: Option<SingleResponse<'r>> = None;
     let mut extension_error = None;
-    for single in responses {
-        let single = single?;
-        let id = single.cert_id();
-        // The serial first: the cheap comparison rules out nearly every other entry.
-        if id.serial() != cert.serial() {
+    for element in responses.elements() {
+        // The serial first: the cheap comparison rules out nearly every other entry before it
+        // is parsed (again: the list was validated when the response was parsed).
+        let element = element?;
+        if SingleResponse::serial_of(&element)? != cert.serial() {
             continue;
         }
+        let single = SingleResponse::from_tlv(element)?;
+        let id = single.cert_id();
         // An unknown hash algorithm makes the entry not match (profile rule 7).
         let Some(algorithm) = id.hash_algorithm() else {
             continue;

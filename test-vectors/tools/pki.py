@@ -139,6 +139,8 @@ SPECS = [
          directory="pki/tls", note="TLS feature status_request (must-staple)"),
     Spec("tls-other", "p256", O + "/CN=localhost other", "tls-int", 0x6005, TLS_EE, directory="pki/tls",
          note="another end entity, for 'response for another certificate'"),
+    Spec("tls-int-impostor", "p256", O + "/CN=TLS Test Intermediate", None, 0x6006, CA, directory="pki/tls",
+         note="self-signed, with tls-int's subject name and its own key: a server may send it beside the chain"),
 ]
 
 OPENSSL_CA_CONF = """[ ca ]

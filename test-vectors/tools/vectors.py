@@ -518,7 +518,7 @@ class Catalogue:
           issuer="p256-ca", responder="issuer", expect=good(), description="benchmark: P-256 CA-signed, CA embedded")
         c("bench-rsa-delegated", self.delegated_good, responder="delegated", expect=good(),
           description="benchmark: delegated RSA responder (same file as good-rsa-delegated)")
-        for n in (10, 100, 1000):
+        for n in (1, 10, 100, 1000):
             singles = [single(self.cid(serial=0x100000 + i)) for i in range(n - 1)] + [single(self.cid())]
             data = self.response(singles=singles)
             big = len(data) > DEFAULT_OPTIONS["max_response_size"]
@@ -569,6 +569,9 @@ class Catalogue:
           tls("tls-server-muststaple-stale", cert="tls-server-muststaple", produced_at="2025-12-20T00:00:00Z",
               this_update="2025-12-20T00:00:00Z", next_update="2025-12-25T00:00:00Z"),
           rule=13, expect=error("ResponseExpired"), description="TLS: must-staple server, stale", **d)
+        c("tls-server-impostor-good", tls("tls-server-impostor-good", issuer="tls-int-impostor"),
+          cert="tls-server", issuer="tls-int", rule=7, expect=error("NoMatchingResponse"),
+          description="TLS: a good response for tls-server whose CertID and signature are tls-int-impostor's")
 
     # ------------------------------------------------------------ a real responder
 

@@ -7,7 +7,9 @@
 // reads only small local files and arguments; where it indexes, the length was checked first.
 #![allow(clippy::indexing_slicing, clippy::as_conversions)]
 
+mod describe;
 mod input;
+mod show;
 mod time;
 mod verify;
 
@@ -15,9 +17,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Verify OCSP responses (RFC 6960) strictly.
+/// Check OCSP responses (RFC 6960) strictly: verify, show, and more.
+///
+/// Exit status: 0 good, 1 revoked, 2 unknown, 3 invalid or unverifiable, 4 usage or input error.
 #[derive(Debug, Parser)]
-#[command(name = "ocsp-check", version, about, long_about = None)]
+#[command(name = "ocsp-check", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,6 +31,8 @@ struct Cli {
 enum Command {
     /// Verify a response about a certificate: signature, responder, CertID, nonce and times.
     Verify(verify::Args),
+    /// Show everything in a response (without verifying it).
+    Show(show::Args),
 }
 
 /// The exit statuses every subcommand follows.
@@ -62,5 +68,6 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Verify(args) => verify::run(&args).into(),
+        Command::Show(args) => show::run(&args).into(),
     }
 }

@@ -18,8 +18,9 @@ pub fn parse_embedded() -> Result<usize, ocsp_verify::Error> {
     Ok(response.basic()?.response_data().response_count())
 }
 
-/// What firmware checking a stapled response does: verify it for its own certificate.
-/// Returns `true` only for a good, fresh answer signed by an authorised responder.
+/// What firmware checking a stapled response does: verify it for its own certificate, with
+/// the one algorithm its PKI uses (ECDSA P-256 with SHA-256). Returns `true` only for a good,
+/// fresh answer signed by an authorised responder.
 pub fn staple_is_good(staple: &[u8], cert: &[u8], issuer: &[u8], now_secs: u64) -> bool {
     let (Ok(cert), Ok(issuer)) = (Certificate::from_der(cert), Certificate::from_der(issuer))
     else {
@@ -27,9 +28,25 @@ pub fn staple_is_good(staple: &[u8], cert: &[u8], issuer: &[u8], now_secs: u64) 
     };
     let now = UnixTime::since_unix_epoch(core::time::Duration::from_secs(now_secs));
     matches!(
-        Verifier::new(rustcrypto::ECDSA)
+        Verifier::new(&[rustcrypto::ECDSA_P256_SHA256])
             .verify(staple, &cert, &issuer, now)
             .map(|verified| verified.status()),
         Ok(CertStatus::Good)
     )
+}
+
+/// What firmware without a staple does: write the OCSP request for its certificate into a
+/// stack buffer, with a nonce from its own random source. Returns the length written.
+pub fn encode_request(
+    cert: &[u8],
+    issuer: &[u8],
+    nonce: &[u8; 32],
+    out: &mut [u8],
+) -> Option<usize> {
+    let cert = Certificate::from_der(cert).ok()?;
+    let issuer = Certificate::from_der(issuer).ok()?;
+    ocsp_verify::RequestBuilder::new(&cert, &issuer)
+        .with_nonce(Some(nonce))
+        .encode(out)
+        .ok()
 }

@@ -1,0 +1,557 @@
+//! What a TLS client does with the answer: soft-fail and hard-fail, and must-staple.
+//!
+//! The verifier says whether a stapled response is genuine, fresh and about the certificate; the
+//! policy turns that, and whether the certificate demands a staple, into accept or reject:
+//!
+//! | situation | [`Policy::soft_fail`] | [`Policy::hard_fail`] |
+//! | --- | --- | --- |
+//! | good and fresh | accept | accept |
+//! | revoked | reject | reject |
+//! | unknown | reject | reject |
+//! | no staple (certificate not must-staple) | accept | reject |
+//! | staple stale, not yet valid, or tryLater | accept (as if absent) | reject |
+//! | staple invalid in any other way (signature, responder, CertID, malformed) | reject | reject |
+//! | must-staple certificate without a good fresh staple | reject | reject |
+//!
+//! No heap and no `std`: a policy is three small enums, and a [`Decision`] is a `Copy` value
+//! that carries the reason.
+
+use core::fmt;
+
+use rustls_pki_types::UnixTime;
+
+use crate::error::Error;
+use crate::response::{CertStatus, RevocationReason};
+use crate::verify::VerifiedResponse;
+
+/// What the client got from the server: the input of [`Policy::decide`].
+///
+/// A good answer can only come as a [`VerifiedResponse`], which only the verifier makes: a status
+/// read from an unverified response cannot reach the policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Staple<'r> {
+    /// The server stapled no response.
+    Absent,
+    /// The stapled response passed every check of the verifier.
+    Verified(VerifiedResponse<'r>),
+    /// The stapled response was refused by the verifier, with this error.
+    Invalid(Error),
+}
+
+impl<'r> From<Result<VerifiedResponse<'r>, Error>> for Staple<'r> {
+    fn from(result: Result<VerifiedResponse<'r>, Error>) -> Self {
+        match result {
+            Ok(verified) => Self::Verified(verified),
+            Err(error) => Self::Invalid(error),
+        }
+    }
+}
+
+/// What happened, as a row of the policy table: the reason a [`Decision`] carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Situation {
+    /// A verified `good` answer, fresh at the time of the check.
+    Good,
+    /// A verified `revoked` answer.
+    Revoked {
+        /// `revocationTime`.
+        time: UnixTime,
+        /// `revocationReason`, when given.
+        reason: Option<RevocationReason>,
+    },
+    /// A verified `unknown` answer.
+    Unknown,
+    /// The server stapled no response.
+    NoStaple,
+    /// The staple is correctly signed but not usable now, or the responder asked to try later:
+    /// [`Error::ResponseExpired`], [`Error::ResponseNotYetValid`] or
+    /// [`Error::ResponderTryLater`]. Soft-fail treats it as if it were absent.
+    StapleUnusable(Error),
+    /// The staple is invalid in any other way: bad signature, unauthorised responder, no answer
+    /// for this certificate, malformed, and every other [`Error`].
+    StapleInvalid(Error),
+}
+
+impl Situation {
+    /// Classifies what the client got.
+    pub fn of(staple: &Staple<'_>) -> Self {
+        match staple {
+            Staple::Absent => Self::NoStaple,
+            Staple::Verified(verified) => match verified.status() {
+                CertStatus::Good => Self::Good,
+                CertStatus::Revoked { time, reason } => Self::Revoked { time, reason },
+                CertStatus::Unknown => Self::Unknown,
+            },
+            Staple::Invalid(
+                error @ (Error::ResponseExpired
+                | Error::ResponseNotYetValid
+                | Error::ResponderTryLater),
+            ) => Self::StapleUnusable(*error),
+            Staple::Invalid(error) => Self::StapleInvalid(*error),
+        }
+    }
+
+    /// The verifier's error, for the two situations that have one.
+    pub fn error(&self) -> Option<Error> {
+        match self {
+            Self::StapleUnusable(error) | Self::StapleInvalid(error) => Some(*error),
+            _ => None,
+        }
+    }
+
+    /// The certificate status of a verified staple, for the three situations that have one.
+    pub fn status(&self) -> Option<CertStatus> {
+        match *self {
+            Self::Good => Some(CertStatus::Good),
+            Self::Revoked { time, reason } => Some(CertStatus::Revoked { time, reason }),
+            Self::Unknown => Some(CertStatus::Unknown),
+            _ => None,
+        }
+    }
+
+    /// A stable snake_case name, for logs and metrics: `good`, `revoked`, `unknown`,
+    /// `no_staple`, `staple_unusable`, `staple_invalid`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Good => "good",
+            Self::Revoked { .. } => "revoked",
+            Self::Unknown => "unknown",
+            Self::NoStaple => "no_staple",
+            Self::StapleUnusable(_) => "staple_unusable",
+            Self::StapleInvalid(_) => "staple_invalid",
+        }
+    }
+}
+
+impl fmt::Display for Situation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Good => f.write_str("the staple says good"),
+            Self::Revoked {
+                reason: Some(reason),
+                ..
+            } => write!(f, "the staple says revoked ({})", reason.name()),
+            Self::Revoked { reason: None, .. } => f.write_str("the staple says revoked"),
+            Self::Unknown => f.write_str("the staple says unknown"),
+            Self::NoStaple => f.write_str("no staple"),
+            Self::StapleUnusable(error) => write!(f, "unusable staple: {error}"),
+            Self::StapleInvalid(error) => write!(f, "invalid staple: {error}"),
+        }
+    }
+}
+
+/// Accept or reject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// Go on with the connection.
+    Accept,
+    /// Refuse the connection.
+    Reject,
+}
+
+/// What to do with a staple that is [unusable](Situation::StapleUnusable) (stale, not yet
+/// valid, tryLater).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnusableStaple {
+    /// Decide as if the server had stapled nothing (soft-fail): a server whose cached response
+    /// went stale is no worse than one that staples nothing.
+    AsIfAbsent,
+    /// Reject (hard-fail).
+    Reject,
+}
+
+/// The revocation policy: soft-fail or hard-fail, with per-situation overrides.
+///
+/// A small `Copy` value. Start from one of the two presets, the caller's explicit choice; there
+/// is no `Default`. A certificate whose TLS feature extension lists `status_request`
+/// (must-staple, RFC 7633) needs a good fresh staple under every policy.
+///
+/// ```
+/// use ocsp_verify::{Policy, Verdict};
+///
+/// let policy = Policy::soft_fail().with_unusable_staple_rejected();
+/// assert_eq!(policy.no_staple(), Verdict::Accept);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Policy {
+    unknown: Verdict,
+    no_staple: Verdict,
+    unusable_staple: UnusableStaple,
+}
+
+impl Policy {
+    /// Soft-fail: a missing staple, and a stale, not-yet-valid or tryLater one, are accepted (the
+    /// latter as if absent); revoked, unknown and invalid staples are rejected.
+    ///
+    /// Right where the server may not staple (or its responder may be down) and a failed
+    /// connection costs more than a revoked certificate missed for the lifetime of a stale
+    /// staple. An attacker who can strip the staple defeats it: that is what must-staple and
+    /// hard-fail are for.
+    pub const fn soft_fail() -> Self {
+        Self {
+            unknown: Verdict::Reject,
+            no_staple: Verdict::Accept,
+            unusable_staple: UnusableStaple::AsIfAbsent,
+        }
+    }
+
+    /// Hard-fail: only a verified, fresh `good` staple is accepted.
+    ///
+    /// Right where every server is known to staple (a private PKI, a service mesh).
+    pub const fn hard_fail() -> Self {
+        Self {
+            unknown: Verdict::Reject,
+            no_staple: Verdict::Reject,
+            unusable_staple: UnusableStaple::Reject,
+        }
+    }
+
+    /// Rejects a connection whose server stapled nothing (a no-op under hard-fail).
+    pub const fn with_no_staple_rejected(self) -> Self {
+        Self {
+            no_staple: Verdict::Reject,
+            ..self
+        }
+    }
+
+    /// Rejects a stale, not-yet-valid or tryLater staple instead of treating it as absent: under
+    /// soft-fail, a server that staples is then held to stapling a usable response.
+    pub const fn with_unusable_staple_rejected(self) -> Self {
+        Self {
+            unusable_staple: UnusableStaple::Reject,
+            ..self
+        }
+    }
+
+    /// Accepts a connection whose server stapled nothing, as soft-fail does. Weakens hard-fail:
+    /// an attacker who can strip the staple then hides a revocation.
+    pub const fn dangerous_with_no_staple_accepted(self) -> Self {
+        Self {
+            no_staple: Verdict::Accept,
+            ..self
+        }
+    }
+
+    /// Treats a stale, not-yet-valid or tryLater staple as absent, as soft-fail does. Weakens
+    /// hard-fail: a server can then replay an old response, made before a revocation, and be
+    /// judged by the no-staple rule instead.
+    pub const fn dangerous_with_unusable_staple_as_absent(self) -> Self {
+        Self {
+            unusable_staple: UnusableStaple::AsIfAbsent,
+            ..self
+        }
+    }
+
+    /// Accepts a verified `unknown` answer. Weakens both presets: RFC 6960 section 2.2 says
+    /// unknown "indicates that the responder doesn't know about the certificate being
+    /// requested", which for a certificate the CA issued is a sign of a misissued or forged
+    /// one. Still rejected for a must-staple certificate, which needs `good`.
+    pub const fn dangerous_with_unknown_accepted(self) -> Self {
+        Self {
+            unknown: Verdict::Accept,
+            ..self
+        }
+    }
+
+    /// The verdict on a verified `unknown` answer.
+    pub const fn unknown(&self) -> Verdict {
+        self.unknown
+    }
+
+    /// The verdict when the server stapled nothing.
+    pub const fn no_staple(&self) -> Verdict {
+        self.no_staple
+    }
+
+    /// What happens to a stale, not-yet-valid or tryLater staple.
+    pub const fn unusable_staple(&self) -> UnusableStaple {
+        self.unusable_staple
+    }
+
+    /// Decides on `staple` for a certificate that is (`must_staple`) or is not must-staple
+    /// ([`crate::Certificate::is_must_staple`]).
+    pub fn decide(&self, staple: &Staple<'_>, must_staple: bool) -> Decision {
+        let situation = Situation::of(staple);
+        let by_policy = match situation {
+            Situation::Good => Verdict::Accept,
+            // RFC 6960 section 2.2: revoked "indicates that the certificate has been revoked,
+            // either temporarily ... or permanently". No policy accepts it.
+            Situation::Revoked { .. } => Verdict::Reject,
+            Situation::Unknown => self.unknown,
+            Situation::NoStaple => self.no_staple,
+            Situation::StapleUnusable(_) => match self.unusable_staple {
+                UnusableStaple::AsIfAbsent => self.no_staple,
+                UnusableStaple::Reject => Verdict::Reject,
+            },
+            // RFC 6066 section 8: "Clients requesting an OCSP response and receiving an OCSP
+            // response in a "CertificateStatus" message MUST check the OCSP response and abort
+            // the handshake if the response is not satisfactory". Soft-fail departs from this
+            // only for the unusable staples above; a staple that fails its checks is rejected
+            // by every policy.
+            Situation::StapleInvalid(_) => Verdict::Reject,
+        };
+        // RFC 7633, abstract: "Informing clients that an OCSP status response will always be
+        // stapled permits an immediate failure in the case that the response is not stapled."
+        // Only a good, fresh, verified staple satisfies a must-staple certificate, whatever the
+        // policy would otherwise accept.
+        let rejected_for_must_staple =
+            must_staple && situation != Situation::Good && by_policy == Verdict::Accept;
+        Decision {
+            verdict: if rejected_for_must_staple {
+                Verdict::Reject
+            } else {
+                by_policy
+            },
+            situation,
+            must_staple,
+            rejected_for_must_staple,
+        }
+    }
+}
+
+/// The policy's answer, with its reason.
+///
+/// ```
+/// use ocsp_verify::{Policy, Situation, Staple, Verdict};
+///
+/// let decision = Policy::soft_fail().decide(&Staple::Absent, true);
+/// assert_eq!(decision.verdict(), Verdict::Reject);
+/// assert_eq!(decision.situation(), Situation::NoStaple);
+/// assert!(decision.rejected_for_must_staple());
+/// assert_eq!(
+///     decision.to_string(),
+///     "rejected: no staple; the certificate is must-staple"
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    verdict: Verdict,
+    situation: Situation,
+    must_staple: bool,
+    rejected_for_must_staple: bool,
+}
+
+impl Decision {
+    /// Accept or reject.
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// Whether the verdict is [`Verdict::Accept`].
+    pub fn is_accepted(&self) -> bool {
+        self.verdict == Verdict::Accept
+    }
+
+    /// What happened: the reason for the verdict, with the status or the verifier's error.
+    pub fn situation(&self) -> Situation {
+        self.situation
+    }
+
+    /// Whether the certificate is must-staple.
+    pub fn must_staple(&self) -> bool {
+        self.must_staple
+    }
+
+    /// Whether the policy alone would have accepted, and the certificate's must-staple
+    /// requirement rejected.
+    pub fn rejected_for_must_staple(&self) -> bool {
+        self.rejected_for_must_staple
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verdict = match self.verdict {
+            Verdict::Accept => "accepted",
+            Verdict::Reject => "rejected",
+        };
+        write!(f, "{verdict}: {}", self.situation)?;
+        if self.rejected_for_must_staple {
+            f.write_str("; the certificate is must-staple")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use core::time::Duration;
+
+    const SOFT: Policy = Policy::soft_fail();
+    const HARD: Policy = Policy::hard_fail();
+    const ACCEPT: Verdict = Verdict::Accept;
+    const REJECT: Verdict = Verdict::Reject;
+
+    fn verified(status: CertStatus) -> Staple<'static> {
+        Staple::Verified(VerifiedResponse::for_tests(status))
+    }
+
+    fn revoked() -> CertStatus {
+        CertStatus::Revoked {
+            time: UnixTime::since_unix_epoch(Duration::from_secs(1_748_779_200)),
+            reason: Some(RevocationReason::KeyCompromise),
+        }
+    }
+
+    /// One staple per row of the table, with the situation it is.
+    fn rows() -> [(&'static str, Staple<'static>, Situation); 10] {
+        let revoked = revoked();
+        let CertStatus::Revoked { time, reason } = revoked else {
+            unreachable!()
+        };
+        [
+            ("good", verified(CertStatus::Good), Situation::Good),
+            (
+                "revoked",
+                verified(revoked),
+                Situation::Revoked { time, reason },
+            ),
+            ("unknown", verified(CertStatus::Unknown), Situation::Unknown),
+            ("no staple", Staple::Absent, Situation::NoStaple),
+            (
+                "stale",
+                Staple::Invalid(Error::ResponseExpired),
+                Situation::StapleUnusable(Error::ResponseExpired),
+            ),
+            (
+                "not yet valid",
+                Staple::Invalid(Error::ResponseNotYetValid),
+                Situation::StapleUnusable(Error::ResponseNotYetValid),
+            ),
+            (
+                "tryLater",
+                Staple::Invalid(Error::ResponderTryLater),
+                Situation::StapleUnusable(Error::ResponderTryLater),
+            ),
+            (
+                "bad signature",
+                Staple::Invalid(Error::InvalidSignature),
+                Situation::StapleInvalid(Error::InvalidSignature),
+            ),
+            (
+                "for another certificate",
+                Staple::Invalid(Error::NoMatchingResponse),
+                Situation::StapleInvalid(Error::NoMatchingResponse),
+            ),
+            (
+                "internalError",
+                Staple::Invalid(Error::ResponderInternalError),
+                Situation::StapleInvalid(Error::ResponderInternalError),
+            ),
+        ]
+    }
+
+    /// The DESIGN.md table, cell by cell: (row, soft-fail, hard-fail), for a certificate that
+    /// is not must-staple and for one that is.
+    #[test]
+    fn every_cell_of_the_matrix() {
+        let plain = [
+            ACCEPT, REJECT, REJECT, ACCEPT, ACCEPT, ACCEPT, ACCEPT, REJECT, REJECT, REJECT,
+        ];
+        let hard = [
+            ACCEPT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT,
+        ];
+        for (index, (name, staple, situation)) in rows().into_iter().enumerate() {
+            for (policy, expected, preset) in [(SOFT, plain, "soft"), (HARD, hard, "hard")] {
+                let decision = policy.decide(&staple, false);
+                assert_eq!(decision.verdict(), expected[index], "{preset}-fail, {name}");
+                assert_eq!(decision.situation(), situation, "{preset}-fail, {name}");
+                assert!(!decision.must_staple());
+                assert!(!decision.rejected_for_must_staple());
+
+                // Must-staple: only good passes, under both presets.
+                let decision = policy.decide(&staple, true);
+                let want = if situation == Situation::Good {
+                    ACCEPT
+                } else {
+                    REJECT
+                };
+                assert_eq!(
+                    decision.verdict(),
+                    want,
+                    "{preset}-fail, must-staple, {name}"
+                );
+                assert_eq!(decision.situation(), situation);
+                assert!(decision.must_staple());
+                assert_eq!(
+                    decision.rejected_for_must_staple(),
+                    expected[index] == ACCEPT && situation != Situation::Good,
+                    "{preset}-fail, must-staple, {name}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_other_error_is_an_invalid_staple() {
+        for error in [
+            Error::BadDer(crate::Structure::OcspResponse),
+            Error::UnsupportedSignatureAlgorithm,
+            Error::ResponderNotFound,
+            Error::ResponseLifetimeTooLong,
+            Error::ResponderUnauthorized,
+            Error::IssuerNotFound,
+        ] {
+            let decision = SOFT.decide(&Staple::Invalid(error), false);
+            assert_eq!(decision.situation(), Situation::StapleInvalid(error));
+            assert_eq!(decision.verdict(), REJECT);
+        }
+    }
+
+    #[test]
+    fn overrides_change_only_their_own_row() {
+        let unknown = verified(CertStatus::Unknown);
+        let stale = Staple::Invalid(Error::ResponseExpired);
+
+        let policy = SOFT.dangerous_with_unknown_accepted();
+        assert_eq!(policy.decide(&unknown, false).verdict(), ACCEPT);
+        assert_eq!(policy.decide(&unknown, true).verdict(), REJECT);
+        assert!(policy.decide(&unknown, true).rejected_for_must_staple());
+        assert_eq!(policy.decide(&verified(revoked()), false).verdict(), REJECT);
+
+        let policy = SOFT.with_unusable_staple_rejected();
+        assert_eq!(policy.decide(&stale, false).verdict(), REJECT);
+        assert_eq!(policy.decide(&Staple::Absent, false).verdict(), ACCEPT);
+
+        let policy = SOFT.with_no_staple_rejected();
+        assert_eq!(policy, HARD.dangerous_with_unusable_staple_as_absent());
+        // As if absent, and absent is now rejected.
+        assert_eq!(policy.decide(&stale, false).verdict(), REJECT);
+
+        let policy = HARD.dangerous_with_no_staple_accepted();
+        assert_eq!(policy.decide(&Staple::Absent, false).verdict(), ACCEPT);
+        assert_eq!(policy.decide(&stale, false).verdict(), REJECT);
+        assert_eq!(policy.dangerous_with_unusable_staple_as_absent(), SOFT);
+    }
+
+    #[test]
+    fn reasons_are_printable() {
+        use std::string::ToString;
+
+        let decision = HARD.decide(&verified(revoked()), false);
+        assert_eq!(
+            decision.to_string(),
+            "rejected: the staple says revoked (keyCompromise)"
+        );
+        let decision = SOFT.decide(&Staple::Invalid(Error::ResponseExpired), false);
+        assert_eq!(
+            decision.to_string(),
+            "accepted: unusable staple: the response has expired"
+        );
+        assert_eq!(decision.situation().code(), "staple_unusable");
+        assert_eq!(decision.situation().error(), Some(Error::ResponseExpired));
+        assert_eq!(decision.situation().status(), None);
+    }
+
+    #[test]
+    fn results_become_staples() {
+        let staple: Staple<'_> = Err(Error::InvalidSignature).into();
+        assert_eq!(staple, Staple::Invalid(Error::InvalidSignature));
+        let staple: Staple<'_> = Ok(VerifiedResponse::for_tests(CertStatus::Good)).into();
+        assert_eq!(Situation::of(&staple), Situation::Good);
+    }
+}
