@@ -141,3 +141,27 @@ fn error_statuses_and_malformed_responses_exit_3() {
         Some(4)
     );
 }
+
+#[test]
+fn quiet_prints_nothing_and_keeps_the_exit_status() {
+    for (path, code) in [
+        ("generated/responses/good-rsa-ca.der", 0),
+        ("generated/responses/r01-truncated.der", 3),
+        ("generated/responses/r02-status-3-tryLater.der", 3),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
+            .args(["show", "--quiet"])
+            .arg(common::vectors().join(path))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(code), "{path}");
+        assert!(output.stdout.is_empty(), "{path}");
+        assert!(output.stderr.is_empty(), "{path}");
+    }
+    let both = Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
+        .args(["show", "--quiet", "--json"])
+        .arg(common::vectors().join("generated/responses/good-rsa-ca.der"))
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(4));
+}

@@ -407,3 +407,101 @@ fn base64_lines(bytes: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+#[test]
+fn min_remaining_exits_5_for_a_good_answer_due_for_refresh() {
+    // good-p256-ca: nextUpdate 2026-01-08T00:00:00Z, 601 200 seconds after the case's now.
+    let output = verify(
+        "good-p256-ca",
+        "p256-ee.pem",
+        "p256-ca.pem",
+        &["--min-remaining", "601201"],
+    );
+    assert_eq!(output.status.code(), Some(5));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "good: the certificate is not revoked");
+    assert_eq!(
+        lines.last().unwrap(),
+        &"  refresh:     6d 23h left, less than --min-remaining 601201 (6d 23h): refresh now"
+    );
+    // Exactly enough left: good.
+    let output = verify(
+        "good-p256-ca",
+        "p256-ee.pem",
+        "p256-ca.pem",
+        &["--min-remaining", "601200", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    // The JSON object is verify's, unchanged; the exit status says "refresh".
+    let output = verify(
+        "good-p256-ca",
+        "p256-ee.pem",
+        "p256-ca.pem",
+        &["--min-remaining", "700000", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(5));
+    let json = json_of(&output);
+    assert_keys(&json);
+    assert_eq!(json["status"], "good");
+    assert_eq!(json["seconds_until_next_update"], 601_200);
+    // Only a good answer asks for a refresh: revoked stays 1.
+    let output = verify(
+        "revoked-key-compromise",
+        "rsa-ee.pem",
+        "rsa-ca.pem",
+        &["--min-remaining", "700000"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    // Without nextUpdate, the deadline is thisUpdate + --max-age (1 day by default): 23 hours
+    // left at the case's now.
+    let output = verify(
+        "good-no-next-update",
+        "rsa-ee.pem",
+        "rsa-ca.pem",
+        &["--min-remaining", "86400"],
+    );
+    assert_eq!(output.status.code(), Some(5));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("  refresh:     23h 0m left"), "{stdout}");
+    let output = verify(
+        "good-no-next-update",
+        "rsa-ee.pem",
+        "rsa-ca.pem",
+        &["--min-remaining", "3600"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn quiet_prints_nothing_but_input_errors() {
+    for (case, cert, issuer, code) in [
+        ("good-p256-ca", "p256-ee.pem", "p256-ca.pem", 0),
+        ("revoked-key-compromise", "rsa-ee.pem", "rsa-ca.pem", 1),
+        ("unknown-status", "rsa-ee.der", "rsa-ca.der", 2),
+        ("r10-signature-bit-flipped", "rsa-ee.der", "rsa-ca.der", 3),
+    ] {
+        let output = verify(case, cert, issuer, &["--quiet"]);
+        assert_eq!(output.status.code(), Some(code), "{case}");
+        assert!(output.stdout.is_empty(), "{case}");
+        assert!(output.stderr.is_empty(), "{case}");
+    }
+    let output = verify("good-p256-ca", "p256-ee.pem", "p256-ca.pem", &["-q"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stdout.is_empty());
+    // An unreadable input still says why, on one line of stderr.
+    let output = verify("no-such-response", "rsa-ee.der", "rsa-ca.der", &["--quiet"]);
+    assert_eq!(output.status.code(), Some(4));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    // --quiet and --json contradict each other.
+    let output = verify(
+        "good-p256-ca",
+        "p256-ee.pem",
+        "p256-ca.pem",
+        &["--quiet", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(4));
+}

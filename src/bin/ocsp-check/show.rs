@@ -14,6 +14,23 @@ use crate::input;
 use crate::time::rfc3339;
 use crate::verify::report_input_error;
 
+pub(crate) const LONG_ABOUT: &str = "\
+Show everything in an OCSP response, without verifying it: the response status, the responder, \
+producedAt, each SingleResponse (CertID, status, times, extensions), the response extensions \
+(the nonce among them), the signature algorithm, and the embedded certificates' subjects, with \
+names for distinguished names and OIDs. Like `openssl ocsp -resp_text`, but legible; --json \
+for one JSON object.";
+
+/// The example under `show --help`.
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  ocsp-check show test-vectors/generated/responses/good-rsa-delegated.der
+
+With --quiet nothing is printed and the exit status is the answer.
+
+Exit status: 0 a successful response shown, 3 a response that does not parse or carries an \
+error status, 4 an unreadable file.";
+
 /// Arguments of `show`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -23,6 +40,10 @@ pub(crate) struct Args {
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     json: bool,
+    /// Print nothing on stdout: the exit status says whether the response parses and is
+    /// successful. An unreadable file still prints one line on stderr.
+    #[arg(long, short = 'q', conflicts_with = "json")]
+    quiet: bool,
 }
 
 /// Runs `show`. Exit status: 0 for a successful response shown, 3 for a response that does
@@ -34,7 +55,9 @@ pub(crate) fn run(args: &Args) -> Exit {
     };
     let parsed = OcspResponse::from_der(&bytes);
     let value = describe(&parsed);
-    if args.json {
+    if args.quiet {
+        // Nothing to print.
+    } else if args.json {
         println!("{value}");
     } else {
         for line in human(&value) {

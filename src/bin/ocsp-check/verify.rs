@@ -12,6 +12,30 @@ use crate::Exit;
 use crate::input::{self, InputError};
 use crate::time::{parse, rfc3339};
 
+pub(crate) const LONG_ABOUT: &str = "\
+Verify an OCSP response about a certificate, strictly (RFC 6960 and the profile in the README): \
+the responder is the issuer, a delegated responder it issued with id-kp-OCSPSigning, or one \
+given with --trusted-responder; the signature verifies; the CertID matches the certificate and \
+its issuer; the nonce is echoed when --nonce is given; thisUpdate and nextUpdate are fresh at \
+--at (or now), within --skew. Prints the status and the times, or why the response was refused.";
+
+/// The example under `verify --help`.
+pub(crate) const EXAMPLE: &str = "\
+Example (a shipped vector, at a time it is valid; add --json for one JSON object):
+  ocsp-check verify --response test-vectors/generated/responses/good-p256-ca.der \\
+      --cert test-vectors/generated/pki/p256-ee.pem \\
+      --issuer test-vectors/generated/pki/p256-ca.pem --at 2026-01-01T01:00:00Z
+  good: the certificate is not revoked
+    responder:   issuer
+    producedAt:  2026-01-01T00:00:00Z
+    thisUpdate:  2026-01-01T00:00:00Z
+    nextUpdate:  2026-01-08T00:00:00Z (6d 23h left)
+
+In a cron job: `--quiet --min-remaining 86400` exits 5 when less than a day is left.
+
+Exit status: 0 good, 1 revoked, 2 unknown, 3 invalid, 4 usage or input error, 5 good but \
+fewer than --min-remaining seconds left.";
+
 /// Arguments of `verify`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -24,12 +48,21 @@ pub(crate) struct Args {
     /// The certificate's issuer (PEM or DER).
     #[arg(long, value_name = "PATH")]
     issuer: PathBuf,
+    /// The nonce the request carried, in hex; the response must echo it.
+    // Listed after --at in the help, as before the options were shared with `fetch`: clap
+    // numbers the arguments in order (this one 3, --at 4) and breaks ties by name.
+    #[arg(long, value_name = "HEX", value_parser = parse_hex, display_order = 4)]
+    nonce: Option<Hex>,
+    #[command(flatten)]
+    pub(crate) options: Options,
+}
+
+/// The options `verify` and `fetch` share: the verifier's settings and the output.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Options {
     /// Verification time: unix seconds or RFC 3339 [default: now].
     #[arg(long, value_name = "TIME", value_parser = parse)]
-    at: Option<UnixTime>,
-    /// The nonce the request carried, in hex; the response must echo it.
-    #[arg(long, value_name = "HEX", value_parser = parse_hex)]
-    nonce: Option<Hex>,
+    pub(crate) at: Option<UnixTime>,
     /// A responder certificate trusted to answer for any certificate (repeatable).
     #[arg(long = "trusted-responder", value_name = "PATH")]
     trusted_responders: Vec<PathBuf>,
@@ -42,9 +75,127 @@ pub(crate) struct Args {
     /// Also accept SHA-1 signatures (legacy responders).
     #[arg(long = "allow-sha1")]
     allow_sha1: bool,
+    /// Exit 5 when the answer is good but fewer than SECONDS remain before its nextUpdate (for a
+    /// response without nextUpdate: before thisUpdate + --max-age): good, but refresh now.
+    #[arg(long = "min-remaining", value_name = "SECONDS")]
+    min_remaining: Option<u64>,
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
+    /// Print nothing on stdout: the exit status is the answer. Errors that stop the command
+    /// before there is an answer (an unreadable input; for `fetch`, a responder that could not
+    /// be asked) still print one line on stderr.
+    #[arg(long, short = 'q', conflicts_with = "json")]
+    pub(crate) quiet: bool,
+}
+
+impl Options {
+    /// Reads the trusted responders' files, in order.
+    pub(crate) fn trusted(&self) -> Result<Vec<Vec<u8>>, InputError> {
+        let mut trusted = Vec::new();
+        for path in &self.trusted_responders {
+            trusted.extend(input::certificates(path)?);
+        }
+        Ok(trusted)
+    }
+
+    /// Verifies `response` about `cert` (issued by `issuer`, both DER checked when read), with
+    /// these options and the nonce the request carried.
+    pub(crate) fn verify<'r>(
+        &self,
+        response: &'r [u8],
+        cert: &[u8],
+        issuer: &[u8],
+        trusted: &[Vec<u8>],
+        nonce: Option<&[u8]>,
+        now: UnixTime,
+    ) -> Result<VerifiedResponse<'r>, Error> {
+        let cert = Certificate::from_der(cert)?;
+        let issuer = Certificate::from_der(issuer)?;
+        let trusted = trusted
+            .iter()
+            .map(|der| Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()?;
+        let verifier = self.verifier().with_trusted_responders(&trusted);
+        match nonce {
+            Some(nonce) => verifier.verify_with_nonce(response, &cert, &issuer, nonce, now),
+            None => verifier.verify(response, &cert, &issuer, now),
+        }
+    }
+
+    /// The verifier these options describe (without trusted responders, which borrow).
+    pub(crate) fn verifier(&self) -> Verifier<'static> {
+        let algorithms = if self.allow_sha1 {
+            rustcrypto::ALL_WITH_LEGACY_SHA1
+        } else {
+            rustcrypto::ALL
+        };
+        Verifier::new(algorithms)
+            .with_clock_skew(Duration::from_secs(self.skew))
+            .with_max_age(Duration::from_secs(self.max_age))
+    }
+
+    /// The exit status for an outcome: [`exit_status`], and 5 for a good answer with less than
+    /// `--min-remaining` left.
+    pub(crate) fn exit_status(
+        &self,
+        outcome: &Result<VerifiedResponse<'_>, Error>,
+        now: UnixTime,
+    ) -> Exit {
+        match (outcome, self.min_remaining) {
+            (Ok(verified), Some(min)) if verified.status() == CertStatus::Good => {
+                let left = self.seconds_left(verified, now);
+                if left < i64::try_from(min).unwrap_or(i64::MAX) {
+                    Exit::Refresh
+                } else {
+                    Exit::Good
+                }
+            }
+            _ => exit_status(outcome),
+        }
+    }
+
+    /// Seconds until nextUpdate, or until thisUpdate + max age without one.
+    fn seconds_left(&self, verified: &VerifiedResponse<'_>, now: UnixTime) -> i64 {
+        let deadline = verified.next_update().unwrap_or_else(|| {
+            UnixTime::since_unix_epoch(Duration::from_secs(
+                verified
+                    .this_update()
+                    .as_secs()
+                    .saturating_add(self.max_age),
+            ))
+        });
+        seconds_between(now, deadline)
+    }
+
+    /// Prints the outcome as `verify` does (human lines, one JSON object, or nothing under
+    /// `--quiet`); returns the exit status.
+    pub(crate) fn report(
+        &self,
+        outcome: &Result<VerifiedResponse<'_>, Error>,
+        now: UnixTime,
+    ) -> Exit {
+        let exit = self.exit_status(outcome, now);
+        if self.quiet {
+            return exit;
+        }
+        if self.json {
+            println!("{}", json_object(outcome, now));
+            return exit;
+        }
+        for line in human_lines(outcome, now) {
+            println!("{line}");
+        }
+        if let (Exit::Refresh, Ok(verified), Some(min)) = (exit, outcome, self.min_remaining) {
+            let left = self.seconds_left(verified, now);
+            println!(
+                "  refresh:     {} left, less than --min-remaining {min} ({}): refresh now",
+                human_duration(left),
+                human_duration(i64::try_from(min).unwrap_or(i64::MAX)),
+            );
+        }
+        exit
+    }
 }
 
 /// Bytes given in hex. (A newtype: clap would read a bare `Vec<u8>` as many `u8` values.)
@@ -68,13 +219,21 @@ pub(crate) fn parse_hex(value: &str) -> Result<Hex, String> {
 
 /// Runs `verify` and prints the outcome; returns the exit status.
 pub(crate) fn run(args: &Args) -> Exit {
+    let options = &args.options;
     let inputs = match Inputs::read(args) {
         Ok(inputs) => inputs,
-        Err(error) => return report_input_error(&error, args.json),
+        Err(error) => return report_input_error(&error, options.json),
     };
-    let now = args.at.unwrap_or_else(UnixTime::now);
-    let outcome = inputs.verify(args, now);
-    report(&outcome, now, args.json)
+    let now = options.at.unwrap_or_else(UnixTime::now);
+    let outcome = options.verify(
+        &inputs.response,
+        &inputs.cert,
+        &inputs.issuer,
+        &inputs.trusted,
+        args.nonce.as_ref().map(|Hex(nonce)| nonce.as_slice()),
+        now,
+    );
+    options.report(&outcome, now)
 }
 
 /// The bytes read from the files.
@@ -87,42 +246,13 @@ struct Inputs {
 
 impl Inputs {
     fn read(args: &Args) -> Result<Self, InputError> {
-        let mut trusted = Vec::new();
-        for path in &args.trusted_responders {
-            trusted.extend(input::certificates(path)?);
-        }
+        let trusted = args.options.trusted()?;
         Ok(Self {
             response: input::response(&args.response)?,
             cert: input::certificate(&args.cert)?,
             issuer: input::certificate(&args.issuer)?,
             trusted,
         })
-    }
-
-    fn verify(&self, args: &Args, now: UnixTime) -> Result<VerifiedResponse<'_>, Error> {
-        // The files were checked to hold certificates when read.
-        let cert = Certificate::from_der(&self.cert)?;
-        let issuer = Certificate::from_der(&self.issuer)?;
-        let trusted = self
-            .trusted
-            .iter()
-            .map(|der| Certificate::from_der(der))
-            .collect::<Result<Vec<_>, _>>()?;
-        let algorithms = if args.allow_sha1 {
-            rustcrypto::ALL_WITH_LEGACY_SHA1
-        } else {
-            rustcrypto::ALL
-        };
-        let verifier = Verifier::new(algorithms)
-            .with_trusted_responders(&trusted)
-            .with_clock_skew(Duration::from_secs(args.skew))
-            .with_max_age(Duration::from_secs(args.max_age));
-        match &args.nonce {
-            Some(Hex(nonce)) => {
-                verifier.verify_with_nonce(&self.response, &cert, &issuer, nonce, now)
-            }
-            None => verifier.verify(&self.response, &cert, &issuer, now),
-        }
     }
 }
 
@@ -165,7 +295,7 @@ pub(crate) fn json_object(outcome: &Result<VerifiedResponse<'_>, Error>, now: Un
     }
 }
 
-fn invalid_json(code: &str, message: &str) -> Value {
+pub(crate) fn invalid_json(code: &str, message: &str) -> Value {
     json!({
         "status": "invalid",
         "error": {"code": code, "message": message},
@@ -180,7 +310,7 @@ fn invalid_json(code: &str, message: &str) -> Value {
 }
 
 /// `to - from` in seconds, negative when `to` is earlier.
-fn seconds_between(from: UnixTime, to: UnixTime) -> i64 {
+pub(crate) fn seconds_between(from: UnixTime, to: UnixTime) -> i64 {
     let (from, to) = (from.as_secs(), to.as_secs());
     if to >= from {
         i64::try_from(to - from).unwrap_or(i64::MAX)
@@ -190,7 +320,7 @@ fn seconds_between(from: UnixTime, to: UnixTime) -> i64 {
 }
 
 /// "6d 23h", "5h 2m", "42s", for the human summary.
-fn human_duration(seconds: i64) -> String {
+pub(crate) fn human_duration(seconds: i64) -> String {
     let (sign, s) = if seconds < 0 {
         ("-", -seconds)
     } else {
@@ -250,17 +380,6 @@ pub(crate) fn human_lines(
         None => "  nextUpdate:  none (newer information is always available)".to_string(),
     });
     lines
-}
-
-fn report(outcome: &Result<VerifiedResponse<'_>, Error>, now: UnixTime, json: bool) -> Exit {
-    if json {
-        println!("{}", json_object(outcome, now));
-    } else {
-        for line in human_lines(outcome, now) {
-            println!("{line}");
-        }
-    }
-    exit_status(outcome)
 }
 
 pub(crate) fn report_input_error(error: &InputError, json: bool) -> Exit {

@@ -1,0 +1,328 @@
+//! One TLS handshake with rustls and the adapter (`OcspStapleVerifier`), over TCP, and what
+//! happened: shared by `tls` (a real server) and `demo` (its own loopback server).
+
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use ocsp_verify::{OcspOutcome, OcspStapleVerifier, Policy, UnixTime};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{Resumption, WebPkiServerVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::time_provider::{DefaultTimeProvider, TimeProvider};
+use rustls::{
+    ClientConfig, ClientConnection, DigitallySignedStruct, DistinguishedName, ProtocolVersion,
+    RootCertStore, ServerConfig, ServerConnection, SignatureScheme,
+};
+
+/// The roots the client trusts.
+pub(crate) enum Roots {
+    /// Root certificates read from `--ca` (or the demo's vectors).
+    Certificates(Vec<CertificateDer<'static>>),
+    /// The Mozilla roots of the `webpki-roots` crate, built in.
+    WebPki,
+}
+
+/// A clock stopped at a given time (`--at`, and the demo's 2026-01-01T01:00:00Z).
+#[derive(Debug)]
+struct FixedTime(UnixTime);
+
+impl TimeProvider for FixedTime {
+    fn current_time(&self) -> Option<UnixTime> {
+        Some(self.0)
+    }
+}
+
+/// The ring provider: the one the `cli` feature builds rustls with.
+pub(crate) fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The adapter, wrapped to remember the end-entity certificate the server sent, so that the
+/// report can name it even when the handshake was refused.
+#[derive(Debug)]
+struct Recorder {
+    adapter: OcspStapleVerifier,
+    end_entity: Mutex<Option<Vec<u8>>>,
+}
+
+impl ServerCertVerifier for Recorder {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut slot) = self.end_entity.lock() {
+            *slot = Some(end_entity.to_vec());
+        }
+        self.adapter
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.adapter.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.adapter.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.adapter.supported_verify_schemes()
+    }
+
+    fn root_hint_subjects(&self) -> Option<&[DistinguishedName]> {
+        self.adapter.root_hint_subjects()
+    }
+}
+
+/// A rustls client whose certificate verifier is the adapter with `policy`.
+pub(crate) struct Client {
+    config: Arc<ClientConfig>,
+    recorder: Arc<Recorder>,
+}
+
+impl Client {
+    /// A client trusting `roots`, deciding with `policy`, at `at` (default: the system clock).
+    pub(crate) fn new(roots: &Roots, policy: Policy, at: Option<UnixTime>) -> Result<Self, String> {
+        let provider = provider();
+        let builder = match roots {
+            Roots::Certificates(roots) => {
+                OcspStapleVerifier::webpki_builder(roots, provider.clone(), policy)
+                    .map_err(|e| format!("cannot use the roots: {e}"))?
+            }
+            // webpki-roots holds trust anchors (name and key), not certificates: the adapter
+            // gets no root certificates, so a staple for a certificate issued directly by a
+            // root cannot be checked (its issuer is not found). Publicly trusted CAs issue
+            // server certificates from intermediates only, which the server sends.
+            Roots::WebPki => {
+                let store = RootCertStore {
+                    roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+                };
+                let inner =
+                    WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
+                        .build()
+                        .map_err(|e| format!("cannot use the built-in roots: {e}"))?;
+                OcspStapleVerifier::builder(inner, &[], &provider, policy)
+            }
+        };
+        let adapter = builder
+            .build()
+            .map_err(|e| format!("cannot use the roots: {e}"))?;
+        let recorder = Arc::new(Recorder {
+            adapter,
+            end_entity: Mutex::new(None),
+        });
+        let time: Arc<dyn TimeProvider> = match at {
+            Some(at) => Arc::new(FixedTime(at)),
+            None => Arc::new(DefaultTimeProvider),
+        };
+        let mut config = ClientConfig::builder_with_details(provider, time)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("cannot configure TLS: {e}"))?
+            .dangerous()
+            .with_custom_certificate_verifier(recorder.clone())
+            .with_no_client_auth();
+        // rustls does not call the verifier on a resumed session: every handshake a full one.
+        config.resumption = Resumption::disabled();
+        Ok(Self {
+            config: Arc::new(config),
+            recorder,
+        })
+    }
+
+    /// Connects to the first of `addresses` that accepts, as `name`, and runs the handshake.
+    /// Use a client for one handshake: the outcome reported is the adapter's latest.
+    pub(crate) fn handshake(
+        &self,
+        addresses: &[SocketAddr],
+        name: ServerName<'static>,
+        timeout: Duration,
+    ) -> Handshake {
+        let result = self.try_handshake(addresses, name, timeout);
+        Handshake {
+            result,
+            outcome: self.recorder.adapter.last_outcome(),
+            end_entity: self.recorder.end_entity.lock().ok().and_then(|e| e.clone()),
+        }
+    }
+
+    fn try_handshake(
+        &self,
+        addresses: &[SocketAddr],
+        name: ServerName<'static>,
+        timeout: Duration,
+    ) -> Result<Connected, Failure> {
+        let mut last = Failure::Resolve("no address".into());
+        let mut stream = None;
+        for address in addresses {
+            match TcpStream::connect_timeout(address, timeout) {
+                Ok(connected) => {
+                    stream = Some((connected, *address));
+                    break;
+                }
+                Err(error) => last = Failure::from_connect(&error),
+            }
+        }
+        let (mut stream, address) = stream.ok_or(last)?;
+        let io = |e: io::Error| Failure::Io(e.to_string());
+        stream.set_read_timeout(Some(timeout)).map_err(io)?;
+        stream.set_write_timeout(Some(timeout)).map_err(io)?;
+        let mut connection =
+            ClientConnection::new(self.config.clone(), name).map_err(Failure::Tls)?;
+        while connection.is_handshaking() {
+            connection
+                .complete_io(&mut stream)
+                .map_err(|e| Failure::from_handshake(&e))?;
+        }
+        let version = connection.protocol_version();
+        // A polite close; the answer is known whatever happens now.
+        connection.send_close_notify();
+        let _ = connection.complete_io(&mut stream);
+        Ok(Connected { address, version })
+    }
+}
+
+/// What one handshake gave.
+pub(crate) struct Handshake {
+    /// The connection, or why there was none.
+    pub(crate) result: Result<Connected, Failure>,
+    /// The adapter's decision: present when the inner verifier accepted the chain.
+    pub(crate) outcome: Option<OcspOutcome>,
+    /// The end-entity certificate the server sent, when it got that far.
+    pub(crate) end_entity: Option<Vec<u8>>,
+}
+
+/// A completed handshake.
+pub(crate) struct Connected {
+    pub(crate) address: SocketAddr,
+    pub(crate) version: Option<ProtocolVersion>,
+}
+
+/// Why there is no TLS connection.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The host name does not resolve.
+    Resolve(String),
+    /// The server refused the TCP connection.
+    Refused(String),
+    /// Connecting, or waiting for the server, took longer than the timeout.
+    Timeout,
+    /// Another connection or transport failure.
+    Io(String),
+    /// The TLS handshake failed: rustls' error, the adapter's refusal among them.
+    Tls(rustls::Error),
+}
+
+impl Failure {
+    fn from_connect(error: &io::Error) -> Self {
+        match error.kind() {
+            io::ErrorKind::ConnectionRefused => Self::Refused(error.to_string()),
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Self::Timeout,
+            _ => Self::Io(error.to_string()),
+        }
+    }
+
+    /// rustls' `complete_io` carries its own errors inside an `io::Error`.
+    fn from_handshake(error: &io::Error) -> Self {
+        if let Some(tls) = error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Self::Tls(tls.clone());
+        }
+        match error.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Self::Timeout,
+            io::ErrorKind::UnexpectedEof => {
+                Self::Io("the server closed the connection during the handshake".into())
+            }
+            _ => Self::Io(error.to_string()),
+        }
+    }
+
+    /// A stable snake_case name for `--json`.
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            Self::Resolve(_) => "resolve_failed",
+            Self::Refused(_) => "connection_refused",
+            Self::Timeout => "timeout",
+            Self::Io(_) => "connection_failed",
+            Self::Tls(rustls::Error::InvalidCertificate(_)) => "certificate_rejected",
+            Self::Tls(_) => "tls_handshake_failed",
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Resolve(detail) => write!(f, "the host name does not resolve ({detail})"),
+            Self::Refused(detail) => write!(f, "the connection was refused ({detail})"),
+            Self::Timeout => f.write_str("timed out"),
+            Self::Io(detail) => write!(f, "the connection failed ({detail})"),
+            Self::Tls(error @ rustls::Error::InvalidCertificate(_)) => {
+                write!(f, "the server's certificate was refused ({error})")
+            }
+            Self::Tls(error) => write!(f, "the TLS handshake failed ({error})"),
+        }
+    }
+}
+
+/// A loopback server for one connection: presents `chain` and `key`, staples `ocsp` (nothing
+/// when `None`). Returns its address and the thread, which ends with the connection.
+pub(crate) fn serve_once(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    ocsp: Option<Vec<u8>>,
+) -> Result<(SocketAddr, JoinHandle<()>), String> {
+    let builder = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("cannot configure the server: {e}"))?
+        .with_no_client_auth();
+    let mut config = match ocsp {
+        Some(ocsp) => builder.with_single_cert_with_ocsp(chain, key, ocsp),
+        None => builder.with_single_cert(chain, key),
+    }
+    .map_err(|e| format!("cannot configure the server: {e}"))?;
+    config.send_tls13_tickets = 0;
+    let config = Arc::new(config);
+    let listener =
+        TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot listen on loopback: {e}"))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen on loopback: {e}"))?;
+    let thread = thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
+        let Ok(mut connection) = ServerConnection::new(config) else {
+            return;
+        };
+        while connection.is_handshaking() {
+            if connection.complete_io(&mut stream).is_err() {
+                return;
+            }
+        }
+        // Until the client's close_notify or end of stream.
+        let _ = connection.complete_io(&mut stream);
+    });
+    Ok((address, thread))
+}
