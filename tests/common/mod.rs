@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod der_builder;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -1,0 +1,5 @@
+//! The bodies of the fuzz targets, shared with the crate's `tests/fuzz_regressions.rs`, which
+//! includes `entry.rs` by path and replays every saved crash input through the same function
+//! the fuzzer called.
+
+pub mod entry;

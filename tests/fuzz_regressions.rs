@@ -1,0 +1,95 @@
+//! Replays every input saved under `fuzz/regressions/TARGET/` through the very function the
+//! fuzz target calls (`fuzz/src/entry.rs`, included here by path), so that a crash the fuzzer
+//! once found stays fixed under a plain `cargo test`. The seeds (every DER file in
+//! `test-vectors/`) go through the same functions, so the entry points' own assertions are
+//! exercised even while no crash has been saved.
+
+// The `verify` target uses both RustCrypto backends.
+#![cfg(all(feature = "ecdsa", feature = "rsa"))]
+// Test code: a panic is a failed test, so the library's no-panic lints do not apply.
+#![allow(clippy::expect_used, clippy::panic)]
+
+#[path = "../fuzz/src/entry.rs"]
+mod entry;
+
+use std::path::{Path, PathBuf};
+
+fn files_under(dir: &Path, extension: Option<&str>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if path.is_dir() {
+                pending.push(path);
+            } else if !name.starts_with('.')
+                && !name.ends_with(".md")
+                && extension.is_none_or(|e| path.extension().is_some_and(|x| x == e))
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs every saved input of `target` through `run`; returns how many there were.
+fn replay(target: &str, run: fn(&[u8])) -> usize {
+    let dir = root().join("fuzz/regressions").join(target);
+    assert!(dir.is_dir(), "{} is missing", dir.display());
+    let files = files_under(&dir, None);
+    for file in &files {
+        let data = std::fs::read(file).expect("regression input");
+        eprintln!("replaying {}", file.display());
+        run(&data);
+    }
+    files.len()
+}
+
+/// Runs every DER file of `test-vectors/` through `run`.
+fn seeds(run: fn(&[u8])) -> usize {
+    let files = files_under(&root().join("test-vectors"), Some("der"));
+    for file in &files {
+        run(&std::fs::read(file).expect("vector"));
+    }
+    files.len()
+}
+
+#[test]
+fn parse_response_regressions_replay() {
+    let saved = replay("parse_response", entry::parse_response);
+    let seeded = seeds(entry::parse_response);
+    eprintln!("parse_response: {saved} saved inputs, {seeded} seeds");
+    assert!(seeded > 100);
+}
+
+#[test]
+fn parse_certificate_regressions_replay() {
+    let saved = replay("parse_certificate", entry::parse_certificate);
+    let seeded = seeds(entry::parse_certificate);
+    eprintln!("parse_certificate: {saved} saved inputs, {seeded} seeds");
+    assert!(seeded > 100);
+}
+
+#[test]
+fn verify_regressions_replay() {
+    let saved = replay("verify", entry::verify);
+    let seeded = seeds(entry::verify);
+    eprintln!("verify: {saved} saved inputs, {seeded} seeds");
+    assert!(seeded > 100);
+}
+
+// Targets others add replay here the same way, e.g.:
+// #[test]
+// fn parse_request_regressions_replay() { replay("parse_request", entry::parse_request); }
+// #[test]
+// fn cli_input_regressions_replay() { replay("cli_input", entry::cli_input); }
