@@ -15,10 +15,17 @@ set -euo pipefail
 fuzz_dir=$(cd "$(dirname "$0")" && pwd)
 vectors="$fuzz_dir/../test-vectors"
 corpus="$fuzz_dir/corpus"
-mkdir -p "$corpus/parse_response" "$corpus/parse_certificate" "$corpus/verify"
-# Targets others add get their seeds here, e.g.:
-#   mkdir -p "$corpus/parse_request"; cp requests... "$corpus/parse_request/"
-#   mkdir -p "$corpus/cli_input";     cp PEM and DER files... "$corpus/cli_input/"
+mkdir -p "$corpus/parse_response" "$corpus/parse_certificate" "$corpus/verify" \
+    "$corpus/parse_request" "$corpus/cli_input"
+# Requests: the ones openssl made for the generated vectors, and pyca's.
+find "$vectors" -type f \( -name '*request*.der' -o -name '*-req.der' \) -print0 \
+    | while IFS= read -r -d '' file; do
+        cp "$file" "$corpus/parse_request/$(realpath --relative-to="$vectors" "$file" | tr '/' '_')"
+    done
+# The tool's inputs: PEM certificates (bundles among them) and a few DER files.
+find "$vectors" -type f -name '*.pem' -print0 | while IFS= read -r -d '' file; do
+    cp "$file" "$corpus/cli_input/$(realpath --relative-to="$vectors" "$file" | tr '/' '_')"
+done
 
 # The tag of the first element inside the outer SEQUENCE, as two hex digits; empty if the
 # file does not start with a SEQUENCE.
@@ -56,4 +63,7 @@ for target in "$fuzz_dir"/regressions/*/; do
         -exec cp {} "$corpus/$target/" \;
 done
 
-echo "seeded $responses responses (parse_response, verify) and $certificates certificates (parse_certificate)"
+cp "$corpus/parse_response/"generated_responses_good-* "$corpus/cli_input/" 2>/dev/null || true
+echo "seeded $responses responses (parse_response, verify), $certificates certificates" \
+    "(parse_certificate), $(ls "$corpus/parse_request" | wc -l) requests (parse_request)" \
+    "and $(ls "$corpus/cli_input" | wc -l) files (cli_input)"

@@ -88,8 +88,29 @@ fn verify_regressions_replay() {
     assert!(seeded > 100);
 }
 
-// Targets others add replay here the same way, e.g.:
-// #[test]
-// fn parse_request_regressions_replay() { replay("parse_request", entry::parse_request); }
-// #[test]
-// fn cli_input_regressions_replay() { replay("cli_input", entry::cli_input); }
+#[test]
+fn parse_request_regressions_replay() {
+    let saved = replay("parse_request", entry::parse_request);
+    let seeded = seeds(entry::parse_request);
+    eprintln!("parse_request: {saved} saved inputs, {seeded} seeds");
+    assert!(seeded > 100);
+}
+
+/// The CLI's input reader, compiled by path as the fuzz target compiles it; needs the `cli`
+/// feature for its base64 dependency.
+#[cfg(feature = "cli")]
+#[path = "../fuzz/src/cli_input.rs"]
+mod cli_input;
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_input_regressions_replay() {
+    let saved = replay("cli_input", cli_input::cli_input);
+    let pem = files_under(&root().join("test-vectors"), Some("pem"));
+    for file in &pem {
+        cli_input::cli_input(&std::fs::read(file).expect("vector"));
+    }
+    let seeded = seeds(cli_input::cli_input) + pem.len();
+    eprintln!("cli_input: {saved} saved inputs, {seeded} seeds");
+    assert!(seeded > 100);
+}

@@ -16,8 +16,8 @@
 use core::time::Duration;
 
 use ocsp_verify::{
-    BasicResponse, CertStatus, Certificate, Error, OcspResponse, ResponderId, UnixTime, Verifier,
-    rustcrypto,
+    BasicResponse, CertStatus, Certificate, Error, OcspRequest, OcspResponse, ResponderId,
+    UnixTime, Verifier, rustcrypto,
 };
 
 /// `parse_response`: both response parsers, then every accessor and every lazy list.
@@ -31,6 +31,35 @@ pub fn parse_response(data: &[u8]) {
     // A BasicOCSPResponse taken out of its envelope by other code is a second entry point.
     if let Ok(basic) = BasicResponse::from_der(data) {
         walk_basic(&basic);
+    }
+}
+
+/// `parse_request`: the request parser (what a responder, or a test of one, reads), then every
+/// accessor and the lazy list of requests.
+pub fn parse_request(data: &[u8]) {
+    if let Ok(request) = OcspRequest::from_der(data) {
+        let mut count = 0usize;
+        for single in request.requests() {
+            let single = single.expect("a validated Request fails on iteration");
+            let id = single.cert_id();
+            if let Some(hash) = id.hash_algorithm() {
+                assert_eq!(id.issuer_name_hash().len(), hash.output_len());
+                assert_eq!(id.issuer_key_hash().len(), hash.output_len());
+            }
+            assert!(!id.serial().is_empty());
+            count += 1;
+        }
+        assert_eq!(count, request.request_count());
+        assert!(
+            count > 0,
+            "a request with an empty requestList was accepted"
+        );
+        let _ = (
+            request.requestor_name(),
+            request.is_signed(),
+            request.nonce(),
+        );
+        assert_eq!(request.extensions().filter(Result::is_err).count(), 0);
     }
 }
 

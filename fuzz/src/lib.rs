@@ -2,4 +2,5 @@
 //! includes `entry.rs` by path and replays every saved crash input through the same function
 //! the fuzzer called.
 
+pub mod cli_input;
 pub mod entry;

@@ -66,18 +66,31 @@ pub(crate) fn pem_blocks(bytes: &[u8], label: &str) -> Option<Result<Vec<Vec<u8>
     Some(Ok(blocks))
 }
 
-/// Reads every certificate in a file: one DER certificate, or a PEM bundle (in order).
-pub(crate) fn certificates(path: &Path) -> Result<Vec<Vec<u8>>, InputError> {
-    let bytes = read(path)?;
+/// The certificates in a file's bytes: one DER certificate, or a PEM bundle (in order), each
+/// checked to parse. Never empty.
+pub(crate) fn certificates_in(bytes: Vec<u8>) -> Result<Vec<Vec<u8>>, String> {
     let ders = match pem_blocks(&bytes, "CERTIFICATE") {
-        Some(blocks) => blocks.map_err(|p| error(path, p))?,
+        Some(blocks) => blocks?,
         None => vec![bytes],
     };
     for der in &ders {
         ocsp_verify::Certificate::from_der(der)
-            .map_err(|e| error(path, format!("not a usable certificate ({e})")))?;
+            .map_err(|e| format!("not a usable certificate ({e})"))?;
     }
     Ok(ders)
+}
+
+/// The OCSP response in a file's bytes: DER, or the first PEM `OCSP RESPONSE` block.
+pub(crate) fn response_in(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    match pem_blocks(&bytes, "OCSP RESPONSE") {
+        Some(blocks) => Ok(blocks?.swap_remove(0)),
+        None => Ok(bytes),
+    }
+}
+
+/// Reads every certificate in a file: one DER certificate, or a PEM bundle (in order).
+pub(crate) fn certificates(path: &Path) -> Result<Vec<Vec<u8>>, InputError> {
+    certificates_in(read(path)?).map_err(|problem| error(path, problem))
 }
 
 /// Reads the first certificate of a file.
@@ -88,14 +101,7 @@ pub(crate) fn certificate(path: &Path) -> Result<Vec<u8>, InputError> {
 
 /// Reads an OCSP response: DER, or PEM with `-----BEGIN OCSP RESPONSE-----`.
 pub(crate) fn response(path: &Path) -> Result<Vec<u8>, InputError> {
-    let bytes = read(path)?;
-    match pem_blocks(&bytes, "OCSP RESPONSE") {
-        Some(blocks) => {
-            let mut blocks = blocks.map_err(|p| error(path, p))?;
-            Ok(blocks.swap_remove(0))
-        }
-        None => Ok(bytes),
-    }
+    response_in(read(path)?).map_err(|problem| error(path, problem))
 }
 
 #[cfg(test)]
