@@ -27,7 +27,11 @@ fn main() {
         .filter(|a| a != "--bench")
         .collect();
     let [operation, name, iterations] = args.as_slice() else {
-        panic!("usage: counts OPERATION CASE ITERATIONS");
+        // A plain `cargo bench` runs this too, with no arguments: nothing to measure then.
+        eprintln!(
+            "counts: run by benches/instructions.sh (usage: counts OPERATION CASE ITERATIONS)"
+        );
+        return;
     };
     let iterations: usize = iterations.parse().unwrap();
     let name: &'static str = Box::leak(name.clone().into_boxed_str());
