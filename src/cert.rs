@@ -118,7 +118,7 @@ impl<'a> SubjectPublicKeyInfo<'a> {
 ///      parameters              ANY DEFINED BY algorithm OPTIONAL  }
 /// ```
 pub(crate) fn algorithm_identifier<'a>(der: &mut Der<'a>) -> Result<&'a [u8], Error> {
-    let contents = der.expect(tag::SEQUENCE)?;
+    let contents = der.read(tag::SEQUENCE)?;
     let mut inner = Der::new(contents, Structure::AlgorithmIdentifier);
     inner.oid()?;
     if !inner.is_empty() {
@@ -138,7 +138,7 @@ pub(crate) fn algorithm_identifier<'a>(der: &mut Der<'a>) -> Result<&'a [u8], Er
 /// ```
 /// Names are compared byte for byte, as rustls-webpki and mozilla::pkix do.
 pub(crate) fn name<'a>(der: &mut Der<'a>, at: Structure) -> Result<&'a [u8], Error> {
-    let tlv = der.expect_tlv(tag::SEQUENCE)?;
+    let tlv = der.read_tlv(tag::SEQUENCE)?;
     check_name(tlv.value, at)?;
     Ok(tlv.raw)
 }
@@ -146,14 +146,14 @@ pub(crate) fn name<'a>(der: &mut Der<'a>, at: Structure) -> Result<&'a [u8], Err
 fn check_name(contents: &[u8], at: Structure) -> Result<(), Error> {
     let mut rdns = Der::new(contents, at);
     while !rdns.is_empty() {
-        let mut set = Der::new(rdns.expect(tag::SET)?, at);
+        let mut set = Der::new(rdns.read(tag::SET)?, at);
         if set.is_empty() {
             return Err(Error::BadDer(at));
         }
         while !set.is_empty() {
-            let mut attribute = Der::new(set.expect(tag::SEQUENCE)?, at);
+            let mut attribute = Der::new(set.read(tag::SEQUENCE)?, at);
             // Names are compared byte for byte; the attribute type's arcs are never read.
-            attribute.expect(tag::OBJECT_IDENTIFIER)?;
+            attribute.read(tag::OBJECT_IDENTIFIER)?;
             attribute.any()?;
             attribute.finish()?;
         }
@@ -173,7 +173,7 @@ impl<'a> Certificate<'a> {
         if tlv.tag != tag::SEQUENCE {
             return Err(outer.bad());
         }
-        let tbs = outer.expect_tlv(tag::SEQUENCE)?;
+        let tbs = outer.read_tlv(tag::SEQUENCE)?;
         let signature_algorithm = algorithm_identifier(&mut outer)?;
         let signature = outer.bit_string_octets()?;
         outer.finish()?;
@@ -412,7 +412,7 @@ impl<'a> ExtensionFacts<'a> {
                     _ => false,
                 };
                 if !der.is_empty() {
-                    der.expect(tag::INTEGER)?;
+                    der.read(tag::INTEGER)?;
                 }
                 der.finish()?;
                 self.ca = Some(ca);
@@ -431,7 +431,7 @@ impl<'a> ExtensionFacts<'a> {
                 let contents = single(value, tag::SEQUENCE, at)?.value;
                 let mut der = Der::new(contents, at);
                 while !der.is_empty() {
-                    let feature = der.expect(tag::INTEGER)?;
+                    let feature = der.read(tag::INTEGER)?;
                     self.must_staple |= feature == [5];
                 }
             }

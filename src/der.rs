@@ -139,7 +139,7 @@ impl<'a> Der<'a> {
 
     /// Reads the next element, which must carry `tag`.
     #[inline]
-    pub(crate) fn expect_tlv(&mut self, tag: Tag) -> Result<Tlv<'a>, Error> {
+    pub(crate) fn read_tlv(&mut self, tag: Tag) -> Result<Tlv<'a>, Error> {
         if self.peek_tag() != Some(tag) {
             return Err(self.bad());
         }
@@ -148,8 +148,8 @@ impl<'a> Der<'a> {
 
     /// Reads the next element, which must carry `tag`, and returns its value bytes.
     #[inline]
-    pub(crate) fn expect(&mut self, tag: Tag) -> Result<&'a [u8], Error> {
-        Ok(self.expect_tlv(tag)?.value)
+    pub(crate) fn read(&mut self, tag: Tag) -> Result<&'a [u8], Error> {
+        Ok(self.read_tlv(tag)?.value)
     }
 
     /// Reads the next element if it carries `tag`.
@@ -158,7 +158,7 @@ impl<'a> Der<'a> {
         if self.peek_tag() != Some(tag) {
             return Ok(None);
         }
-        self.expect(tag).map(Some)
+        self.read(tag).map(Some)
     }
 
     /// Reads an element and hands its contents to `f` as a reader that must be consumed
@@ -169,7 +169,7 @@ impl<'a> Der<'a> {
         at: Structure,
         f: impl FnOnce(&mut Der<'a>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let value = self.expect(tag)?;
+        let value = self.read(tag)?;
         let mut inner = Der::new(value, at);
         let out = f(&mut inner)?;
         inner.finish()?;
@@ -179,7 +179,7 @@ impl<'a> Der<'a> {
     /// A `BOOLEAN`: DER allows only `0x00` and `0xFF`.
     #[inline]
     pub(crate) fn boolean(&mut self) -> Result<bool, Error> {
-        match self.expect(tag::BOOLEAN)? {
+        match self.read(tag::BOOLEAN)? {
             [0x00] => Ok(false),
             [0xFF] => Ok(true),
             _ => Err(self.bad()),
@@ -192,7 +192,7 @@ impl<'a> Der<'a> {
     /// and serials are compared as raw bytes, so their encoding is kept as it is.
     #[inline]
     pub(crate) fn integer_bytes_lax(&mut self) -> Result<&'a [u8], Error> {
-        let value = self.expect(tag::INTEGER)?;
+        let value = self.read(tag::INTEGER)?;
         if value.is_empty() {
             return Err(self.bad());
         }
@@ -202,7 +202,7 @@ impl<'a> Der<'a> {
     /// A small non-negative `INTEGER` or `ENUMERATED`, minimally encoded.
     #[inline]
     pub(crate) fn small_unsigned(&mut self, tag: Tag) -> Result<u8, Error> {
-        match self.expect(tag)? {
+        match self.read(tag)? {
             [value] if *value < 0x80 => Ok(*value),
             [0x00, value] if *value >= 0x80 => Ok(*value),
             _ => Err(self.bad()),
@@ -212,7 +212,7 @@ impl<'a> Der<'a> {
     /// An `OBJECT IDENTIFIER`'s content bytes, checked to be a well-formed OID.
     #[inline]
     pub(crate) fn oid(&mut self) -> Result<&'a [u8], Error> {
-        let value = self.expect(tag::OBJECT_IDENTIFIER)?;
+        let value = self.read(tag::OBJECT_IDENTIFIER)?;
         check_oid(value).ok_or(self.bad())?;
         Ok(value)
     }
@@ -220,7 +220,7 @@ impl<'a> Der<'a> {
     /// A `BIT STRING` with no unused bits, as keys and signatures are; returns the bits.
     #[inline]
     pub(crate) fn bit_string_octets(&mut self) -> Result<&'a [u8], Error> {
-        match self.expect(tag::BIT_STRING)? {
+        match self.read(tag::BIT_STRING)? {
             [0x00, bits @ ..] => Ok(bits),
             _ => Err(self.bad()),
         }
@@ -258,7 +258,7 @@ fn check_oid(value: &[u8]) -> Option<()> {
 /// data; returns the element.
 pub(crate) fn single(bytes: &[u8], tag: Tag, at: Structure) -> Result<Tlv<'_>, Error> {
     let mut der = Der::new(bytes, at);
-    let tlv = der.expect_tlv(tag)?;
+    let tlv = der.read_tlv(tag)?;
     der.finish()?;
     Ok(tlv)
 }
@@ -347,7 +347,7 @@ mod tests {
     fn reads_tlv_and_slices() {
         let bytes = [0x30, 0x03, 0x02, 0x01, 0x05, 0xAA];
         let mut der = Der::new(&bytes, Structure::OcspResponse);
-        let tlv = der.expect_tlv(tag::SEQUENCE).unwrap();
+        let tlv = der.read_tlv(tag::SEQUENCE).unwrap();
         assert_eq!(tlv.value, &[0x02, 0x01, 0x05]);
         assert_eq!(tlv.raw, &bytes[..5]);
         assert_eq!(

@@ -49,7 +49,7 @@ impl<'a> FromTlv<'a> for Extension<'a> {
             Some(tag::BOOLEAN) => der.boolean()?,
             _ => false,
         };
-        let value = der.expect(tag::OCTET_STRING)?;
+        let value = der.read(tag::OCTET_STRING)?;
         der.finish()?;
         Ok(Self {
             id,
@@ -71,7 +71,7 @@ pub(crate) fn extensions<'a>(
     mut visit: impl FnMut(&Extension<'a>) -> Result<(), Error>,
 ) -> Result<Extensions<'a>, Error> {
     let mut der = Der::new(value, at);
-    let contents = der.expect(tag::SEQUENCE)?;
+    let contents = der.read(tag::SEQUENCE)?;
     der.finish()?;
     if contents.is_empty() {
         return Err(Error::BadDer(at));

@@ -693,7 +693,7 @@ impl<'a> OcspRequest<'a> {
     pub fn from_der(der: &'a [u8]) -> Result<Self, Error> {
         let contents = single(der, SEQUENCE, Structure::OcspRequest)?.value;
         let mut outer = Der::new(contents, Structure::OcspRequest);
-        let tbs = outer.expect_tlv(SEQUENCE)?;
+        let tbs = outer.read_tlv(SEQUENCE)?;
         let signature = outer.optional(context(0, true))?;
         outer.finish()?;
         if let Some(explicit) = signature {
@@ -702,8 +702,8 @@ impl<'a> OcspRequest<'a> {
             let at = Structure::OcspRequest;
             let value = single(explicit, SEQUENCE, at)?.value;
             let mut der = Der::new(value, at);
-            der.expect(SEQUENCE)?;
-            der.expect(BIT_STRING)?;
+            der.read(SEQUENCE)?;
+            der.read(BIT_STRING)?;
             der.optional(context(0, true))?;
             der.finish()?;
         }
@@ -722,7 +722,7 @@ impl<'a> OcspRequest<'a> {
             Some(explicit) => Some(single_any(explicit, at)?),
             None => None,
         };
-        let list = der.expect(SEQUENCE)?;
+        let list = der.read(SEQUENCE)?;
         let (requests, request_count) = SequenceOf::validate(list, Structure::Request)?;
         if request_count == 0 {
             return Err(Error::EmptyRequestList);
@@ -821,7 +821,7 @@ impl<'a> FromTlv<'a> for SingleRequest<'a> {
         if tlv.tag != SEQUENCE {
             return Err(der.bad());
         }
-        let cert_id = CertId::parse(der.expect(SEQUENCE)?)?;
+        let cert_id = CertId::parse(der.read(SEQUENCE)?)?;
         let extensions = match der.optional(context(0, true))? {
             Some(explicit) => extensions(explicit, Structure::SingleRequestExtensions, |_| Ok(()))?,
             None => Extensions::empty(),

@@ -202,7 +202,7 @@ impl<'a> BasicResponse<'a> {
         if der.oid()? != oid::OCSP_BASIC.as_bytes() {
             return Err(Error::UnsupportedResponseType);
         }
-        let response = der.expect(tag::OCTET_STRING)?;
+        let response = der.read(tag::OCTET_STRING)?;
         der.finish()?;
         Self::parse(response)
     }
@@ -220,7 +220,7 @@ impl<'a> BasicResponse<'a> {
         let at = Structure::BasicOcspResponse;
         let contents = single(der, tag::SEQUENCE, at)?.value;
         let mut der = Der::new(contents, at);
-        let tbs = der.expect_tlv(tag::SEQUENCE)?;
+        let tbs = der.read_tlv(tag::SEQUENCE)?;
         let algorithm = algorithm_identifier(&mut der)?;
         let signature = der.bit_string_octets()?;
         let (certs, cert_count) = match der.optional(context(0, true))? {
@@ -313,7 +313,7 @@ impl<'a> ResponseData<'a> {
         }
         let responder_id = ResponderId::parse(der.any()?)?;
         let produced_at = read_generalized_time(&mut der, Structure::ProducedAt)?;
-        let responses = der.expect(tag::SEQUENCE)?;
+        let responses = der.read(tag::SEQUENCE)?;
         let (responses, response_count) = SequenceOf::validate(responses, Structure::Responses)?;
         if response_count == 0 {
             return Err(Error::EmptyResponseList);
@@ -404,7 +404,7 @@ impl<'a> ResponderId<'a> {
         let id = if tlv.tag == context(1, true) {
             Self::ByName(name(&mut der, at)?)
         } else if tlv.tag == context(2, true) {
-            let hash = der.expect(tag::OCTET_STRING)?;
+            let hash = der.read(tag::OCTET_STRING)?;
             if hash.len() != 20 {
                 return Err(Error::BadDer(at));
             }
@@ -469,7 +469,7 @@ impl<'a> SingleResponse<'a> {
     /// the rest, so that entries about other certificates cost almost nothing.
     pub(crate) fn serial_of(tlv: &Tlv<'a>) -> Result<&'a [u8], Error> {
         let mut single = Der::new(tlv.value, Structure::SingleResponse);
-        let mut cert_id = Der::new(single.expect(tag::SEQUENCE)?, Structure::CertId);
+        let mut cert_id = Der::new(single.read(tag::SEQUENCE)?, Structure::CertId);
         cert_id.any()?; // hashAlgorithm
         cert_id.any()?; // issuerNameHash
         cert_id.any()?; // issuerKeyHash
@@ -484,7 +484,7 @@ impl<'a> FromTlv<'a> for SingleResponse<'a> {
         if tlv.tag != tag::SEQUENCE {
             return Err(der.bad());
         }
-        let cert_id = CertId::parse(der.expect(tag::SEQUENCE)?)?;
+        let cert_id = CertId::parse(der.read(tag::SEQUENCE)?)?;
         let status = CertStatus::parse(der.any()?)?;
         let this_update = read_generalized_time(&mut der, at)?;
         let next_update = match der.optional(context(0, true))? {
@@ -535,8 +535,8 @@ impl<'a> CertId<'a> {
         let at = Structure::CertId;
         let mut der = Der::new(contents, at);
         let hash_algorithm_der = algorithm_identifier(&mut der)?;
-        let issuer_name_hash = der.expect(tag::OCTET_STRING)?;
-        let issuer_key_hash = der.expect(tag::OCTET_STRING)?;
+        let issuer_name_hash = der.read(tag::OCTET_STRING)?;
+        let issuer_key_hash = der.read(tag::OCTET_STRING)?;
         let serial = der.integer_bytes_lax()?;
         der.finish()?;
         let hash_algorithm = HashAlgorithm::from_algorithm_identifier(hash_algorithm_der);

@@ -103,13 +103,10 @@ fn rsa_modulus_bits(spki: &SubjectPublicKeyInfo<'_>) -> Result<Option<usize>, Er
     }
     let bad = Error::BadDer(Structure::SubjectPublicKeyInfo);
     let mut outer = Der::new(spki.public_key(), Structure::SubjectPublicKeyInfo);
-    let mut key = Der::new(
-        outer.expect(tag::SEQUENCE)?,
-        Structure::SubjectPublicKeyInfo,
-    );
+    let mut key = Der::new(outer.read(tag::SEQUENCE)?, Structure::SubjectPublicKeyInfo);
     outer.finish()?;
-    let modulus = key.expect(tag::INTEGER)?;
-    key.expect(tag::INTEGER)?;
+    let modulus = key.read(tag::INTEGER)?;
+    key.read(tag::INTEGER)?;
     key.finish()?;
     // A positive INTEGER: a leading zero octet only before a high bit.
     let modulus = match modulus {
