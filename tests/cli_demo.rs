@@ -9,17 +9,11 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::cli::run;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
 
 /// The rows as the human table prints them: case, staple, soft-fail, hard-fail, reason.
 const ROWS: [&str; 6] = [

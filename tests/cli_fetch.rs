@@ -10,46 +10,22 @@
     clippy::indexing_slicing
 )]
 
+mod common;
 mod support;
 
+use common::cli::{generated, json_of, run, stderr};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use base64::Engine as _;
 use ocsp_verify::{OcspRequest, Verifier, rustcrypto};
-use serde_json::Value;
 use support::{Answer, Canned, GOOD_SERIAL, Pki, REVOKED_SERIAL, Responder};
 
 const NOW: &str = "2026-01-01T01:00:00Z";
 
-fn generated(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("test-vectors/generated")
-        .join(path)
-        .display()
-        .to_string()
-}
-
 fn vector(name: &str) -> Vec<u8> {
     std::fs::read(generated(&format!("responses/{name}.der"))).unwrap()
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn json_of(output: &Output) -> Value {
-    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
-    assert_eq!(stdout.lines().count(), 1, "one line of JSON: {stdout}");
-    serde_json::from_str(&stdout).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {

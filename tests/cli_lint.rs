@@ -9,8 +9,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::cli::run;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -20,13 +21,6 @@ fn pki(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
-        .args(args)
-        .output()
-        .expect("runs")
 }
 
 /// `lint --cert pki/<cert> [--issuer pki/<issuer>] --json`: the exit status and the JSON.

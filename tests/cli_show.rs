@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::cli::json_of;
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -22,12 +23,6 @@ fn show(path: &str, json: bool) -> Output {
         command.arg("--json");
     }
     command.output().unwrap()
-}
-
-fn json_of(output: &Output) -> Value {
-    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    serde_json::from_str(&stdout).unwrap()
 }
 
 #[test]

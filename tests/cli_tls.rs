@@ -10,10 +10,12 @@
     clippy::indexing_slicing
 )]
 
+mod common;
 mod tls;
 
+use common::cli::{json_of, run, stdout};
 use std::net::TcpListener;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -72,23 +74,6 @@ fn tls(server: Server, staple: Option<&str>, extra: &[&str]) -> Output {
     let output = run(&args);
     thread.join().unwrap();
     output
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn json_of(output: &Output) -> Value {
-    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
-    assert_eq!(stdout.lines().count(), 1, "one line of JSON: {stdout}");
-    serde_json::from_str(&stdout).unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
 }
 
 const KEYS: [&str; 20] = [

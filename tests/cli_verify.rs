@@ -11,26 +11,12 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::cli::{generated, json_of, run};
+use std::process::Output;
 
 use serde_json::Value;
 
 const NOW: &str = "2026-01-01T01:00:00Z";
-
-fn generated(path: &str) -> String {
-    common::vectors()
-        .join("generated")
-        .join(path)
-        .display()
-        .to_string()
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
 
 /// Runs `verify` on the response of the manifest case named `case`, at the case's `now`
 /// unless `extra` gives `--at`.
@@ -67,16 +53,6 @@ fn verify(case: &str, cert: &str, issuer: &str, extra: &[&str]) -> Output {
     }
     args.extend_from_slice(extra);
     run(&args)
-}
-
-fn json_of(output: &Output) -> Value {
-    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
-    assert_eq!(
-        stdout.lines().count(),
-        1,
-        "exactly one line of JSON: {stdout}"
-    );
-    serde_json::from_str(&stdout).unwrap()
 }
 
 const KEYS: [&str; 9] = [
@@ -351,6 +327,16 @@ fn usage_and_input_errors_exit_4() {
 
 #[test]
 fn pem_responses_are_read() {
+    use base64::Engine as _;
+    let base64_lines = |der: &[u8]| {
+        let text = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = text
+            .as_bytes()
+            .chunks(64)
+            .map(|l| std::str::from_utf8(l).unwrap())
+            .collect();
+        lines.join("\n")
+    };
     let der = common::read("generated/responses/good-rsa-ca.der");
     let pem = format!(
         "-----BEGIN OCSP RESPONSE-----\n{}\n-----END OCSP RESPONSE-----\n",
@@ -379,33 +365,6 @@ fn pem_responses_are_read() {
         "{}",
         String::from_utf8_lossy(&output.stdout)
     );
-}
-
-fn base64_lines(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(
-                    ALPHABET[usize::try_from((n >> (18 - 6 * i)) & 63).unwrap()],
-                ));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out.as_bytes()
-        .chunks(64)
-        .map(|l| String::from_utf8(l.to_vec()).unwrap())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -4,6 +4,9 @@
 
 pub mod der_builder;
 
+#[cfg(feature = "cli")]
+pub mod cli;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
