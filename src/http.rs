@@ -17,11 +17,11 @@ use rustls_pki_types::UnixTime;
 use crate::cache::{CacheLookup, FailureKind, ResponseCache};
 use crate::cert::Certificate;
 use crate::error::Error;
-use crate::owned::OwnedVerifiedResponse;
+use crate::owned::{OwnedVerifiedResponse, Refused};
 use crate::request::{
     HttpMethod, ReqCert, RequestBuilder, get_url_len, http_responder_urls, write_get_url,
 };
-use crate::response::{HashAlgorithm, MAX_RESPONSE_LEN, OcspResponse};
+use crate::response::{HashAlgorithm, MAX_RESPONSE_LEN};
 use crate::verify::Verifier;
 
 /// The default time allowed to open the TCP connection to one responder: 5 seconds.
@@ -447,19 +447,19 @@ impl<'a> Fetcher<'a> {
         now: UnixTime,
     ) -> Result<OwnedVerifiedResponse, FetchError> {
         // "Answered nonsense" (not an OCSPResponse at all) is told apart from "answered with
-        // a response that does not verify": the first parse is the cheap part of verifying.
-        if let Err(error) = OcspResponse::from_der_with_max_len(&body, self.max_response_len) {
-            return Err(FetchError::BadAnswer {
-                url: url.to_string(),
-                reason: BadAnswer::Malformed(error),
-            });
-        }
-        OwnedVerifiedResponse::verify(body, verifier, cert, issuer, self.nonce, now).map_err(
-            |error| FetchError::InvalidResponse {
-                url: url.to_string(),
-                error,
-            },
-        )
+        // a response that does not verify"; the body is parsed once for both.
+        let max_len = self.max_response_len;
+        OwnedVerifiedResponse::verify_body(body, max_len, verifier, cert, issuer, self.nonce, now)
+            .map_err(|refused| match refused {
+                Refused::Malformed(error) => FetchError::BadAnswer {
+                    url: url.to_string(),
+                    reason: BadAnswer::Malformed(error),
+                },
+                Refused::Invalid(error) => FetchError::InvalidResponse {
+                    url: url.to_string(),
+                    error,
+                },
+            })
     }
 
     /// One HTTP exchange: sends the request, checks status and content type, and reads the

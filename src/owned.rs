@@ -8,7 +8,17 @@ use rustls_pki_types::UnixTime;
 use crate::cert::Certificate;
 use crate::error::Error;
 use crate::response::CertStatus;
-use crate::verify::{ResponderAuthorization, Verifier};
+use crate::verify::{ResponderAuthorization, VerifiedResponse, Verifier};
+
+/// Why [`OwnedVerifiedResponse::verify_body`] refused a body.
+#[cfg(feature = "http")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// Not an `OCSPResponse`: it does not parse.
+    Malformed(Error),
+    /// An `OCSPResponse` that carries an error status or does not verify.
+    Invalid(Error),
+}
 
 /// A DER `OCSPResponse` together with what verifying it established.
 ///
@@ -41,14 +51,45 @@ impl OwnedVerifiedResponse {
             Some(nonce) => verifier.verify_with_nonce(&der, cert, issuer, nonce, now)?,
             None => verifier.verify(&der, cert, issuer, now)?,
         };
-        Ok(Self {
+        let mut kept = Self::keep(&verified, Vec::new());
+        kept.der = der;
+        Ok(kept)
+    }
+
+    /// Like [`OwnedVerifiedResponse::verify`], parsing once and telling a body that is no
+    /// `OCSPResponse` at all (`Err(Refused::Malformed)`, what a fetcher calls "the responder
+    /// answered nonsense") from a response that does not verify (`Err(Refused::Invalid)`).
+    #[cfg(feature = "http")]
+    pub(crate) fn verify_body(
+        der: Vec<u8>,
+        max_len: usize,
+        verifier: &Verifier<'_>,
+        cert: &Certificate<'_>,
+        issuer: &Certificate<'_>,
+        nonce: Option<&[u8]>,
+        now: UnixTime,
+    ) -> Result<Self, Refused> {
+        let response = crate::response::OcspResponse::from_der_with_max_len(&der, max_len)
+            .map_err(Refused::Malformed)?;
+        let basic = response.into_basic().map_err(Refused::Invalid)?;
+        let verified = verifier
+            .verify_basic(&basic, cert, issuer, nonce, now)
+            .map_err(Refused::Invalid)?;
+        let mut kept = Self::keep(&verified, Vec::new());
+        kept.der = der;
+        Ok(kept)
+    }
+
+    /// The owned value for `der`, which `verified` was established on.
+    fn keep(verified: &VerifiedResponse<'_>, der: Vec<u8>) -> Self {
+        Self {
             status: verified.status(),
             this_update: verified.this_update(),
             next_update: verified.next_update(),
             produced_at: verified.produced_at(),
             responder: verified.responder(),
             der,
-        })
+        }
     }
 
     /// The DER `OCSPResponse`, exactly as received: what a TLS server staples.
@@ -87,7 +128,7 @@ impl OwnedVerifiedResponse {
     }
 
     /// A value with the given fields and no bytes, for the cache's unit tests.
-    #[cfg(test)]
+    #[cfg(all(test, feature = "std"))]
     pub(crate) fn for_tests(this_update: UnixTime, next_update: Option<UnixTime>) -> Self {
         Self {
             der: Vec::new(),
