@@ -14,24 +14,11 @@
 
 mod common;
 
+use common::ring::RING;
 use common::{json, read, time, variant};
 use ocsp_verify::{
     CertStatus, Certificate, Error, SignatureVerificationAlgorithm, Verifier, rustcrypto,
 };
-
-/// What rustls' ring provider lists in `signature_verification_algorithms.all`.
-static RING: &[&dyn SignatureVerificationAlgorithm] = &[
-    webpki::ring::ECDSA_P256_SHA256,
-    webpki::ring::ECDSA_P256_SHA384,
-    webpki::ring::ECDSA_P384_SHA256,
-    webpki::ring::ECDSA_P384_SHA384,
-    webpki::ring::RSA_PKCS1_2048_8192_SHA256,
-    webpki::ring::RSA_PKCS1_2048_8192_SHA384,
-    webpki::ring::RSA_PKCS1_2048_8192_SHA512,
-    webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
-    webpki::ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
-    webpki::ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
-];
 
 fn verify_case(
     name: &str,

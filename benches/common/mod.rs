@@ -10,19 +10,9 @@ use std::time::Duration;
 use ocsp_verify::{BasicResponse, Certificate, SignatureVerificationAlgorithm, UnixTime};
 use sha1::{Digest, Sha1};
 
-/// What rustls' ring provider lists in `signature_verification_algorithms.all`.
-pub static RING: &[&dyn SignatureVerificationAlgorithm] = &[
-    webpki::ring::ECDSA_P256_SHA256,
-    webpki::ring::ECDSA_P256_SHA384,
-    webpki::ring::ECDSA_P384_SHA256,
-    webpki::ring::ECDSA_P384_SHA384,
-    webpki::ring::RSA_PKCS1_2048_8192_SHA256,
-    webpki::ring::RSA_PKCS1_2048_8192_SHA384,
-    webpki::ring::RSA_PKCS1_2048_8192_SHA512,
-    webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
-    webpki::ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
-    webpki::ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
-];
+#[path = "../../tests/common/ring.rs"]
+mod ring;
+pub use ring::RING;
 
 /// One vector of `test-vectors/generated/manifest.json`.
 pub struct Case {

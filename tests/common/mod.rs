@@ -6,6 +6,7 @@ pub mod der_builder;
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod ring;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
