@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::cli::{generated, json_of, run};
+use common::cli::{generated, json_of, run, stdout};
 use std::process::Output;
 
 use serde_json::Value;
@@ -204,7 +204,21 @@ fn options_reach_the_verifier() {
     );
     assert_eq!(json_of(&missing)["error"]["code"], "missing_nonce");
 
-    // --allow-sha1
+    // --allow-sha1, which the refusal suggests
+    let human = verify(
+        "good-sha1-signature-allowed",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &[],
+    );
+    assert_eq!(human.status.code(), Some(3));
+    assert_eq!(
+        stdout(&human).lines().collect::<Vec<_>>(),
+        [
+            "invalid: the signature algorithm is not among the allowed ones (unsupported_signature_algorithm)",
+            "  hint:        if the responder signs with SHA-1, --allow-sha1 accepts it",
+        ]
+    );
     let sha1 = verify(
         "good-sha1-signature-allowed",
         "rsa-ee.der",

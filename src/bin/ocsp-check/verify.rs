@@ -186,6 +186,10 @@ impl Options {
         for line in human_lines(outcome, now) {
             println!("{line}");
         }
+        if matches!(outcome, Err(Error::UnsupportedSignatureAlgorithm)) && !self.allow_sha1 {
+            // The usual cause: an older responder that still signs with SHA-1.
+            println!("  hint:        if the responder signs with SHA-1, --allow-sha1 accepts it");
+        }
         if let (Exit::Refresh, Ok(verified), Some(min)) = (exit, outcome, self.min_remaining) {
             let left = self.seconds_left(verified, now);
             println!(
