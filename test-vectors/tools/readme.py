@@ -71,7 +71,8 @@ def render(pki, cat, verdicts):
     errors = collections.Counter(c["expect"]["error"] for c in cases if "error" in c["expect"])
     w("""# Generated OCSP test vectors
 
-Made by `../generate.sh` (Python 3 standard library + the openssl 3 CLI; sources in `../tools/`).
+Made by `../generate.sh` (Python 3 with pyca/cryptography >= 44, and the openssl 3 CLI; sources in
+`../tools/`).
 Do not edit by hand: change the tools and regenerate. Tests never run openssl; they read these
 files.
 
@@ -97,9 +98,9 @@ Everything is deterministic given the keys in `pki/`:
 - RSA PKCS#1 v1.5 signatures (responses and certificates) are made by `openssl dgst -sign`.
 - RSA-PSS signatures use a salt derived from the message (SHA-256 of a fixed label and the
   message) and the raw RSA operation of `openssl pkeyutl`; ECDSA signatures use RFC 6979
-  deterministic nonces computed in `tools/crypto.py`. openssl 3.0 would pick a random salt or
-  nonce, which would make every run differ. Each such signature is verified by
-  `openssl dgst -verify` as soon as it is made, and again by the cross-check below.
+  deterministic nonces (pyca/cryptography's `deterministic_signing=True`). openssl 3.0 would
+  pick a random salt or nonce, which would make every run differ. Each such signature is
+  verified by `openssl dgst -verify` as soon as it is made, and again by the cross-check below.
 - Certificates signed by ECDSA keys are issued by `openssl ca`, then their signature is
   replaced by a deterministic one over the same tbsCertificate.
 
