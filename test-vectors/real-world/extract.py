@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Regenerate test-vectors/real-world/manifest.json from the files in this folder.
 
-Usage (Python 3.8+, standard library only; `openssl` on PATH only for --openssl):
+Usage (Python 3.8+ and ../tools/der.py, the DER reader the generator uses too; `openssl` on
+PATH only for --openssl):
 
     python3 extract.py                   # write manifest.json next to this script
     python3 extract.py --check           # exit 1 if manifest.json differs from what would be written
@@ -12,8 +13,8 @@ Usage (Python 3.8+, standard library only; `openssl` on PATH only for --openssl)
 What it does:
 
 * `parse`: every OCSP response (a .der whose outer SEQUENCE starts with an ENUMERATED) is read
-  with the small strict DER reader below, which applies the parse-level rules of the crate's
-  verification profile (DESIGN.md rules 1-6 and the hash-length part of 7). The fields written
+  with the strict DER reader shared with the generator (../tools/der.py) and the structure
+  checks below, which apply the parse-level rules of the crate's verification profile (DESIGN.md rules 1-6 and the hash-length part of 7). The fields written
   are the ones the parser tests compare; a refused response gets {"error": "<Error variant>"}
   (plus "response_status" when the refusal is a non-successful responseStatus).
 * `verify`: the cases built by openssl_cases() and listed in EXTRA_CASES (hand-written: which
@@ -41,13 +42,19 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # keep ../tools free of __pycache__
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+
+import der  # noqa: E402
+from der import (BIT_STRING, BOOLEAN, ENUMERATED, GENERALIZED_TIME, INTEGER, OCTET_STRING, OID,  # noqa: E402
+                 SEQUENCE, SET, context_tag)
 SOURCES = ["openssl", "golang-x-crypto", "pyca-cryptography", "rustcrypto-x509-ocsp"]
 MAX_RESPONSE_SIZE = 64 * 1024
 MAX_CERTS = 8
 
 
 # ---------------------------------------------------------------------------------------------
-# Strict DER reader
+# Refusals, and the structures read on top of the shared DER reader (../tools/der.py)
 # ---------------------------------------------------------------------------------------------
 
 class Refused(Exception):
@@ -60,161 +67,20 @@ class Refused(Exception):
 
 
 def bad(why):
-    return Refused("BadDer", why)
+    return der.DerError(why)
 
 
-SEQUENCE, SET = 0x30, 0x31
-BOOLEAN, INTEGER, BIT_STRING, OCTET_STRING, NULL, OID, ENUMERATED = 1, 2, 3, 4, 5, 6, 10
-UTC_TIME, GENERALIZED_TIME = 0x17, 0x18
-
-
-def ctx(n, constructed=True):
-    return (0xA0 if constructed else 0x80) | n
-
-
-class Tlv:
-    __slots__ = ("tag", "value", "raw")
-
-    def __init__(self, tag, value, raw):
-        self.tag, self.value, self.raw = tag, value, raw
-
-
-def read_tlv(data, pos):
-    """One TLV at data[pos:], DER rules: low tag numbers only, definite minimal lengths."""
-    if pos + 2 > len(data):
-        raise bad("truncated header")
-    tag = data[pos]
-    if tag & 0x1F == 0x1F:
-        raise bad("high tag number form")
-    first = data[pos + 1]
-    hdr = 2
-    if first < 0x80:
-        length = first
-    elif first == 0x80:
-        raise bad("indefinite length")
-    else:
-        n = first & 0x7F
-        if n > 4 or pos + 2 + n > len(data):
-            raise bad("length of length")
-        lb = data[pos + 2:pos + 2 + n]
-        if lb[0] == 0:
-            raise bad("non-minimal length (leading zero)")
-        length = int.from_bytes(lb, "big")
-        if length < 0x80:
-            raise bad("non-minimal length (long form for < 128)")
-        hdr += n
-    end = pos + hdr + length
-    if end > len(data):
-        raise bad("truncated value")
-    return Tlv(tag, data[pos + hdr:end], data[pos:end]), end
-
-
-class Reader:
-    def __init__(self, data):
-        self.data, self.pos = data, 0
-
-    def at_end(self):
-        return self.pos == len(self.data)
-
-    def peek(self):
-        return None if self.at_end() else self.data[self.pos]
-
-    def any(self):
-        t, self.pos = read_tlv(self.data, self.pos)
-        return t
-
-    def expect(self, tag, what):
-        if self.peek() != tag:
-            raise bad(f"{what}: expected tag {tag:#04x}, got {self.peek()!r}")
-        return self.any()
-
-    def optional(self, tag):
-        return self.any() if self.peek() == tag else None
-
-    def end(self, what):
-        if not self.at_end():
-            raise bad(f"{what}: unexpected trailing element")
-
-
-def der_integer(t, what):
-    v = t.value
-    if not v:
-        raise bad(f"{what}: empty INTEGER")
-    if len(v) > 1 and ((v[0] == 0 and v[1] < 0x80) or (v[0] == 0xFF and v[1] >= 0x80)):
-        raise bad(f"{what}: non-minimal INTEGER")
-    return int.from_bytes(v, "big", signed=True)
-
-
-def der_boolean(t, what):
-    if t.value not in (b"\x00", b"\xff"):
-        raise bad(f"{what}: BOOLEAN must be 00 or FF")
-    return t.value == b"\xff"
-
-
-def der_oid(t, what):
-    v = t.value
-    if not v or v[-1] & 0x80:
-        raise bad(f"{what}: bad OID")
-    arcs, cur, start = [], 0, True
-    for b in v:
-        if start and b == 0x80:
-            raise bad(f"{what}: non-minimal OID arc")
-        cur = (cur << 7) | (b & 0x7F)
-        start = not (b & 0x80)
-        if start:
-            arcs.append(cur)
-            cur = 0
-    first = arcs[0]
-    head = [0, first] if first < 40 else [1, first - 40] if first < 80 else [2, first - 80]
-    return ".".join(str(a) for a in head + arcs[1:])
-
-
-def der_bit_string(t, what):
-    v = t.value
-    if not v or v[0] > 7 or (len(v) == 1 and v[0] != 0):
-        raise bad(f"{what}: bad BIT STRING")
-    if v[0] and v[-1] & ((1 << v[0]) - 1):
-        raise bad(f"{what}: non-zero unused bits")
-    return v[1:], v[0]
-
-
-TIME_RE = re.compile(rb"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$")
-UTC_RE = re.compile(rb"^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$")
-
-
-def der_generalized_time(t, what):
-    """Rule 4: GeneralizedTime YYYYMMDDHHMMSSZ exactly (InvalidTime otherwise)."""
-    if t.tag != GENERALIZED_TIME:
-        raise bad(f"{what}: not a GeneralizedTime")
-    m = TIME_RE.match(t.value)
-    if not m:
-        raise Refused("InvalidTime", f"{what}: {t.value!r}")
-    try:
-        return datetime.datetime(*map(int, m.groups()), tzinfo=datetime.timezone.utc)
-    except ValueError:
-        raise Refused("InvalidTime", f"{what}: {t.value!r}")
-
-
-def x509_time(t, what):
-    """Certificate validity: UTCTime (YYMMDDHHMMSSZ, RFC 5280 windowing) or GeneralizedTime."""
-    if t.tag == GENERALIZED_TIME:
-        return der_generalized_time(t, what)
-    if t.tag != UTC_TIME:
-        raise bad(f"{what}: not a Time")
-    m = UTC_RE.match(t.value)
-    if not m:
-        raise bad(f"{what}: bad UTCTime {t.value!r}")
-    y, *rest = map(int, m.groups())
-    return datetime.datetime(y + (1900 if y >= 50 else 2000), *rest,
-                             tzinfo=datetime.timezone.utc)
+# What the model refuses with: its own verdicts, and what the shared DER reader refuses (BadDer,
+# InvalidTime). Both carry the Error variant in `variant`.
+REFUSALS = (Refused, der.DerError)
 
 
 def algorithm_identifier(t, what):
     """-> (dotted OID, raw parameters TLV or None)."""
     if t.tag != SEQUENCE:
         raise bad(f"{what}: AlgorithmIdentifier not a SEQUENCE")
-    r = Reader(t.value)
-    oid = der_oid(r.expect(OID, what), what)
+    r = t.reader()
+    oid = der.decode_oid(r.expect(OID, what).content, what)
     params = r.any() if not r.at_end() else None
     r.end(what)
     return oid, params
@@ -222,20 +88,20 @@ def algorithm_identifier(t, what):
 
 def extensions(t, what):
     """Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension -> [(oid, critical, value bytes)]."""
-    r = Reader(t.value)
+    r = t.reader()
     out = []
     if r.at_end():
         raise bad(f"{what}: empty Extensions")
     while not r.at_end():
-        e = Reader(r.expect(SEQUENCE, what).value)
-        oid = der_oid(e.expect(OID, what), what)
+        e = r.expect(SEQUENCE, what).reader()
+        oid = der.decode_oid(e.expect(OID, what).content, what)
         critical = False
         b = e.optional(BOOLEAN)
         if b is not None:
-            critical = der_boolean(b, what)
+            critical = der.decode_boolean(b, what)
             if not critical:
                 raise bad(f"{what}: critical FALSE encoded (DEFAULT value must be omitted)")
-        value = e.expect(OCTET_STRING, what).value
+        value = e.expect(OCTET_STRING, what).content
         e.end(what)
         if any(o == oid for o, _, _ in out):
             raise bad(f"{what}: duplicate extension {oid}")
@@ -260,38 +126,38 @@ KNOWN_CERT_EXTENSIONS = {OID_EKU, OID_BASIC_CONSTRAINTS, OID_KEY_USAGE, OID_OCSP
 
 
 class Cert:
-    def __init__(self, der, name="?"):
-        self.der, self.name = der, name
-        t, end = read_tlv(der, 0)
-        if end != len(der) or t.tag != SEQUENCE:
+    def __init__(self, data, name="?"):
+        self.der, self.name = data, name
+        t = der.read_tlv(data)
+        if t.end != len(data) or t.tag != SEQUENCE:
             raise bad(f"{name}: certificate framing")
-        r = Reader(t.value)
+        r = t.reader()
         tbs = r.expect(SEQUENCE, "tbsCertificate")
         self.tbs = tbs.raw
         self.sig_alg = algorithm_identifier(r.expect(SEQUENCE, "signatureAlgorithm"), "sigalg")
-        self.signature, _ = der_bit_string(r.expect(BIT_STRING, "signature"), "signature")
+        self.signature, _ = der.decode_bit_string(r.expect(BIT_STRING, "signature"), "signature")
         r.end("Certificate")
-        r = Reader(tbs.value)
-        v = r.optional(ctx(0))
-        self.version = der_integer(Reader(v.value).expect(INTEGER, "version"), "version") if v else 0
-        self.serial = r.expect(INTEGER, "serialNumber").value
+        r = tbs.reader()
+        v = r.optional(context_tag(0))
+        self.version = der.decode_integer(v.reader().expect(INTEGER, "version"), "version") if v else 0
+        self.serial = r.expect(INTEGER, "serialNumber").content
         r.expect(SEQUENCE, "signature")
         self.issuer = r.expect(SEQUENCE, "issuer").raw
-        val = Reader(r.expect(SEQUENCE, "validity").value)
-        self.not_before = x509_time(val.any(), "notBefore")
-        self.not_after = x509_time(val.any(), "notAfter")
+        val = r.expect(SEQUENCE, "validity").reader()
+        self.not_before = der.decode_time(val.any(), "notBefore")
+        self.not_after = der.decode_time(val.any(), "notAfter")
         val.end("validity")
         self.subject = r.expect(SEQUENCE, "subject").raw
-        spki = Reader(r.expect(SEQUENCE, "subjectPublicKeyInfo").value)
+        spki = r.expect(SEQUENCE, "subjectPublicKeyInfo").reader()
         self.key_alg = algorithm_identifier(spki.expect(SEQUENCE, "spki alg"), "spki alg")
-        self.spk, _ = der_bit_string(spki.expect(BIT_STRING, "subjectPublicKey"), "spk")
+        self.spk, _ = der.decode_bit_string(spki.expect(BIT_STRING, "subjectPublicKey"), "spk")
         spki.end("spki")
-        r.optional(ctx(1, False))
-        r.optional(ctx(2, False))
-        ext = r.optional(ctx(3))
+        r.optional(context_tag(1, False))
+        r.optional(context_tag(2, False))
+        ext = r.optional(context_tag(3))
         self.extensions = []
         if ext:
-            er = Reader(ext.value)
+            er = ext.reader()
             self.extensions = extensions(er.expect(SEQUENCE, "extensions"), "cert extensions")
             er.end("extensions")
         r.end("tbsCertificate")
@@ -306,19 +172,19 @@ class Cert:
         e = self.ext(OID_EKU)
         if e is None:
             return None
-        r = Reader(read_tlv(e[1], 0)[0].value)
+        r = der.read_tlv(e[1]).reader()
         out = []
         while not r.at_end():
-            out.append(der_oid(r.expect(OID, "eku"), "eku"))
+            out.append(der.decode_oid(r.expect(OID, "eku").content, "eku"))
         return out
 
     def is_ca(self):
         e = self.ext(OID_BASIC_CONSTRAINTS)
         if e is None:
             return False
-        r = Reader(read_tlv(e[1], 0)[0].value)
+        r = der.read_tlv(e[1]).reader()
         b = r.optional(BOOLEAN)
-        return bool(b) and der_boolean(b, "cA")
+        return bool(b) and der.decode_boolean(b, "cA")
 
     def rsa_bits(self):
         if self.key_alg[0] != OID_RSA:
@@ -355,15 +221,15 @@ def parse_response(data):
     """-> dict with the parsed response, or raises Refused(variant)."""
     if len(data) > MAX_RESPONSE_SIZE:
         raise Refused("ResponseTooLarge")
-    outer, end = read_tlv(data, 0)
+    outer = der.read_tlv(data)
     if outer.tag != SEQUENCE:
         raise bad("OCSPResponse not a SEQUENCE")
-    if end != len(data):
-        raise Refused("TrailingData", f"{len(data) - end} bytes after OCSPResponse")
-    r = Reader(outer.value)
+    if outer.end != len(data):
+        raise Refused("TrailingData", f"{len(data) - outer.end} bytes after OCSPResponse")
+    r = outer.reader()
     st = r.expect(ENUMERATED, "responseStatus")
-    status = der_integer(st, "responseStatus")
-    rb = r.optional(ctx(0))
+    status = der.decode_integer(st, "responseStatus")
+    rb = r.optional(context_tag(0))
     r.end("OCSPResponse")
     if status not in STATUS_NAMES:
         raise Refused("UnknownResponseStatus", str(status))
@@ -371,28 +237,28 @@ def parse_response(data):
         raise Refused(STATUS_ERRORS[status], STATUS_NAMES[status])
     if rb is None:
         raise Refused("MissingResponseBytes")
-    rbr = Reader(rb.value)
-    rbs = Reader(rbr.expect(SEQUENCE, "ResponseBytes").value)
+    rbr = rb.reader()
+    rbs = rbr.expect(SEQUENCE, "ResponseBytes").reader()
     rbr.end("[0] responseBytes")
-    rtype = der_oid(rbs.expect(OID, "responseType"), "responseType")
-    resp_octets = rbs.expect(OCTET_STRING, "response").value
+    rtype = der.decode_oid(rbs.expect(OID, "responseType").content, "responseType")
+    resp_octets = rbs.expect(OCTET_STRING, "response").content
     rbs.end("ResponseBytes")
     if rtype != OID_BASIC:
         raise Refused("UnsupportedResponseType", rtype)
 
-    basic, end = read_tlv(resp_octets, 0)
-    if basic.tag != SEQUENCE or end != len(resp_octets):
+    basic = der.read_tlv(resp_octets)
+    if basic.tag != SEQUENCE or basic.end != len(resp_octets):
         raise bad("BasicOCSPResponse framing")
-    br = Reader(basic.value)
+    br = basic.reader()
     tbs = br.expect(SEQUENCE, "tbsResponseData")
     sig_alg = algorithm_identifier(br.expect(SEQUENCE, "signatureAlgorithm"), "signatureAlgorithm")
-    signature, _ = der_bit_string(br.expect(BIT_STRING, "signature"), "signature")
-    certs_tlv = br.optional(ctx(0))
+    signature, _ = der.decode_bit_string(br.expect(BIT_STRING, "signature"), "signature")
+    certs_tlv = br.optional(context_tag(0))
     br.end("BasicOCSPResponse")
     certs = []
     if certs_tlv is not None:
-        cr = Reader(certs_tlv.value)
-        seq = Reader(cr.expect(SEQUENCE, "certs").value)
+        cr = certs_tlv.reader()
+        seq = cr.expect(SEQUENCE, "certs").reader()
         cr.end("[0] certs")
         while not seq.at_end():
             certs.append(seq.expect(SEQUENCE, "Certificate").raw)
@@ -400,38 +266,38 @@ def parse_response(data):
             raise Refused("TooManyCertificates", str(len(certs)))
         certs = [Cert(c, f"certs[{i}]") for i, c in enumerate(certs)]
 
-    tr = Reader(tbs.value)
+    tr = tbs.reader()
     version = 0
-    v = tr.optional(ctx(0))
+    v = tr.optional(context_tag(0))
     if v is not None:
-        vr = Reader(v.value)
-        version = der_integer(vr.expect(INTEGER, "version"), "version")
+        vr = v.reader()
+        version = der.decode_integer(vr.expect(INTEGER, "version"), "version")
         vr.end("[0] version")
         if version != 0:
             raise Refused("UnsupportedResponseVersion", str(version))
     rid_t = tr.any()
-    if rid_t.tag == ctx(1):
-        rr = Reader(rid_t.value)
+    if rid_t.tag == context_tag(1):
+        rr = rid_t.reader()
         responder_id = ("by_name", rr.expect(SEQUENCE, "responderID byName").raw)
         rr.end("byName")
-    elif rid_t.tag == ctx(2):
-        rr = Reader(rid_t.value)
-        responder_id = ("by_key", rr.expect(OCTET_STRING, "responderID byKey").value)
+    elif rid_t.tag == context_tag(2):
+        rr = rid_t.reader()
+        responder_id = ("by_key", rr.expect(OCTET_STRING, "responderID byKey").content)
         rr.end("byKey")
     else:
         raise bad("responderID tag")
-    produced_at = der_generalized_time(tr.expect(GENERALIZED_TIME, "producedAt"), "producedAt")
+    produced_at = der.decode_generalized_time(tr.expect(GENERALIZED_TIME, "producedAt"), "producedAt")
     responses_tlv = tr.expect(SEQUENCE, "responses")
-    rext = tr.optional(ctx(1))
+    rext = tr.optional(context_tag(1))
     tr.end("ResponseData")
     response_extensions = []
     if rext is not None:
-        er = Reader(rext.value)
+        er = rext.reader()
         response_extensions = extensions(er.expect(SEQUENCE, "responseExtensions"), "responseExtensions")
         er.end("[1] responseExtensions")
 
     responses = []
-    sr_reader = Reader(responses_tlv.value)
+    sr_reader = responses_tlv.reader()
     while not sr_reader.at_end():
         responses.append(single_response(sr_reader.expect(SEQUENCE, "SingleResponse")))
     if not responses:
@@ -440,10 +306,10 @@ def parse_response(data):
     nonce = None
     for oid, _crit, value in response_extensions:
         if oid == OID_NONCE:
-            t, end = read_tlv(value, 0)
-            if t.tag != OCTET_STRING or end != len(value):
+            t = der.read_tlv(value)
+            if t.tag != OCTET_STRING or t.end != len(value):
                 raise bad("nonce extnValue is not exactly one OCTET STRING")
-            nonce = t.value
+            nonce = t.content
     return {
         "status": status, "version": version, "responder_id": responder_id,
         "produced_at": produced_at, "sig_alg": sig_alg, "signature": signature,
@@ -453,13 +319,13 @@ def parse_response(data):
 
 
 def single_response(t):
-    r = Reader(t.value)
-    cid = Reader(r.expect(SEQUENCE, "CertID").value)
+    r = t.reader()
+    cid = r.expect(SEQUENCE, "CertID").reader()
     hash_alg = algorithm_identifier(cid.expect(SEQUENCE, "hashAlgorithm"), "hashAlgorithm")
-    name_hash = cid.expect(OCTET_STRING, "issuerNameHash").value
-    key_hash = cid.expect(OCTET_STRING, "issuerKeyHash").value
+    name_hash = cid.expect(OCTET_STRING, "issuerNameHash").content
+    key_hash = cid.expect(OCTET_STRING, "issuerKeyHash").content
     serial_t = cid.expect(INTEGER, "serialNumber")
-    der_integer(serial_t, "serialNumber")
+    der.decode_integer(serial_t, "serialNumber")
     cid.end("CertID")
     if hash_alg[0] in HASHES:
         if hash_alg[1] is not None and hash_alg[1].raw != b"\x05\x00":
@@ -471,58 +337,58 @@ def single_response(t):
     revocation_time = revocation_reason = None
     if st.tag == 0x80:
         status = "good"
-        if st.value:
+        if st.content:
             raise bad("good with content")
     elif st.tag == 0xA1:
         status = "revoked"
-        rr = Reader(st.value)
-        revocation_time = der_generalized_time(rr.expect(GENERALIZED_TIME, "revocationTime"),
+        rr = st.reader()
+        revocation_time = der.decode_generalized_time(rr.expect(GENERALIZED_TIME, "revocationTime"),
                                                "revocationTime")
-        rs = rr.optional(ctx(0))
+        rs = rr.optional(context_tag(0))
         rr.end("RevokedInfo")
         if rs is not None:
-            rsr = Reader(rs.value)
-            revocation_reason = der_integer(rsr.expect(ENUMERATED, "CRLReason"), "CRLReason")
+            rsr = rs.reader()
+            revocation_reason = der.decode_integer(rsr.expect(ENUMERATED, "CRLReason"), "CRLReason")
             rsr.end("[0] revocationReason")
             if not 0 <= revocation_reason <= 10 or revocation_reason == 7:
                 raise Refused("InvalidRevocationReason", str(revocation_reason))
     elif st.tag == 0x82:
         status = "unknown"
-        if st.value:
+        if st.content:
             raise bad("unknown with content")
     else:
         raise bad(f"certStatus tag {st.tag:#x}")
-    this_update = der_generalized_time(r.expect(GENERALIZED_TIME, "thisUpdate"), "thisUpdate")
+    this_update = der.decode_generalized_time(r.expect(GENERALIZED_TIME, "thisUpdate"), "thisUpdate")
     next_update = None
-    nu = r.optional(ctx(0))
+    nu = r.optional(context_tag(0))
     if nu is not None:
-        nr = Reader(nu.value)
-        next_update = der_generalized_time(nr.expect(GENERALIZED_TIME, "nextUpdate"), "nextUpdate")
+        nr = nu.reader()
+        next_update = der.decode_generalized_time(nr.expect(GENERALIZED_TIME, "nextUpdate"), "nextUpdate")
         nr.end("[0] nextUpdate")
-    se = r.optional(ctx(1))
+    se = r.optional(context_tag(1))
     single_exts = []
     if se is not None:
-        sr = Reader(se.value)
+        sr = se.reader()
         single_exts = extensions(sr.expect(SEQUENCE, "singleExtensions"), "singleExtensions")
         sr.end("[1] singleExtensions")
     r.end("SingleResponse")
     return {
         "hash_alg": hash_alg, "name_hash": name_hash, "key_hash": key_hash,
-        "serial": serial_t.value, "status": status, "revocation_time": revocation_time,
+        "serial": serial_t.content, "status": status, "revocation_time": revocation_time,
         "revocation_reason": revocation_reason, "this_update": this_update,
         "next_update": next_update, "extensions": single_exts,
     }
 
 
 def rfc3339(t):
-    return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if t is None else der.rfc3339(t)
 
 
 def parse_entry(data):
     """The manifest's `parse` object for one response file."""
     try:
         p = parse_response(data)
-    except Refused as e:
+    except REFUSALS as e:
         out = {"error": e.variant}
         if e.variant in STATUS_ERRORS.values():
             out["response_status"] = STATUS_NAMES[
@@ -594,9 +460,9 @@ CURVES = {
 
 
 def rsa_public_key(spk):
-    r = Reader(read_tlv(spk, 0)[0].value)
-    n = der_integer(r.expect(INTEGER, "modulus"), "modulus")
-    e = der_integer(r.expect(INTEGER, "exponent"), "exponent")
+    r = der.read_tlv(spk).reader()
+    n = der.decode_integer(r.expect(INTEGER, "modulus"), "modulus")
+    e = der.decode_integer(r.expect(INTEGER, "exponent"), "exponent")
     return n, e
 
 
@@ -663,9 +529,9 @@ def check_signature(key_cert_alg, spk, sig_alg, tbs, signature, allow_sha1):
     if spk[0] != 4 or len(spk) != 1 + 2 * c["size"]:
         raise Refused("InvalidSignature", "EC point")
     q = (int.from_bytes(spk[1:1 + c["size"]], "big"), int.from_bytes(spk[1 + c["size"]:], "big"))
-    sr = Reader(read_tlv(signature, 0)[0].value)
-    rr = der_integer(sr.expect(INTEGER, "r"), "r")
-    ss = der_integer(sr.expect(INTEGER, "s"), "s")
+    sr = der.read_tlv(signature).reader()
+    rr = der.decode_integer(sr.expect(INTEGER, "r"), "r")
+    ss = der.decode_integer(sr.expect(INTEGER, "s"), "s")
     n = c["n"]
     if not (0 < rr < n and 0 < ss < n):
         raise Refused("InvalidSignature", "ECDSA r/s range")
@@ -730,7 +596,7 @@ def reference_verify(resp_der, cert, issuer, trusted, now, allow_sha1, nonce):
         try:
             check_signature(issuer.key_alg, issuer.spk, signer.sig_alg, signer.tbs,
                             signer.signature, allow_sha1)
-        except Refused as e:
+        except REFUSALS as e:
             if e.variant != "InvalidSignature":
                 raise
             raise Refused("InvalidResponderCertSignature", e.why)
@@ -1142,10 +1008,10 @@ def response_files():
             with open(os.path.join(HERE, src, fn), "rb") as f:
                 data = f.read()
             try:
-                outer, _ = read_tlv(data, 0)
-            except Refused:
+                outer = der.read_tlv(data)
+            except der.DerError:
                 continue
-            if outer.tag == SEQUENCE and outer.value[:1] == bytes([ENUMERATED]):
+            if outer.tag == SEQUENCE and outer.content[:1] == bytes([ENUMERATED]):
                 out.append((src, fn, data))
     return out
 
@@ -1192,7 +1058,7 @@ def run_case(data, c):
         status = reference_verify(data, cert, issuer, trusted, parse_time(c["now"]),
                                   c["allow_sha1"], nonce)
         return {"status": status}
-    except Refused as e:
+    except REFUSALS as e:
         return {"error": e.variant}
 
 
@@ -1260,7 +1126,7 @@ def openssl_view(path):
     v["nonce"] = None
     if m:
         raw = bytes.fromhex(m.group(1))
-        v["nonce"] = read_tlv(raw, 0)[0].value.hex()
+        v["nonce"] = der.read_tlv(raw).content.hex()
     v["has_response_extensions"] = "\n    Response Extensions:" in out
     return v
 
@@ -1272,13 +1138,13 @@ NAME_ATTRS = {"2.5.4.6": "C", "2.5.4.8": "ST", "2.5.4.7": "L", "2.5.4.10": "O", 
 def name_text(name_hex):
     """A Name TLV rendered like openssl's default one-line form ("C = AU, O = ...")."""
     parts = []
-    rdns = Reader(read_tlv(bytes.fromhex(name_hex), 0)[0].value)
+    rdns = der.read_tlv(bytes.fromhex(name_hex)).reader()
     while not rdns.at_end():
-        rdn = Reader(rdns.expect(SET, "RDN").value)
+        rdn = rdns.expect(SET, "RDN").reader()
         while not rdn.at_end():
-            atv = Reader(rdn.expect(SEQUENCE, "AttributeTypeAndValue").value)
-            oid = der_oid(atv.expect(OID, "type"), "type")
-            parts.append(f"{NAME_ATTRS.get(oid, oid)} = {atv.any().value.decode('latin-1')}")
+            atv = rdn.expect(SEQUENCE, "AttributeTypeAndValue").reader()
+            oid = der.decode_oid(atv.expect(OID, "type").content, "type")
+            parts.append(f"{NAME_ATTRS.get(oid, oid)} = {atv.any().content.decode('latin-1')}")
     return ", ".join(parts)
 
 

@@ -1,12 +1,16 @@
-"""A small DER encoder and reader (Python standard library only).
+"""A small DER encoder and a strict DER reader (Python standard library only).
 
 The encoder returns plain ``bytes`` so that callers can splice in deliberately broken
-encodings anywhere. The reader is only meant for well-formed DER that this generator or the
-openssl CLI produced; it is used to describe the vectors (manifest ``parse`` blocks,
-certs.json), not to judge untrusted input.
+encodings anywhere. The reader is the one both tools share: the generator uses it to describe
+the vectors it made (manifest ``parse`` blocks, certs.json), and ../real-world/extract.py uses
+it to judge responses other projects made. It applies DER's rules (low tag numbers, definite
+and minimal lengths; minimal INTEGERs, BOOLEAN 00/FF, minimal OID arcs and BIT STRING unused
+bits when a value is decoded) and raises DerError, whose ``variant`` names the crate's Error
+variant (BadDer, or InvalidTime for a GeneralizedTime that is not YYYYMMDDHHMMSSZ).
 """
 
 import datetime
+import re
 
 # ---------------------------------------------------------------- tags
 
@@ -148,6 +152,23 @@ def algorithm_identifier(dotted, params=b"\x05\x00"):
 
 # ---------------------------------------------------------------- reader
 
+class DerError(ValueError):
+    """Not DER, or not the structure the caller expected."""
+
+    variant = "BadDer"
+
+
+class TimeError(DerError):
+    """A GeneralizedTime whose characters are not YYYYMMDDHHMMSSZ, or not a real date (rule 4)."""
+
+    variant = "InvalidTime"
+
+
+def context_tag(number, constructed=True):
+    """The tag byte of [number] (low tag numbers only)."""
+    return (0xA0 if constructed else 0x80) | number
+
+
 class Tlv:
     """One TLV inside a buffer: tag byte, header and content offsets."""
 
@@ -167,22 +188,23 @@ class Tlv:
     def children(self):
         return read_all(self.buf, self.content_start, self.end)
 
+    def reader(self):
+        """A Reader over the contents (the fields of a SEQUENCE, one after the other)."""
+        return Reader(self.buf, self.content_start, self.end)
+
     def __repr__(self):
         return "Tlv(tag=%#x, len=%d)" % (self.tag, self.end - self.content_start)
 
 
-class DerError(ValueError):
-    pass
-
-
-def read_tlv(buf, pos, limit=None):
-    """Read one definite-length TLV starting at pos (no high tag numbers)."""
+def read_tlv(buf, pos=0, limit=None):
+    """The TLV starting at buf[pos], which must end by limit (default: the end of buf). DER only:
+    low tag numbers, definite lengths in the fewest octets (at most 4 length octets)."""
     limit = len(buf) if limit is None else limit
     if pos + 2 > limit:
         raise DerError("truncated header at %d" % pos)
     tag = buf[pos]
     if tag & 0x1F == 0x1F:
-        raise DerError("high tag number")
+        raise DerError("high tag number form")
     first = buf[pos + 1]
     p = pos + 2
     if first < 0x80:
@@ -191,9 +213,13 @@ def read_tlv(buf, pos, limit=None):
         raise DerError("indefinite length")
     else:
         k = first & 0x7F
-        if p + k > limit:
-            raise DerError("truncated length")
+        if k > 4 or p + k > limit:
+            raise DerError("length of length")
+        if buf[p] == 0:
+            raise DerError("non-minimal length (leading zero)")
         n = int.from_bytes(buf[p:p + k], "big")
+        if n < 0x80:
+            raise DerError("non-minimal length (long form for < 128)")
         p += k
     if p + n > limit:
         raise DerError("truncated content at %d" % pos)
@@ -218,11 +244,64 @@ def parse(data):
     return t
 
 
-def decode_oid(content):
-    arcs, value = [], 0
+class Reader:
+    """Reads a run of TLVs (typically a SEQUENCE's fields) in order, checking each tag."""
+
+    def __init__(self, buf, start=0, limit=None):
+        self.buf, self.pos = buf, start
+        self.limit = len(buf) if limit is None else limit
+
+    def at_end(self):
+        return self.pos == self.limit
+
+    def peek(self):
+        """The next tag byte, or None at the end."""
+        return None if self.at_end() else self.buf[self.pos]
+
+    def any(self):
+        t = read_tlv(self.buf, self.pos, self.limit)
+        self.pos = t.end
+        return t
+
+    def expect(self, tag, what):
+        if self.peek() != tag:
+            raise DerError("%s: expected tag %#04x, got %r" % (what, tag, self.peek()))
+        return self.any()
+
+    def optional(self, tag):
+        return self.any() if self.peek() == tag else None
+
+    def end(self, what):
+        if not self.at_end():
+            raise DerError("%s: unexpected trailing element" % what)
+
+
+def decode_integer(t, what="INTEGER"):
+    v = t.content
+    if not v:
+        raise DerError("%s: empty INTEGER" % what)
+    if len(v) > 1 and ((v[0] == 0 and v[1] < 0x80) or (v[0] == 0xFF and v[1] >= 0x80)):
+        raise DerError("%s: non-minimal INTEGER" % what)
+    return int.from_bytes(v, "big", signed=True)
+
+
+def decode_boolean(t, what="BOOLEAN"):
+    if t.content not in (b"\x00", b"\xff"):
+        raise DerError("%s: BOOLEAN must be 00 or FF" % what)
+    return t.content == b"\xff"
+
+
+def decode_oid(content, what="OID"):
+    """Dotted text of an OBJECT IDENTIFIER's content octets."""
+    if not content or content[-1] & 0x80:
+        raise DerError("%s: bad OID" % what)
+    arcs, value, arc_start = [], 0, True
     for b in content:
+        if arc_start and b == 0x80:
+            raise DerError("%s: non-minimal OID arc" % what)
         value = (value << 7) | (b & 0x7F)
-        if not b & 0x80:
+        arc_start = not b & 0x80
+        if arc_start:
             arcs.append(value)
             value = 0
     first = arcs[0]
@@ -230,9 +309,41 @@ def decode_oid(content):
     return ".".join(str(a) for a in head + arcs[1:])
 
 
-def decode_time(t):
-    text = t.content.decode("ascii")
-    if t.tag == UTC_TIME:
-        yy = int(text[:2])
-        text = ("19" if yy >= 50 else "20") + text
-    return datetime.datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+def decode_bit_string(t, what="BIT STRING"):
+    """(bytes, number of unused bits) of a BIT STRING."""
+    v = t.content
+    if not v or v[0] > 7 or (len(v) == 1 and v[0] != 0):
+        raise DerError("%s: bad BIT STRING" % what)
+    if v[0] and v[-1] & ((1 << v[0]) - 1):
+        raise DerError("%s: non-zero unused bits" % what)
+    return v[1:], v[0]
+
+
+GENERALIZED_TIME_RE = re.compile(rb"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$")
+UTC_TIME_RE = re.compile(rb"^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$")
+
+
+def decode_generalized_time(t, what="GeneralizedTime"):
+    """A GeneralizedTime of exactly the form YYYYMMDDHHMMSSZ (TimeError otherwise)."""
+    if t.tag != GENERALIZED_TIME:
+        raise DerError("%s: not a GeneralizedTime" % what)
+    m = GENERALIZED_TIME_RE.match(t.content)
+    if not m:
+        raise TimeError("%s: %r" % (what, t.content))
+    try:
+        return datetime.datetime(*map(int, m.groups()), tzinfo=datetime.timezone.utc)
+    except ValueError:
+        raise TimeError("%s: %r" % (what, t.content)) from None
+
+
+def decode_time(t, what="Time"):
+    """An X.509 Time: UTCTime YYMMDDHHMMSSZ (RFC 5280 windowing: 50..99 are 19xx) or GeneralizedTime."""
+    if t.tag == GENERALIZED_TIME:
+        return decode_generalized_time(t, what)
+    if t.tag != UTC_TIME:
+        raise DerError("%s: not a Time" % what)
+    m = UTC_TIME_RE.match(t.content)
+    if not m:
+        raise DerError("%s: bad UTCTime %r" % (what, t.content))
+    yy, *rest = map(int, m.groups())
+    return datetime.datetime(yy + (1900 if yy >= 50 else 2000), *rest, tzinfo=datetime.timezone.utc)
