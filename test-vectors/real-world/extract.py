@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Regenerate test-vectors/real-world/manifest.json from the files in this folder.
 
-Usage (Python 3.8+ and ../tools/der.py, the DER reader the generator uses too; `openssl` on
-PATH only for --openssl):
+Usage (Python 3.8+ with pyca/cryptography, and ../tools/der.py, the DER reader the generator
+uses too; `openssl` on PATH only for --openssl):
 
     python3 extract.py                   # write manifest.json next to this script
     python3 extract.py --check           # exit 1 if manifest.json differs from what would be written
@@ -20,8 +20,9 @@ What it does:
 * `verify`: the cases built by openssl_cases() and listed in EXTRA_CASES (hand-written: which
   certificate, issuer, trusted responders, clock and options each test uses, and what our
   profile must answer) are copied into the manifest after being re-derived by
-  `reference_verify`, a plain-Python model of the profile (rules 7-14) with its own RSA
-  PKCS#1 v1.5 and ECDSA P-256/P-384 verification. If the model and the hand-written expectation
+  `reference_verify`, a plain-Python model of the profile (rules 7-14); it decides which
+  algorithms, keys and parameters are acceptable and leaves the RSA PKCS#1 v1.5 and ECDSA
+  P-256/P-384 arithmetic to pyca/cryptography. If the model and the hand-written expectation
   disagree the script stops, so the manifest cannot drift from the data.
 * `note` (top level, optional): FILE_NOTES, what a file is and why it has no verify case.
 
@@ -44,6 +45,13 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep ../tools free of __pycache__
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+
+try:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+except ImportError:
+    sys.exit("extract.py needs the Python package cryptography (pip install cryptography)")
 
 import der  # noqa: E402
 from der import (BIT_STRING, BOOLEAN, ENUMERATED, GENERALIZED_TIME, INTEGER, OCTET_STRING, OID,  # noqa: E402
@@ -148,7 +156,9 @@ class Cert:
         self.not_after = der.decode_time(val.any(), "notAfter")
         val.end("validity")
         self.subject = r.expect(SEQUENCE, "subject").raw
-        spki = r.expect(SEQUENCE, "subjectPublicKeyInfo").reader()
+        spki_tlv = r.expect(SEQUENCE, "subjectPublicKeyInfo")
+        self.spki = spki_tlv.raw
+        spki = spki_tlv.reader()
         self.key_alg = algorithm_identifier(spki.expect(SEQUENCE, "spki alg"), "spki alg")
         self.spk, _ = der.decode_bit_string(spki.expect(BIT_STRING, "subjectPublicKey"), "spk")
         spki.end("spki")
@@ -185,12 +195,6 @@ class Cert:
         r = der.read_tlv(e[1]).reader()
         b = r.optional(BOOLEAN)
         return bool(b) and der.decode_boolean(b, "cA")
-
-    def rsa_bits(self):
-        if self.key_alg[0] != OID_RSA:
-            return None
-        n, _ = rsa_public_key(self.spk)
-        return n.bit_length()
 
 
 def load_cert(rel):
@@ -420,126 +424,61 @@ def parse_entry(data):
 
 
 # ---------------------------------------------------------------------------------------------
-# Signatures: RSA PKCS#1 v1.5 and ECDSA P-256/P-384, from first principles
+# Signatures: the profile's algorithm and key rules here, the arithmetic by pyca/cryptography
 # ---------------------------------------------------------------------------------------------
 
 OID_RSA = "1.2.840.113549.1.1.1"
 OID_EC = "1.2.840.10045.2.1"
 SIG_ALGS = {  # signature AlgorithmIdentifier OID -> (key type, hash, needs allow_sha1)
-    "1.2.840.113549.1.1.5": ("rsa", "sha1", True),
-    "1.2.840.113549.1.1.11": ("rsa", "sha256", False),
-    "1.2.840.113549.1.1.12": ("rsa", "sha384", False),
-    "1.2.840.113549.1.1.13": ("rsa", "sha512", False),
-    "1.2.840.10045.4.3.2": ("ec", "sha256", False),
-    "1.2.840.10045.4.3.3": ("ec", "sha384", False),
+    "1.2.840.113549.1.1.5": ("rsa", hashes.SHA1, True),
+    "1.2.840.113549.1.1.11": ("rsa", hashes.SHA256, False),
+    "1.2.840.113549.1.1.12": ("rsa", hashes.SHA384, False),
+    "1.2.840.113549.1.1.13": ("rsa", hashes.SHA512, False),
+    "1.2.840.10045.4.3.2": ("ec", hashes.SHA256, False),
+    "1.2.840.10045.4.3.3": ("ec", hashes.SHA384, False),
 }
-DIGEST_INFO_PREFIX = {
-    "sha1": bytes.fromhex("3021300906052b0e03021a05000414"),
-    "sha256": bytes.fromhex("3031300d060960864801650304020105000420"),
-    "sha384": bytes.fromhex("3041300d060960864801650304020205000430"),
-    "sha512": bytes.fromhex("3051300d060960864801650304020305000440"),
-}
-CURVES = {
-    "1.2.840.10045.3.1.7": dict(  # P-256
-        p=0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff,
-        a=-3,
-        n=0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551,
-        gx=0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296,
-        gy=0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5, size=32),
-    "1.3.132.0.34": dict(  # P-384
-        p=int("fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe"
-              "ffffffff0000000000000000ffffffff", 16),
-        a=-3,
-        n=int("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf"
-              "581a0db248b0a77aecec196accc52973", 16),
-        gx=int("aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a38"
-               "5502f25dbf55296c3a545e3872760ab7", 16),
-        gy=int("3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c0"
-               "0a60b1ce1d7e819d7a431d7c90ea0e5f", 16), size=48),
-}
+EC_CURVES = {"1.2.840.10045.3.1.7", "1.3.132.0.34"}  # P-256, P-384
 
 
-def rsa_public_key(spk):
-    r = der.read_tlv(spk).reader()
-    n = der.decode_integer(r.expect(INTEGER, "modulus"), "modulus")
-    e = der.decode_integer(r.expect(INTEGER, "exponent"), "exponent")
-    return n, e
-
-
-def ec_add(c, p1, p2):
-    if p1 is None:
-        return p2
-    if p2 is None:
-        return p1
-    p = c["p"]
-    if p1[0] == p2[0]:
-        if (p1[1] + p2[1]) % p == 0:
-            return None
-        lam = (3 * p1[0] * p1[0] + c["a"]) * pow(2 * p1[1], -1, p) % p
-    else:
-        lam = (p2[1] - p1[1]) * pow(p2[0] - p1[0], -1, p) % p
-    x = (lam * lam - p1[0] - p2[0]) % p
-    return x, (lam * (p1[0] - x) - p1[1]) % p
-
-
-def ec_mul(c, k, pt):
-    acc = None
-    while k:
-        if k & 1:
-            acc = ec_add(c, acc, pt)
-        pt = ec_add(c, pt, pt)
-        k >>= 1
-    return acc
-
-
-def check_signature(key_cert_alg, spk, sig_alg, tbs, signature, allow_sha1):
-    """Raise the crate's error for a signature over `tbs`; key_cert_alg = SPKI AlgorithmIdentifier."""
+def check_signature(key_cert, sig_alg, tbs, signature, allow_sha1):
+    """Raise the crate's error for a signature over `tbs` made with key_cert's key."""
     oid, params = sig_alg
     if oid not in SIG_ALGS:
         raise Refused("UnsupportedSignatureAlgorithm", oid)
-    ktype, hname, legacy = SIG_ALGS[oid]
+    ktype, hash_alg, legacy = SIG_ALGS[oid]
     if legacy and not allow_sha1:
         raise Refused("UnsupportedSignatureAlgorithm", f"{oid} needs allow_sha1")
-    digest = hashlib.new(hname, tbs).digest()
+    key_oid, key_params = key_cert.key_alg
     if ktype == "rsa":
         # Parameters NULL, or absent: RFC 4055 section 5 says implementations MUST accept both
         # for sha{224,256,384,512}WithRSAEncryption; GlobalSign's 2012 responses (openssl/D1*,
         # D2*) and the DoD response use the absent form, also for sha1WithRSAEncryption.
         if params is not None and params.raw != b"\x05\x00":
             raise Refused("UnsupportedSignatureAlgorithm", "RSA PKCS#1 parameters not NULL")
-        if key_cert_alg[0] != OID_RSA:
+        if key_oid != OID_RSA:
             raise Refused("InvalidSignature", "RSA algorithm with a non-RSA key")
-        n, e = rsa_public_key(spk)
-        if n.bit_length() < 2048:
-            raise Refused("RsaKeyTooSmall", str(n.bit_length()))
-        k = (n.bit_length() + 7) // 8
-        if len(signature) != k:
-            raise Refused("InvalidSignature", "RSA signature length")
-        em = pow(int.from_bytes(signature, "big"), e, n).to_bytes(k, "big")
-        t = DIGEST_INFO_PREFIX[hname] + digest
-        if em != b"\x00\x01" + b"\xff" * (k - 3 - len(t)) + b"\x00" + t:
-            raise Refused("InvalidSignature", "RSA PKCS#1 v1.5")
-        return
-    if key_cert_alg[0] != OID_EC or params is not None:
-        raise Refused("InvalidSignature", "ECDSA algorithm/key mismatch")
-    curve_oid = der_oid(key_cert_alg[1], "curve")
-    if curve_oid not in CURVES:
-        raise Refused("UnsupportedSignatureAlgorithm", curve_oid)
-    c = CURVES[curve_oid]
-    if spk[0] != 4 or len(spk) != 1 + 2 * c["size"]:
-        raise Refused("InvalidSignature", "EC point")
-    q = (int.from_bytes(spk[1:1 + c["size"]], "big"), int.from_bytes(spk[1 + c["size"]:], "big"))
-    sr = der.read_tlv(signature).reader()
-    rr = der.decode_integer(sr.expect(INTEGER, "r"), "r")
-    ss = der.decode_integer(sr.expect(INTEGER, "s"), "s")
-    n = c["n"]
-    if not (0 < rr < n and 0 < ss < n):
-        raise Refused("InvalidSignature", "ECDSA r/s range")
-    z = int.from_bytes(digest[:c["size"]], "big")
-    w = pow(ss, -1, n)
-    pt = ec_add(c, ec_mul(c, z * w % n, (c["gx"], c["gy"])), ec_mul(c, rr * w % n, q))
-    if pt is None or pt[0] % n != rr:
-        raise Refused("InvalidSignature", "ECDSA")
+        try:
+            key = serialization.load_der_public_key(key_cert.spki)
+        except ValueError as e:
+            raise bad(f"{key_cert.name}: RSA public key: {e}") from None
+        if key.key_size < 2048:
+            raise Refused("RsaKeyTooSmall", str(key.key_size))
+        how = (padding.PKCS1v15(), hash_alg())
+    else:
+        if key_oid != OID_EC or params is not None:
+            raise Refused("InvalidSignature", "ECDSA algorithm/key mismatch")
+        curve_oid = der.decode_oid(key_params.content, "curve")
+        if curve_oid not in EC_CURVES:
+            raise Refused("UnsupportedSignatureAlgorithm", curve_oid)
+        try:
+            key = serialization.load_der_public_key(key_cert.spki)
+        except ValueError:
+            raise Refused("InvalidSignature", "EC point") from None
+        how = (ec.ECDSA(hash_alg()),)
+    try:
+        key.verify(signature, tbs, *how)
+    except InvalidSignature:
+        raise Refused("InvalidSignature", oid) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -594,8 +533,7 @@ def reference_verify(resp_der, cert, issuer, trusted, now, allow_sha1, nonce):
         if signer.issuer != issuer.subject:
             raise Refused("ResponderNotIssuedByIssuer")
         try:
-            check_signature(issuer.key_alg, issuer.spk, signer.sig_alg, signer.tbs,
-                            signer.signature, allow_sha1)
+            check_signature(issuer, signer.sig_alg, signer.tbs, signer.signature, allow_sha1)
         except REFUSALS as e:
             if e.variant != "InvalidSignature":
                 raise
@@ -615,7 +553,7 @@ def reference_verify(resp_der, cert, issuer, trusted, now, allow_sha1, nonce):
         raise Refused("ResponderNotFound")
 
     # Rule 10.
-    check_signature(signer.key_alg, signer.spk, r["sig_alg"], r["tbs"], r["signature"], allow_sha1)
+    check_signature(signer, r["sig_alg"], r["tbs"], r["signature"], allow_sha1)
 
     # Rule 11.
     for oid, crit, _ in r["extensions"]:
