@@ -15,8 +15,8 @@ import vectors  # noqa: E402
 
 
 def dump_manifest(cases):
-    """Pretty JSON, with small objects (options, expect, responder_id, each parsed SingleResponse)
-    on one line each, so the manifest stays readable and small."""
+    """Pretty JSON, with small objects (options, expect, decision, responder_id, each parsed
+    SingleResponse) on one line each, so the manifest stays readable and small."""
     text_cases = []
     for case in cases:
         case = json.loads(json.dumps(case))
@@ -28,6 +28,8 @@ def dump_manifest(cases):
 
         case["options"] = hold(case["options"])
         case["expect"] = hold(case["expect"])
+        if "decision" in case:
+            case["decision"] = hold(case["decision"])
         parse = case["parse"]
         if "responder_id" in parse:
             parse["responder_id"] = hold(parse["responder_id"])

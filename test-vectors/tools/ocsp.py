@@ -241,6 +241,15 @@ def nonce_of(extensions):
     return None
 
 
+def singles(data):
+    """Every SingleResponse of a well-formed successful response, described (never elided)."""
+    top = der.parse(data).children()
+    basic = der.parse(top[1].children()[0].children()[1].content)
+    tbs = basic.children()[0].children()
+    responses = tbs[3] if tbs[0].tag == 0xA0 else tbs[2]
+    return [describe_single(s) for s in responses.children()]
+
+
 def describe_single(s):
     parts = s.children()
     cid, status, this_update = parts[:3]

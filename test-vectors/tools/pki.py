@@ -215,6 +215,13 @@ class Cert:
                 return value
         return None
 
+    def tls_features(self):
+        """The INTEGERs of the TLS feature extension (RFC 7633), [] without it."""
+        value = self.ext("1.3.6.1.5.5.7.1.24")
+        if value is None:
+            return []
+        return [der.decode_integer(t, "TLS feature") for t in der.parse(value).children()]
+
     def key_hash(self, hash_name="sha1"):
         return hashlib.new(hash_name, self.public_key_bits).digest()
 
@@ -233,8 +240,7 @@ class Cert:
                 method, location = ad.children()
                 if der.decode_oid(method.content) == "1.3.6.1.5.5.7.48.1" and location.tag == 0x86:
                     urls.append(location.content.decode())
-        feature = self.ext("1.3.6.1.5.5.7.1.24")
-        must_staple = bool(feature) and any(int.from_bytes(t.content, "big") == 5 for t in der.parse(feature).children())
+        features = self.tls_features()
         return {
             "path": self.path,
             "serial": self.serial_content.hex(),
@@ -248,7 +254,8 @@ class Cert:
             "ocsp_signing": "1.3.6.1.5.5.7.3.9" in ekus,
             "is_ca": is_ca,
             "ocsp_nocheck": self.ext("1.3.6.1.5.5.7.48.1.5") is not None,
-            "must_staple": must_staple,
+            "must_staple": 5 in features,
+            "tls_features": features,
             "ocsp_urls": urls,
             "unknown_critical_extension": any(c and o not in KNOWN_EXTENSIONS for o, c, _ in self.extensions),
         }

@@ -20,7 +20,7 @@ RULES = {
     11: "Critical extensions",
     12: "Nonce",
     13: "Freshness",
-    14: "Revoked outside the window",
+    14: "Revoked outside the window (permanent revocations; certificateHold is checked like good)",
 }
 
 # Why openssl 3.0 answers differently, where it does.
@@ -56,7 +56,8 @@ OPENSSL_NOTES = {
 
 def expect_text(e):
     if "error" in e:
-        return "`%s`" % e["error"]
+        details = ["%s %s" % (k, v) for k, v in e.items() if k not in ("error", "time")]
+        return "`%s`" % e["error"] + (" (%s)" % ", ".join(details) if details else "")
     if e["status"] == "revoked":
         reason = "no reason" if e["revocation_reason"] is None else "reason %d" % e["revocation_reason"]
         return "revoked (%s)" % reason
@@ -78,8 +79,8 @@ files.
 
 | path | what |
 | --- | --- |
-| `manifest.json` | one object per verification case (%d cases): response, certificate, issuer, trust, nonce, `now`, options, expected parse and expected verdict |
-| `certs.json` | what a certificate parser must see in each certificate of `pki/` |
+| `manifest.json` | one object per verification case (%d cases): response, certificate, issuer, trust, nonce, `now`, options, expected parse, expected verdict and, for some, a TLS client's decision |
+| `certs.json` | what a certificate parser must see in each certificate of `pki/`, including its TLS features (RFC 7633) |
 | `pki/*.der`, `*.pem`, `*.key` | the test PKI: certificates (DER and PEM) and PKCS#8 PEM private keys |
 | `pki/tls/` | ECDSA P-256 chain for real TLS handshake tests |
 | `responses/*.der` | OCSP responses (%d files); `responses/tls/` those for the TLS chain |
@@ -115,10 +116,42 @@ of this README, so a different openssl version may show up as a README differenc
 - Normal certificates are valid 2025-01-01T00:00:00Z .. 2035-01-01T00:00:00Z.
 - Normal responses: producedAt = thisUpdate = 2026-01-01T00:00:00Z, nextUpdate =
   2026-01-08T00:00:00Z, verified at `now` = 2026-01-01T01:00:00Z unless the case says otherwise.
-- `options`: `skew` and `max_age` in seconds (defaults 300 and 86400), `max_lifetime` (seconds or
-  null), `allow_sha1` (the caller added the legacy SHA-1 algorithms), and `max_response_size`
-  (default 65536; only the 1000-SingleResponse benchmark raises it, to 131072, because that
-  response is larger than 64 KiB).
+- `options` is always the full object, all integers except `allow_sha1`; the defaults are
+  `{"skew": 300, "max_age": 604800, "max_age_without_next_update": 86400, "max_lifetime": 864000,
+  "allow_sha1": false, "max_response_size": 65536}`: clock skew, the maximum age of a response
+  (7 days after thisUpdate, Chromium's limit for a leaf's revocation information), the tighter
+  maximum age of a response without nextUpdate (1 day), the maximum nextUpdate - thisUpdate
+  (10 days, mozilla::pkix's), all in seconds; whether the caller added the legacy SHA-1
+  algorithms; and the size cap in bytes (only the 1000-SingleResponse benchmark raises it, to
+  131072, because that response is larger than 64 KiB). A case that changes one says so in the
+  table below.
+- Time rules (`tools/ocsp_profile.py`, which the generator checks every accepted and every time
+  case against; the skew is tolerated on every comparison with `now`):
+  nextUpdate before thisUpdate is `NextUpdateBeforeThisUpdate` whatever the status. A permanent
+  revocation (revoked with no reason or any reason but certificateHold) and `unknown` get no other
+  time check, so a revocation is reported even outside its window (rule 14). `good`, and revoked
+  with reason certificateHold (6), are checked in this order: nextUpdate - thisUpdate >
+  max_lifetime is `ResponseLifetimeTooLong`; thisUpdate > now + skew is `ResponseNotYetValid`;
+  now > nextUpdate + skew is `ResponseExpired`; now > thisUpdate + cap + skew is `ResponseTooOld`,
+  where cap is max_age, or min(max_age, max_age_without_next_update) without nextUpdate. A
+  delegated responder's certificate outside its validity at `now` (no skew) is
+  `ResponderNotYetValid` or `ResponderExpired`.
+- `expect` is `{"status": "good"|"unknown"}`, `{"status": "revoked", "revocation_time": ...,
+  "revocation_reason": n|null}` or `{"error": "<Error variant>", ...}`. Time errors carry their
+  times as RFC 3339 strings: `time` (the `now` checked) and `not_before` (`ResponseNotYetValid`:
+  thisUpdate; `ResponderNotYetValid`: the certificate's notBefore) or `not_after`
+  (`ResponseExpired`: nextUpdate; `ResponseTooOld`: thisUpdate + cap; `ResponderExpired`: the
+  certificate's notAfter). A non-successful responseStatus is `{"error": "UnsuccessfulResponse",
+  "response_status": "malformedRequest"|"internalError"|"tryLater"|"sigRequired"|"unauthorized"}`.
+- `decision` (only on cases whose certificate has the TLS feature extension) is what a TLS client
+  does with the certificate and the verifier's answer: `tls_features` is `status_request` when
+  every listed feature is 5 (must-staple: only a good answer is accepted, in soft-fail mode too,
+  since the certificate forbids soft failure) and `unsupported` when any other feature is listed
+  (a staple cannot satisfy it, so the client fails closed whatever the answer, as mozilla::pkix
+  does); `none_required` (no TLS feature extension) is part of the schema but no case carries it
+  yet. `soft_fail` and `hard_fail` are `accept` or `reject` for a client in that mode.
+- `certs.json` gives, per certificate, `tls_features` (the INTEGERs of the TLS feature extension,
+  `[]` without it) and `must_staple` (5 is among them).
 - `rule` is the profile rule (DESIGN.md) the case is about: the rule broken for an error, the
   boundary tested for the accepted rule 8, 13 and 14 cases; null for plain good cases.
 - `responder` says how the signer must be authorised for accepted cases: `issuer` (the CA
@@ -175,7 +208,7 @@ of this README, so a different openssl version may show up as a README differenc
     w("| rule | cases | |")
     w("| --- | --- | --- |")
     for rule in sorted(per_rule, key=lambda r: (r is None, r or 0)):
-        w("| %s | %d | %s |" % (rule if rule is not None else "-", per_rule[rule], RULES.get(rule, "good cases, benchmarks, TLS, real responder")))
+        w("| %s | %d | %s |" % (rule if rule is not None else "-", per_rule[rule], RULES.get(rule, "good cases, benchmarks, TLS, TLS feature policy, real responder")))
     w("")
     w("Expected errors: " + ", ".join("`%s` %d" % kv for kv in sorted(errors.items())) + ".\n")
 
@@ -198,6 +231,8 @@ of this README, so a different openssl version may show up as a README differenc
             desc += " (caller nonce %s)" % c["nonce"]
         if c["trusted_responders"]:
             desc += " (trusted: %s)" % ", ".join(c["trusted_responders"])
+        if "decision" in c:
+            desc += " (decision: %s)" % ", ".join("%s %s" % kv for kv in c["decision"].items())
         w("| `%s` | `%s` | %s | %s | %s | %s | %s |" % (
             c["name"], c["response"].replace("responses/", ""), c["rule"] if c["rule"] is not None else "",
             "" if c["now"] == vectors.NOW else c["now"], expect_text(c["expect"]), desc.replace("|", "\\|"), opinion))

@@ -12,6 +12,7 @@ import tempfile
 import crypto
 import der
 import ocsp
+import ocsp_profile
 from ocsp import GOOD, UNKNOWN, revoked, single, cert_id, extension, nonce_extension
 
 T0 = "2026-01-01T00:00:00Z"  # producedAt = thisUpdate of the normal vectors
@@ -21,7 +22,7 @@ REVOKED_AT = "2025-06-01T12:00:00Z"
 NONCE = bytes.fromhex("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
 OTHER_NONCE = bytes.fromhex("00112233445566778899aabbccddeeff")
 UNKNOWN_EXT = "1.2.3.4.5.6.7"  # an extension nobody understands
-DEFAULT_OPTIONS = {"skew": 300, "max_age": 86400, "max_lifetime": None, "allow_sha1": False, "max_response_size": 65536}
+DEFAULT_OPTIONS = ocsp_profile.DEFAULT_OPTIONS
 
 # Errors a parser must already report (the manifest's `parse` is then {"error": ...}); every other
 # error comes from verification of a response that parses.
@@ -30,8 +31,10 @@ PARSE_ERRORS = {
     "UnsupportedResponseType", "UnsupportedResponseVersion", "InvalidTime", "InvalidRevocationReason",
     "EmptyResponseList", "TooManyCertificates", "InvalidCertIdHash",
 }
-RESPONDER_ERRORS = {1: "ResponderMalformedRequest", 2: "ResponderInternalError", 3: "ResponderTryLater",
-                    5: "ResponderSigRequired", 6: "ResponderUnauthorized"}
+# Errors about the SingleResponse's times; every case expecting one of them, or a status, is
+# checked against ocsp_profile.response_times when it is written.
+TIME_ERRORS = {"NextUpdateBeforeThisUpdate", "ResponseLifetimeTooLong", "ResponseNotYetValid", "ResponseExpired",
+               "ResponseTooOld"}
 
 
 def good():
@@ -48,6 +51,23 @@ def is_revoked(reason=None, when=REVOKED_AT):
 
 def error(variant):
     return {"error": variant}
+
+
+def unsuccessful(status):
+    """A non-successful responseStatus, by its RFC 6960 name."""
+    return {"error": "UnsuccessfulResponse", "response_status": status}
+
+
+def not_yet_valid(now, not_before):
+    return ocsp_profile.not_yet_valid("ResponseNotYetValid", now, not_before)
+
+
+def expired(now, not_after):
+    return ocsp_profile.expired("ResponseExpired", now, not_after)
+
+
+def too_old(now, not_after):
+    return ocsp_profile.expired("ResponseTooOld", now, not_after)
 
 
 def shift(when, **delta):
@@ -122,9 +142,9 @@ class Catalogue:
         return rel
 
     def case(self, case_name, response, cert="rsa-ee", issuer="rsa-ca", trusted=(), nonce=None, now=NOW,
-             options=None, rule=None, description="", expect=None, responder=None):
+             options=None, rule=None, description="", expect=None, responder=None, decision=False):
         """A manifest entry. `response` is a relative path already written, or bytes to write as
-        responses/<case_name>.der."""
+        responses/<case_name>.der. decision=True adds what a TLS client does with the answer."""
         if isinstance(response, bytes):
             response = self.write("responses/%s.der" % case_name, response)
         assert expect is not None
@@ -133,9 +153,10 @@ class Catalogue:
             parse = {"error": expect["error"]}
         else:
             parse = ocsp.describe(self.files[response])
-        opts = dict(DEFAULT_OPTIONS)
-        opts.update(options or {})
-        self.cases.append({
+        opts = ocsp_profile.options(**(options or {}))
+        if "status" in expect or expect["error"] in TIME_ERRORS:
+            self.check_times(case_name, response, cert, issuer, now, opts, expect)
+        entry = {
             "name": case_name,
             "response": response,
             "cert": self.cert(cert).path,
@@ -149,8 +170,30 @@ class Catalogue:
             "parse": parse,
             "expect": expect,
             "responder": responder if "status" in expect else None,
-        })
+        }
+        if decision:
+            entry["decision"] = tls_decision(self.cert(cert), expect)
+        self.cases.append(entry)
         return response
+
+    def check_times(self, case_name, response, cert, issuer, now, opts, expect):
+        """The time rules must give what the case expects: nothing for an accepted case, the
+        expected error (with its times) for a time case. Looks at the SingleResponse a verifier
+        would pick: those whose CertID matches the certificate, the strictest status first."""
+        cert, issuer = self.cert(cert), self.cert(issuer)
+        names = {v: k for k, v in ocsp.HASH_OIDS.items() if k in ("sha1", "sha256", "sha384", "sha512")}
+        matching = [s for s in ocsp.singles(self.files[response])
+                    if s["hash_algorithm"] in names and s["serial"] == cert.serial_content.hex()
+                    and s["issuer_name_hash"] == hashlib.new(names[s["hash_algorithm"]], cert.issuer_tlv).hexdigest()
+                    and s["issuer_key_hash"] == issuer.key_hash(names[s["hash_algorithm"]]).hex()]
+        assert matching, "%s: no SingleResponse matches" % case_name
+        single = max(matching, key=lambda s: ["good", "unknown", "revoked"].index(s["status"]))
+        got = ocsp_profile.response_times(single["status"], single["revocation_reason"], single["this_update"],
+                                          single["next_update"], now, opts)
+        if "status" in expect:
+            assert got is None and single["status"] == expect["status"], (case_name, got, single["status"])
+        else:
+            assert got == expect, (case_name, got, expect)
 
     # ------------------------------------------------------------ the vectors
 
@@ -220,7 +263,7 @@ class Catalogue:
         c("good-unrequested-nonce", self.nonce_good, responder="issuer", expect=good(),
           description="the response carries a nonce, the caller sent none: ignored")
         self.no_next = c("good-no-next-update", self.response(next_update=None), responder="issuer", expect=good(),
-                         description="no nextUpdate; now is within max_age (1 day) of thisUpdate")
+                         description="no nextUpdate; now is within max_age_without_next_update (1 day) of thisUpdate")
         c("good-explicit-version-0", self.response(version=der.explicit(0, der.integer(0))), responder="issuer",
           expect=good(), description="explicit version [0] INTEGER 0 (v1), tolerated")
         self.trusted_good = c("good-trusted-responder", self.response(signer="trusted-responder"),
@@ -233,7 +276,9 @@ class Catalogue:
                               (6, "certificate-hold"), (8, "remove-from-crl"), (9, "privilege-withdrawn"),
                               (10, "aa-compromise")]:
             rel = c("revoked-%s" % label, self.response(status=revoked(REVOKED_AT, reason)), responder="issuer",
-                    expect=is_revoked(reason), description="revoked with revocationReason %d (%s)" % (reason, label))
+                    expect=is_revoked(reason), description="revoked with revocationReason %d (%s)%s" % (
+                        reason, label, "; a hold gets the time checks of a good answer, and this one is fresh"
+                        if reason == 6 else ""))
             if reason == 1:
                 self.revoked_key_compromise = rel
         c("unknown-status", self.response(status=UNKNOWN), responder="issuer", expect=unknown(),
@@ -297,9 +342,9 @@ class Catalogue:
 
     def rule2(self):
         c = self.case
-        for status, variant in RESPONDER_ERRORS.items():
+        for status in (1, 2, 3, 5, 6):
             label = ocsp.STATUS_NAMES[status]
-            c("r02-status-%d-%s" % (status, label), ocsp.ocsp_response(status), rule=2, expect=error(variant),
+            c("r02-status-%d-%s" % (status, label), ocsp.ocsp_response(status), rule=2, expect=unsuccessful(label),
               description="responseStatus %d (%s), no responseBytes" % (status, label))
         for status in (4, 7):
             c("r02-status-%d" % status, ocsp.ocsp_response(status), rule=2, expect=error("UnknownResponseStatus"),
@@ -415,16 +460,21 @@ class Catalogue:
             ("rsa-responder-serverauth", "ResponderMissingOcspSigning", "delegated responder with EKU serverAuth only"),
             ("rsa-responder-anyeku", "ResponderMissingOcspSigning", "delegated responder with anyExtendedKeyUsage only"),
             ("rsa-responder-ca", "ResponderIsCa", "delegated responder with OCSPSigning but basicConstraints CA:TRUE"),
-            ("rsa-responder-expired", "ResponderExpired", "delegated responder valid 2024-01-01..2025-06-01"),
-            ("rsa-responder-notyetvalid", "ResponderNotYetValid", "delegated responder valid 2027-01-01..2030-01-01"),
+            ("rsa-responder-expired", None, "delegated responder valid 2024-01-01..2025-06-01"),
+            ("rsa-responder-notyetvalid", None, "delegated responder valid 2027-01-01..2030-01-01"),
             ("rsa-responder-critext", "UnsupportedCriticalExtension",
              "delegated responder with an unknown critical extension 1.2.3.4.5"),
             ("rsa-responder-otherca", "ResponderNotIssuedByIssuer", "delegated responder issued by other-ca"),
             ("rsa-responder-evil", "InvalidResponderCertSignature",
              "delegated responder issued by evil-ca, which has rsa-ca's subject name but another key"),
         ]:
+            if variant is None:  # the responder certificate's validity at now, with its times
+                responder = self.cert(signer)
+                expect = ocsp_profile.responder_validity(responder.not_before, responder.not_after, NOW)
+            else:
+                expect = error(variant)
             c("r09-" + signer.replace("rsa-responder-", "responder-"),
-              self.response(signer=signer, certs=[signer]), rule=9, expect=error(variant),
+              self.response(signer=signer, certs=[signer]), rule=9, expect=expect,
               description=what + "; byName, embedded, signature valid")
         c("r09-responder-intermediate",
           self.response(signer="rsa-responder-intermediate", certs=["rsa-responder-intermediate", "rsa-intermediate"]),
@@ -480,35 +530,43 @@ class Catalogue:
     def rule13(self):
         c = self.case
         g = self.rsa_good
-        c("r13-this-update-beyond-skew", g, now=shift(T0, minutes=-5, seconds=-1), rule=13,
-          expect=error("ResponseNotYetValid"), description="now = thisUpdate - 5 min 1 s (skew is 5 min)")
+        now = shift(T0, minutes=-5, seconds=-1)
+        c("r13-this-update-beyond-skew", g, now=now, rule=13, expect=not_yet_valid(now, T0),
+          description="now = thisUpdate - 5 min 1 s (skew is 5 min)")
         c("r13-this-update-at-skew", g, now=shift(T0, minutes=-5), rule=13, responder="issuer", expect=good(),
           description="now = thisUpdate - 5 min exactly: accepted")
         c("r13-this-update-within-skew", g, now=shift(T0, minutes=-4), rule=13, responder="issuer", expect=good(),
           description="thisUpdate 4 min after now: accepted (skew)")
-        c("r13-expired", g, now=shift(T1, minutes=5, seconds=1), rule=13, expect=error("ResponseExpired"),
-          description="now = nextUpdate + 5 min 1 s")
+        now = shift(T1, minutes=5, seconds=1)
+        c("r13-expired", g, now=now, rule=13, expect=expired(now, T1), description="now = nextUpdate + 5 min 1 s")
         c("r13-next-update-at-skew", g, now=shift(T1, minutes=5), rule=13, responder="issuer", expect=good(),
-          description="now = nextUpdate + 5 min exactly: accepted")
+          description="now = nextUpdate + 5 min exactly: accepted (also thisUpdate + max_age 7 days + skew exactly)")
         c("r13-next-update-within-skew", g, now=shift(T1, minutes=4), rule=13, responder="issuer", expect=good(),
           description="now = nextUpdate + 4 min: accepted (skew)")
         c("r13-next-update-before-this-update", self.response(next_update=shift(T0, seconds=-1)),
           now=shift(T0, minutes=1), rule=13, expect=error("NextUpdateBeforeThisUpdate"),
           description="nextUpdate one second before thisUpdate (now = thisUpdate + 1 min, inside both windows)")
-        c("r13-no-next-update-beyond-max-age", self.no_next, now=shift(T0, days=1, seconds=1), rule=13,
-          expect=error("ResponseExpired"), description="no nextUpdate, now = thisUpdate + 1 day + 1 s (max_age 1 day)")
-        c("r13-no-next-update-at-max-age", self.no_next, now=shift(T0, days=1), rule=13, responder="issuer",
-          expect=good(), description="no nextUpdate, now = thisUpdate + 1 day exactly: accepted")
+        now = shift(T0, days=1, minutes=5, seconds=1)
+        c("r13-no-next-update-beyond-max-age", self.no_next, now=now, rule=13,
+          expect=too_old(now, shift(T0, days=1)),
+          description="no nextUpdate, now = thisUpdate + 1 day + 5 min 1 s (max_age_without_next_update 1 day, "
+                      "plus skew)")
+        c("r13-no-next-update-at-max-age", self.no_next, now=shift(T0, days=1, minutes=5), rule=13,
+          responder="issuer", expect=good(),
+          description="no nextUpdate, now = thisUpdate + 1 day + 5 min exactly (max_age_without_next_update plus "
+                      "skew): accepted")
         c("r13-lifetime-too-long", g, options={"max_lifetime": 3 * 86400}, rule=13,
           expect=error("ResponseLifetimeTooLong"), description="7-day response, option max_lifetime 3 days")
         c("r13-lifetime-at-cap", g, options={"max_lifetime": 7 * 86400}, rule=13, responder="issuer", expect=good(),
           description="7-day response, option max_lifetime 7 days: accepted")
 
+
     def rule14(self):
         c = self.case
         r = self.revoked_key_compromise
         c("r14-revoked-after-next-update", r, now="2026-02-01T00:00:00Z", rule=14, responder="issuer",
-          expect=is_revoked(1), description="revoked response verified on 2026-02-01, long after nextUpdate + skew")
+          expect=is_revoked(1), description="revoked (keyCompromise, a permanent revocation) response verified on "
+                                            "2026-02-01, long after nextUpdate + skew: still reported")
         c("r14-revoked-before-this-update", r, now="2025-12-31T00:00:00Z", rule=14, responder="issuer",
           expect=is_revoked(1), description="revoked response verified a day before its thisUpdate")
 
@@ -549,11 +607,13 @@ class Catalogue:
         c("tls-server-stale",
           tls("tls-server-stale", produced_at="2025-12-20T00:00:00Z", this_update="2025-12-20T00:00:00Z",
               next_update="2025-12-25T00:00:00Z"),
-          rule=13, expect=error("ResponseExpired"), description="TLS: thisUpdate 2025-12-20, nextUpdate 2025-12-25", **d)
+          rule=13, expect=expired(NOW, "2025-12-25T00:00:00Z"), description="TLS: thisUpdate 2025-12-20, nextUpdate 2025-12-25",
+          **d)
         c("tls-server-not-yet-valid",
           tls("tls-server-not-yet-valid", produced_at="2026-01-02T00:00:00Z", this_update="2026-01-02T00:00:00Z",
               next_update="2026-01-09T00:00:00Z"),
-          rule=13, expect=error("ResponseNotYetValid"), description="TLS: thisUpdate 2026-01-02, nextUpdate 2026-01-09", **d)
+          rule=13, expect=not_yet_valid(NOW, "2026-01-02T00:00:00Z"),
+          description="TLS: thisUpdate 2026-01-02, nextUpdate 2026-01-09", **d)
         c("tls-server-bad-signature",
           tls("tls-server-bad-signature", mutate_signature=lambda s: flip_bit(s, len(s) - 1)),
           rule=10, expect=error("InvalidSignature"), description="TLS: good response with one bit of the signature flipped", **d)
@@ -564,11 +624,12 @@ class Catalogue:
           description="TLS: tls-server-direct, signed by tls-root")
         d = dict(cert="tls-server-muststaple", issuer="tls-int")
         c("tls-server-muststaple-good", tls("tls-server-muststaple-good", cert="tls-server-muststaple"),
-          responder="issuer", expect=good(), description="TLS: must-staple server, good", **d)
+          responder="issuer", expect=good(), decision=True, description="TLS: must-staple server, good", **d)
         c("tls-server-muststaple-stale",
           tls("tls-server-muststaple-stale", cert="tls-server-muststaple", produced_at="2025-12-20T00:00:00Z",
               this_update="2025-12-20T00:00:00Z", next_update="2025-12-25T00:00:00Z"),
-          rule=13, expect=error("ResponseExpired"), description="TLS: must-staple server, stale", **d)
+          rule=13, expect=expired(NOW, "2025-12-25T00:00:00Z"), decision=True,
+          description="TLS: must-staple server, stale (must-staple: refused in soft-fail mode too)", **d)
         c("tls-server-impostor-good", tls("tls-server-impostor-good", issuer="tls-int-impostor"),
           cert="tls-server", issuer="tls-int", rule=7, expect=error("NoMatchingResponse"),
           description="TLS: a good response for tls-server whose CertID and signature are tls-int-impostor's")
@@ -630,6 +691,20 @@ class Catalogue:
                            "-CA", pem(issuer), "-reqin", req, "-respout", out, "-ndays", "7")
             with open(out, "rb") as f:
                 return f.read()
+
+
+def tls_decision(cert, expect):
+    """What a TLS client does with a certificate's TLS feature extension (RFC 7633) and the
+    verifier's answer for its stapled response. Only status_request (5) can be satisfied by an
+    OCSP staple; any other feature (17, status_request_v2, included) cannot be, so the client
+    fails closed, as mozilla::pkix does. With status_request (must-staple) only a good answer is
+    accepted, in soft-fail mode as well: the certificate forbids soft failure."""
+    features = cert.tls_features()
+    assert features, "decisions are only given for certificates with the TLS feature extension"
+    if any(f != 5 for f in features):
+        return {"tls_features": "unsupported", "soft_fail": "reject", "hard_fail": "reject"}
+    verdict = "accept" if expect.get("status") == "good" else "reject"
+    return {"tls_features": "status_request", "soft_fail": verdict, "hard_fail": verdict}
 
 
 def request_nonce(data):
