@@ -560,6 +560,27 @@ class Catalogue:
         c("r13-lifetime-at-cap", g, options={"max_lifetime": 7 * 86400}, rule=13, responder="issuer", expect=good(),
           description="7-day response, option max_lifetime 7 days: accepted")
 
+        # The default caps, on P-256 CA-signed responses (as good-p256-ca), producedAt = thisUpdate.
+        def p256(case_name, this_update, next_update, expect, description, produced_at=None):
+            data = self.response("p256-ee", "p256-ca", this_update=this_update, next_update=next_update,
+                                 produced_at=produced_at or this_update)
+            c(case_name, data, cert="p256-ee", issuer="p256-ca", rule=13, expect=expect, description=description,
+              responder="issuer" if "status" in expect else None)
+
+        p256("r13-this-update-too-old", "2025-12-24T00:00:00Z", "2026-01-03T00:00:00Z",
+             too_old(NOW, "2025-12-31T00:00:00Z"),
+             "thisUpdate 2025-12-24, nextUpdate 2026-01-03 (a 10-day lifetime, allowed; not expired): now is "
+             "more than max_age (7 days) + skew after thisUpdate")
+        p256("r13-this-update-age-at-limit", shift(NOW, days=-7, minutes=-5), "2026-01-02T00:00:00Z", good(),
+             "thisUpdate = now - 7 days - 5 min (max_age plus skew exactly), nextUpdate 2026-01-02: accepted")
+        p256("r13-lifetime-over-default-cap", T0, "2026-01-11T00:00:01Z", error("ResponseLifetimeTooLong"),
+             "nextUpdate - thisUpdate = 10 days + 1 s, over the default max_lifetime (10 days)")
+        p256("r13-lifetime-at-default-cap", T0, "2026-01-11T00:00:00Z", good(),
+             "nextUpdate - thisUpdate = 10 days exactly, the default max_lifetime: accepted")
+        p256("r13-lifetime-1970-to-9999", der.generalized_time("19700101000000Z"),
+             der.generalized_time("99991231235959Z"), error("ResponseLifetimeTooLong"), produced_at=T0,
+             description="thisUpdate 19700101000000Z, nextUpdate 99991231235959Z, producedAt 2026-01-01: a response "
+                         "that claims to be valid forever (accepted as good while there was no default lifetime cap)")
 
     def rule14(self):
         c = self.case
@@ -569,6 +590,14 @@ class Catalogue:
                                             "2026-02-01, long after nextUpdate + skew: still reported")
         c("r14-revoked-before-this-update", r, now="2025-12-31T00:00:00Z", rule=14, responder="issuer",
           expect=is_revoked(1), description="revoked response verified a day before its thisUpdate")
+        c("r14-revoked-hold-stale",
+          self.response("p256-ee", "p256-ca", status=revoked("2025-11-01T00:00:00Z", 6),
+                        produced_at="2025-12-01T00:00:00Z", this_update="2025-12-01T00:00:00Z",
+                        next_update="2025-12-08T00:00:00Z"),
+          cert="p256-ee", issuer="p256-ca", rule=14, expect=expired(NOW, "2025-12-08T00:00:00Z"),
+          description="revoked with reason certificateHold (6), thisUpdate 2025-12-01, nextUpdate 2025-12-08: a hold "
+                      "can be lifted, so a stale one gets the time checks of a good answer (unlike the permanent "
+                      "revocation of r14-revoked-after-next-update)")
 
     def benchmarks(self):
         c = self.case
