@@ -73,6 +73,7 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 """ % OCSP_URL
 MUST_STAPLE = "1.3.6.1.5.5.7.1.24 = DER:30:03:02:01:05\n"  # TLS feature status_request
+TLS_FEATURE_17 = "1.3.6.1.5.5.7.1.24 = DER:30:03:02:01:11\n"  # TLS feature status_request_v2 only
 
 
 class Spec:
@@ -124,6 +125,9 @@ SPECS = [
     Spec("p256-ee", "p256", O + "/CN=p256-ee", "p256-ca", 0x3001, EC_EE.format(name="p256-ee")),
     Spec("p256-responder", "p256", O + "/CN=P-256 Test OCSP Responder", "p256-ca", 0x3002, responder(),
          note="delegated responder of p256-ca"),
+    Spec("p256-ee-tls-feature-17", "p256", O + "/CN=p256-ee-tls-feature-17", "p256-ca", 0x3003,
+         EC_EE.format(name="p256-ee-tls-feature-17") + TLS_FEATURE_17,
+         note="TLS feature extension listing only 17 (status_request_v2), which no client can satisfy"),
     Spec("p384-ca", "p384", O + "/CN=P-384 Test CA", None, 0x03, CA, md="sha384", note="ECDSA P-384 root (ecdsa-with-SHA384)"),
     Spec("p384-ee", "p384", O + "/CN=p384-ee", "p384-ca", 0x4001, EC_EE.format(name="p384-ee"), md="sha384"),
     Spec("rsa1024-ca", "rsa1024", O + "/CN=RSA-1024 Test CA", None, 0x04, CA, note="RSA-1024 root (key too small)"),

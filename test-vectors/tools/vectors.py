@@ -215,6 +215,7 @@ class Catalogue:
         self.rule14()
         self.benchmarks()
         self.tls()
+        self.policy()
         self.openssl_responder()
         self.log("vectors: %d cases over %d response files" % (len(self.cases), len(self.files)))
 
@@ -662,6 +663,15 @@ class Catalogue:
         c("tls-server-impostor-good", tls("tls-server-impostor-good", issuer="tls-int-impostor"),
           cert="tls-server", issuer="tls-int", rule=7, expect=error("NoMatchingResponse"),
           description="TLS: a good response for tls-server whose CertID and signature are tls-int-impostor's")
+
+    def policy(self):
+        """What a client does with a valid answer, beyond the verifier's verdict."""
+        response = self.write("responses/good-p256-tls-feature-17.der", self.response("p256-ee-tls-feature-17", "p256-ca"))
+        self.case("policy-tls-feature-17", response, cert="p256-ee-tls-feature-17", issuer="p256-ca",
+                  responder="issuer", expect=good(), decision=True,
+                  description="good CA-signed answer for a certificate whose TLS feature extension lists only 17 "
+                              "(status_request_v2): the response verifies, but no client can satisfy that feature, "
+                              "so it fails closed in both modes (as mozilla::pkix does)")
 
     # ------------------------------------------------------------ a real responder
 
