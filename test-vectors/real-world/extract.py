@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Regenerate test-vectors/real-world/manifest.json from the files in this folder.
 
-Usage (Python 3.8+ with pyca/cryptography, and ../tools/der.py, the DER reader the generator
-uses too; `openssl` on PATH only for --openssl):
+Usage (Python 3.8+ with pyca/cryptography, and from ../tools/ the DER reader (der.py) and the
+default options and time rules (ocsp_profile.py) the generator uses too; `openssl` on PATH only
+for --openssl):
 
     python3 extract.py                   # write manifest.json next to this script
     python3 extract.py --check           # exit 1 if manifest.json differs from what would be written
@@ -22,7 +23,8 @@ What it does:
   profile must answer) are copied into the manifest after being re-derived by
   `reference_verify`, a plain-Python model of the profile (rules 7-14); it decides which
   algorithms, keys and parameters are acceptable and leaves the RSA PKCS#1 v1.5 and ECDSA
-  P-256/P-384 arithmetic to pyca/cryptography. If the model and the hand-written expectation
+  P-256/P-384 arithmetic to pyca/cryptography, and it applies the time rules of
+  ../tools/ocsp_profile.py with each case's `options`. If the model and the hand-written expectation
   disagree the script stops, so the manifest cannot drift from the data.
 * `note` (top level, optional): FILE_NOTES, what a file is and why it has no verify case.
 
@@ -54,6 +56,7 @@ except ImportError:
     sys.exit("extract.py needs the Python package cryptography (pip install cryptography)")
 
 import der  # noqa: E402
+import ocsp_profile  # noqa: E402
 from der import (BIT_STRING, BOOLEAN, ENUMERATED, GENERALIZED_TIME, INTEGER, OCTET_STRING, OID,  # noqa: E402
                  SEQUENCE, SET, context_tag)
 SOURCES = ["openssl", "golang-x-crypto", "pyca-cryptography", "rustcrypto-x509-ocsp"]
@@ -66,12 +69,21 @@ MAX_CERTS = 8
 # ---------------------------------------------------------------------------------------------
 
 class Refused(Exception):
-    """A response (or certificate) the crate must refuse; `variant` names the Error variant."""
+    """A response (or certificate) the crate must refuse; `variant` names the Error variant and
+    `fields` what else the manifest's `expect` says about it (the times of a time error, the
+    responseStatus of an UnsuccessfulResponse)."""
 
-    def __init__(self, variant, why=""):
+    def __init__(self, variant, why="", fields=None):
         super().__init__(f"{variant}: {why}")
         self.variant = variant
         self.why = why
+        self.fields = fields or {}
+
+
+def refused(expect, why=""):
+    """A Refused from an `expect` object ({"error": variant, ...fields})."""
+    fields = {k: v for k, v in expect.items() if k != "error"}
+    return Refused(expect["error"], why, fields)
 
 
 def bad(why):
@@ -211,8 +223,6 @@ OID_NONCE = "1.3.6.1.5.5.7.48.1.2"
 OID_SCT_LIST = "1.3.6.1.4.1.11129.2.4.5"
 STATUS_NAMES = {0: "successful", 1: "malformedRequest", 2: "internalError", 3: "tryLater",
                 5: "sigRequired", 6: "unauthorized"}
-STATUS_ERRORS = {1: "ResponderMalformedRequest", 2: "ResponderInternalError",
-                 3: "ResponderTryLater", 5: "ResponderSigRequired", 6: "ResponderUnauthorized"}
 HASHES = {  # rule 7: CertID hash algorithms the crate supports -> (hashlib name, length)
     "1.3.14.3.2.26": ("sha1", 20),
     "2.16.840.1.101.3.4.2.1": ("sha256", 32),
@@ -238,7 +248,8 @@ def parse_response(data):
     if status not in STATUS_NAMES:
         raise Refused("UnknownResponseStatus", str(status))
     if status != 0:
-        raise Refused(STATUS_ERRORS[status], STATUS_NAMES[status])
+        raise Refused("UnsuccessfulResponse", STATUS_NAMES[status],
+                      {"response_status": STATUS_NAMES[status]})
     if rb is None:
         raise Refused("MissingResponseBytes")
     rbr = rb.reader()
@@ -393,11 +404,7 @@ def parse_entry(data):
     try:
         p = parse_response(data)
     except REFUSALS as e:
-        out = {"error": e.variant}
-        if e.variant in STATUS_ERRORS.values():
-            out["response_status"] = STATUS_NAMES[
-                {v: k for k, v in STATUS_ERRORS.items()}[e.variant]]
-        return out
+        return {"error": e.variant, **getattr(e, "fields", {})}
     kind, rid = p["responder_id"]
     return {
         "response_status": "successful",
@@ -485,8 +492,6 @@ def check_signature(key_cert, sig_alg, tbs, signature, allow_sha1):
 # Reference model of the verification profile (rules 7-14)
 # ---------------------------------------------------------------------------------------------
 
-SKEW = datetime.timedelta(minutes=5)
-MAX_AGE = datetime.timedelta(days=1)
 STRICTNESS = {"good": 0, "unknown": 1, "revoked": 2}
 KNOWN_RESPONSE_EXTENSIONS = {OID_NONCE}
 KNOWN_SINGLE_EXTENSIONS = {OID_SCT_LIST}
@@ -508,8 +513,9 @@ def rid_matches(rid, cert):
     return value == hashlib.sha1(cert.spk).digest()
 
 
-def reference_verify(resp_der, cert, issuer, trusted, now, allow_sha1, nonce):
-    """-> ("status", s) or raises Refused(variant)."""
+def reference_verify(resp_der, cert, issuer, trusted, now, options, nonce):
+    """-> the status, or raises Refused(variant) / der.DerError. `options` as in the manifest."""
+    allow_sha1 = options["allow_sha1"]
     r = parse_response(resp_der)
     if cert.issuer != issuer.subject:
         raise Refused("IssuerNameMismatch")
@@ -542,10 +548,9 @@ def reference_verify(resp_der, cert, issuer, trusted, now, allow_sha1, nonce):
             raise Refused("ResponderMissingOcspSigning")
         if signer.is_ca():
             raise Refused("ResponderIsCa")
-        if now < signer.not_before:
-            raise Refused("ResponderNotYetValid")
-        if now > signer.not_after:
-            raise Refused("ResponderExpired")
+        validity = ocsp_profile.responder_validity(signer.not_before, signer.not_after, now)
+        if validity:
+            raise refused(validity)
         for oid, crit, _ in signer.extensions:
             if crit and oid not in KNOWN_CERT_EXTENSIONS:
                 raise Refused("UnsupportedCriticalExtension", f"responder cert {oid}")
@@ -570,17 +575,11 @@ def reference_verify(resp_der, cert, issuer, trusted, now, allow_sha1, nonce):
         if r["nonce"] != nonce:
             raise Refused("NonceMismatch")
 
-    # Rules 13 and 14.
-    tu, nu = single["this_update"], single["next_update"]
-    if nu is not None and nu < tu:
-        raise Refused("NextUpdateBeforeThisUpdate")
-    if single["status"] != "revoked":
-        if tu > now + SKEW:
-            raise Refused("ResponseNotYetValid")
-        if nu is not None and now > nu + SKEW:
-            raise Refused("ResponseExpired")
-        if nu is None and now > tu + MAX_AGE:
-            raise Refused("ResponseExpired")
+    # Rules 13 and 14 (tools/ocsp_profile.py, the rules the generator checks its cases with).
+    times = ocsp_profile.response_times(single["status"], single["revocation_reason"], single["this_update"],
+                                        single["next_update"], now, options)
+    if times:
+        raise refused(times)
     return single["status"]
 
 
@@ -602,8 +601,7 @@ RESPONDER_NOTES = {
           "critical extension.",
     "D2": " Responder 'GlobalSign OCSP for Root R1 - Branch 1' (embedded, byKey), issued directly "
           "by GlobalSign Root CA, EKU OCSPSigning, CA:FALSE, keyUsage critical, ocsp-nocheck. The "
-          "window thisUpdate->nextUpdate is 6.5 months (fine without a lifetime cap; "
-          "ResponseLifetimeTooLong if a caller sets one).",
+          "window thisUpdate->nextUpdate is 196 days (see the options below).",
     "D3": " Responder 'ocsp.cacert.org' (embedded, responderID byName): issued directly by the "
           "CAcert root (issuer Name = root subject, sha1WithRSA signature by the 4096-bit root "
           "verifies), EKU clientAuth+serverAuth+OCSPSigning (OCSPSigning explicit), "
@@ -613,6 +611,16 @@ RESPONDER_NOTES = {
           "D3_Issuer_Root.pem holds two certificates; the issuer is the first (the root), "
           "D3_Issuer_Root.der; the second (CAcert Class 3 Root) is D3_Issuer_Root.2.der.",
 }
+# GlobalSign's root responder (D2 and its variants) answered with 196-day windows and produced
+# its responses 9 to 22 days after thisUpdate, beyond the default max_lifetime (10 days) and
+# max_age (7 days). Its cases raise both, so that they keep testing what they test; one case in
+# EXTRA_CASES keeps the defaults and shows the refusal.
+LONG_WINDOW_OPTIONS = dict(max_lifetime=200 * 86400, max_age=30 * 86400)
+LONG_WINDOW_NOTE = (" Options: max_lifetime 200 days and max_age 30 days instead of the defaults (10 "
+                    "and 7 days), because GlobalSign's root responder signed 196-day windows and "
+                    "produced this response 9 to 22 days after its thisUpdate; under the defaults a "
+                    "verifier refuses the valid D2.der with ResponseLifetimeTooLong (the case that "
+                    "keeps the default options).")
 OPENSSL_PAIRS = {  # case -> (subject cert, issuer cert) as in 80-test_ocsp.t
     "ND1": ("ND1_Cert_EE", "ND1_Issuer_ICA"),
     "ND2": ("ND2_Cert_ICA", "ND2_Issuer_Root"),
@@ -634,10 +642,12 @@ def default_now(rel):
 def openssl_cases():
     out = []
     for name, (subject, issuer) in OPENSSL_PAIRS.items():
+        first = len(out)
         d = name.startswith("D")
         extra = (RESPONDER_NOTES[name] if d else "") + (ABSENT_PARAMS_NOTE if name in ("D1", "D2") else "")
+        times = LONG_WINDOW_OPTIONS if name == "D2" else {}
         base = dict(cert=f"openssl/{subject}.der", issuer=f"openssl/{issuer}.der",
-                    trusted_responders=[], allow_sha1=True, nonce=None)
+                    trusted_responders=[], options=ocsp_profile.options(allow_sha1=True, **times), nonce=None)
         signer = ("signed by the issuer itself (responderID byKey = SHA-1 of the issuer's key)"
                   if not d else "signed by the embedded delegated responder")
 
@@ -726,22 +736,27 @@ def openssl_cases():
                     "COMODO Certification Authority builds a chain through it and fails on the "
                     "corrupted signature (exit 1) unless -no-CAstore is given; with it, 0 as "
                     "the suite expects." if name == "ND1" else ""))))
+        if name == "D2":
+            for _rel, case in out[first:]:
+                case["note"] += LONG_WINDOW_NOTE
     return out
 
 
+SHA1_ALLOWED = ocsp_profile.options(allow_sha1=True)
 ND1 = dict(cert="openssl/ND1_Cert_EE.der", issuer="openssl/ND1_Issuer_ICA.der",
-           trusted_responders=[], allow_sha1=True, nonce=None)
+           trusted_responders=[], options=SHA1_ALLOWED, nonce=None)
 GO = dict(cert="golang-x-crypto/leafCertHex.der", issuer="golang-x-crypto/issuerCertHex.der",
-          trusted_responders=[], allow_sha1=False, nonce=None)
+          trusted_responders=[], options=ocsp_profile.options(), nonce=None)
 GO_NOW = "2016-01-04T18:00:00Z"
 GO_TIME_NOTE = (" now = 2016-01-04T18:00Z: after producedAt and inside the responder cert's "
                 "validity (2015-01-30..2016-01-30); the response window (2010-07-07 "
-                "15:01:05->18:35:17) does not overlap it, which is fine because the answer is "
-                "revoked (rule 14: a correctly signed revoked answer counts outside its window).")
+                "15:01:05->18:35:17) does not overlap it, which is fine because the answer is a "
+                "permanent revocation (keyCompromise; rule 14: a correctly signed permanent "
+                "revocation counts outside its window, and no age or lifetime cap applies to it).")
 
 EXTRA_CASES = [
     # Policy and time checks on a real, otherwise valid response (not in OpenSSL's suite).
-    ("openssl/ND1.der", dict(ND1, now="2012-10-11T09:41:13Z", allow_sha1=False,
+    ("openssl/ND1.der", dict(ND1, now="2012-10-11T09:41:13Z", options=ocsp_profile.options(),
         expect={"error": "UnsupportedSignatureAlgorithm"},
         note="Valid response, but the caller did not allow SHA-1: sha1WithRSAEncryption is not "
              "in the algorithm list.")),
@@ -749,17 +764,32 @@ EXTRA_CASES = [
         expect={"error": "MissingNonce"},
         note="Valid response, but the caller says it sent a nonce and the response carries none.")),
     ("openssl/ND1.der", dict(ND1, now="2012-10-15T08:46:14Z",
-        expect={"error": "ResponseExpired"},
+        expect={"error": "ResponseExpired", "time": "2012-10-15T08:46:14Z",
+                "not_after": "2012-10-15T08:41:13Z"},
         note="Valid good response checked at nextUpdate (2012-10-15T08:41:13Z) + 5 min skew + 1 s.")),
     ("openssl/ND1.der", dict(ND1, now="2012-10-11T08:36:12Z",
-        expect={"error": "ResponseNotYetValid"},
+        expect={"error": "ResponseNotYetValid", "time": "2012-10-11T08:36:12Z",
+                "not_before": "2012-10-11T08:41:13Z"},
         note="Valid good response checked at thisUpdate (2012-10-11T08:41:13Z) - 5 min skew - 1 s.")),
     ("openssl/D1.der", dict(ND1, cert="openssl/D1_Cert_EE.der", issuer="openssl/D1_Issuer_ICA.der",
-        now="2012-12-20T00:00:00Z", expect={"error": "ResponderExpired"},
+        now="2012-12-20T00:00:00Z",
+        expect={"error": "ResponderExpired", "time": "2012-12-20T00:00:00Z",
+                "not_after": "2012-12-19T08:40:50Z"},
         note="Delegated responder cert expired (notAfter 2012-12-19T08:40:50Z). The response is "
              "stale at that time too (nextUpdate 2012-10-30): the expectation relies on the "
              "pipeline authorising the responder before the freshness check (DESIGN.md order); "
              "no time exists where only the responder cert is out of validity.")),
+    ("openssl/D2.der", dict(cert="openssl/D2_Cert_ICA.der", issuer="openssl/D2_Issuer_Root.der",
+        trusted_responders=[], now=default_now("openssl/D2.der"), options=SHA1_ALLOWED, nonce=None,
+        expect={"error": "ResponseLifetimeTooLong"},
+        note="The valid D2 response (good, signed by GlobalSign's root responder) under the default "
+             "time options (allow_sha1 is on, as for every OpenSSL case, since the response is "
+             "sha1WithRSAEncryption): its window thisUpdate 2012-10-01T06:00:00Z -> nextUpdate "
+             "2013-04-15T06:00:00Z is 196 days, more than the default max_lifetime of 10 days "
+             "(mozilla::pkix's cap), so the verifier refuses it, although the signature, the "
+             "responder and the window itself are fine. The lifetime is checked before the age "
+             "(now is also 22 days after thisUpdate, beyond max_age). The other D2 cases raise "
+             "max_lifetime and max_age to keep testing what they test.")),
 
     # golang-x-crypto: generated responses, signed by a self-signed 'CN=OCSP Responder'.
     ("golang-x-crypto/ocspResponseWithExtensionHex.der", dict(GO, now=GO_NOW,
@@ -802,7 +832,7 @@ EXTRA_CASES = [
     ("rustcrypto-x509-ocsp/rsa-2048-sha256-revoked-ocsp-res.der", dict(
         cert="rustcrypto-x509-ocsp/rsa-2048-sha256-crt.der",
         issuer="rustcrypto-x509-ocsp/rsa-2048-sha256-ca.der", trusted_responders=[],
-        now="2023-11-05T02:09:46Z", allow_sha1=False, nonce=None,
+        now="2023-11-05T02:09:46Z", options=ocsp_profile.options(), nonce=None,
         expect={"error": "NoMatchingResponse"},
         note="CertID issuerNameHash and issuerKeyHash match the CA, but the serial is 03 and the "
              "shipped EE cert is serial 02 (no serial-03 cert is shipped): only the serial "
@@ -954,7 +984,7 @@ def response_files():
     return out
 
 
-CASE_KEYS = ("cert", "issuer", "trusted_responders", "now", "allow_sha1", "nonce", "expect",
+CASE_KEYS = ("cert", "issuer", "trusted_responders", "now", "options", "nonce", "expect",
              "openssl_verdict", "note")
 
 
@@ -983,21 +1013,16 @@ def build_manifest():
     return manifest
 
 
-def parse_time(s):
-    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
-
-
 def run_case(data, c):
     cert = load_cert(c["cert"])
     issuer = load_cert(c["issuer"])
     trusted = [load_cert(t) for t in c["trusted_responders"]]
     nonce = None if c["nonce"] is None else bytes.fromhex(c["nonce"])
     try:
-        status = reference_verify(data, cert, issuer, trusted, parse_time(c["now"]),
-                                  c["allow_sha1"], nonce)
+        status = reference_verify(data, cert, issuer, trusted, der.parse_rfc3339(c["now"]), c["options"], nonce)
         return {"status": status}
     except REFUSALS as e:
-        return {"error": e.variant}
+        return {"error": e.variant, **getattr(e, "fields", {})}
 
 
 # ---------------------------------------------------------------------------------------------
