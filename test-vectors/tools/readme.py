@@ -49,7 +49,7 @@ OPENSSL_NOTES = {
     "r11-unknown-critical-response-extension": "ignores critical response extensions",
     "r11-unknown-critical-single-extension": "ignores critical single extensions",
     "r10-pss-salt-length-20": "verifies PSS with salt 20 as declared",
-    "r01-non-minimal-serial-in-certid": "refuses the non-minimal INTEGER too (illegal padding), in the certificate and in the response",
+    "r07-non-minimal-serial-echoed": "cannot load a certificate whose serial INTEGER is not minimal (illegal padding)",
     "r07-minimal-serial-for-nonminimal-cert": "refuses to load the certificate (illegal padding)",
 }
 
@@ -177,11 +177,11 @@ of this README, so a different openssl version may show up as a README differenc
 ### Judgement calls (change the manifest if the crate decides otherwise)
 
 - `rsa-ee-nonminimal-serial` has the serial INTEGER `00 10 03` (openssl cannot issue that, so its
-  tbsCertificate was patched and re-signed by rsa-ca). A response whose CertID copies those bytes
-  is itself non-minimal DER (`r01-non-minimal-serial-in-certid`, BadDer); one with the minimal
-  `10 03` does not match under exact-bytes comparison (`r07-minimal-serial-for-nonminimal-cert`,
-  NoMatchingResponse; a verifier that refuses the certificate itself would say BadDer). openssl
-  3.0 cannot even load this certificate.
+  tbsCertificate was patched and re-signed by rsa-ca). Serials compare as exact bytes: a response
+  whose CertID copies those bytes matches (`r07-non-minimal-serial-echoed`, good, so that such a
+  certificate stays checkable); one with the minimal `10 03` does not
+  (`r07-minimal-serial-for-nonminimal-cert`, NoMatchingResponse; a verifier that refuses the
+  certificate itself would say BadDer). openssl 3.0 cannot even load this certificate.
 - CertID hash algorithms other than SHA-1/256/384/512 (SHA-224, a made-up OID) and parameters
   other than absent/NULL make the entry not match (NoMatchingResponse); a wrong-length hash for a
   known algorithm is `InvalidCertIdHash` at parse time.
