@@ -19,7 +19,8 @@ mod common;
 use std::hint::black_box;
 
 use common::{Floor, RING, case};
-use ocsp_verify::{Certificate, OcspResponse, Verifier, rustcrypto};
+use ocsp_verify::views::OcspResponse;
+use ocsp_verify::{Certificate, Issuer, Verifier, rustcrypto};
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -51,7 +52,13 @@ fn main() {
         let verifier = Verifier::new(algorithms).with_max_response_len(max_len);
         black_box(
             verifier
-                .verify(black_box(&case.response), &cert, &issuer, case.now)
+                .verify(
+                    black_box(&case.response),
+                    &cert,
+                    &Issuer::from(&issuer),
+                    None,
+                    case.now,
+                )
                 .unwrap(),
         );
     };

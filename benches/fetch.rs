@@ -26,10 +26,10 @@ use std::thread;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ocsp_verify::{
-    CacheLookup, Certificate, Fetcher, HashAlgorithm, OcspRequest, OcspResponse, ReqCert,
-    RequestBuilder, ResponseCache, UnixTime, Verifier, rustcrypto, write_get_url,
-};
+use ocsp_verify::fetch::{CacheLookup, Fetcher, ResponseCache};
+use ocsp_verify::requests::{OcspRequest, ReqCert, RequestBuilder, write_get_url};
+use ocsp_verify::views::OcspResponse;
+use ocsp_verify::{Certificate, HashAlgorithm, Issuer, UnixTime, Verifier, rustcrypto};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/generated");
 
@@ -80,12 +80,12 @@ fn bench(c: &mut Criterion) {
     let p256_response = read("responses/openssl-responder-p256-delegated.der");
     let (p256_cert, p256_issuer) = (read("pki/p256-ee.der"), read("pki/p256-ca.der"));
     let p256_cert = Certificate::from_der(&p256_cert).unwrap();
-    let p256_issuer = Certificate::from_der(&p256_issuer).unwrap();
+    let p256_issuer = Issuer::from(&Certificate::from_der(&p256_issuer).unwrap());
     let rsa_response = read("responses/openssl-responder-delegated-nonce.der");
     let rsa_request = read("responses/openssl-responder-delegated-nonce.request.der");
     let (rsa_cert, rsa_issuer) = (read("pki/rsa-ee.der"), read("pki/rsa-ca.der"));
     let rsa_cert = Certificate::from_der(&rsa_cert).unwrap();
-    let rsa_issuer = Certificate::from_der(&rsa_issuer).unwrap();
+    let rsa_issuer = Issuer::from(&Certificate::from_der(&rsa_issuer).unwrap());
     let rsa_nonce = OcspRequest::from_der(&rsa_request)
         .unwrap()
         .nonce()
@@ -108,14 +108,13 @@ fn bench(c: &mut Criterion) {
 
     let mut steps = c.benchmark_group("steps");
     steps.bench_function("encode request (SHA-1, 32-octet nonce)", |b| {
-        let request = RequestBuilder::new(&p256_cert, &p256_issuer).with_nonce(Some(&nonce));
+        let request = RequestBuilder::new(&p256_cert, &p256_issuer);
         let mut out = [0u8; 256];
-        b.iter(|| black_box(request.encode(black_box(&mut out)).unwrap()))
+        b.iter(|| black_box(request.encode(Some(&nonce), black_box(&mut out)).unwrap()))
     });
     let mut der = [0u8; 256];
     let der_len = RequestBuilder::new(&p256_cert, &p256_issuer)
-        .with_nonce(Some(&nonce))
-        .encode(&mut der)
+        .encode(Some(&nonce), &mut der)
         .unwrap();
     steps.bench_function("GET URL", |b| {
         let mut out = [0u8; 512];
@@ -127,7 +126,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 verifier
-                    .verify(&p256_response, &p256_cert, &p256_issuer, p256_now)
+                    .verify(&p256_response, &p256_cert, &p256_issuer, None, p256_now)
                     .unwrap(),
             )
         })
@@ -136,7 +135,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 verifier
-                    .verify_with_nonce(&rsa_response, &rsa_cert, &rsa_issuer, &rsa_nonce, rsa_now)
+                    .verify(
+                        &rsa_response,
+                        &rsa_cert,
+                        &rsa_issuer,
+                        Some(&rsa_nonce),
+                        rsa_now,
+                    )
                     .unwrap(),
             )
         })
@@ -148,7 +153,7 @@ fn bench(c: &mut Criterion) {
     let server = serve(p256_response.clone());
     let fetched = Fetcher::new(verifier)
         .with_responder_url(Some(&server))
-        .fetch(&p256_cert, &p256_issuer, p256_now)
+        .fetch(&p256_cert, &p256_issuer, None, p256_now)
         .unwrap();
     let req_cert = ReqCert::new(&p256_cert, &p256_issuer, HashAlgorithm::Sha1).unwrap();
     cache.insert(&req_cert, fetched, p256_now);
@@ -202,19 +207,18 @@ fn bench(c: &mut Criterion) {
             black_box(
                 fetcher
                     .with_responder_url(Some(&server))
-                    .fetch(&p256_cert, &p256_issuer, p256_now)
+                    .fetch(&p256_cert, &p256_issuer, None, p256_now)
                     .unwrap(),
             )
         })
     });
     let rsa_server = serve(rsa_response.clone());
     loopback.bench_function("Fetcher::fetch (RSA, nonce)", |b| {
-        let fetcher = fetcher.with_nonce(Some(&rsa_nonce));
         b.iter(|| {
             black_box(
                 fetcher
                     .with_responder_url(Some(&rsa_server))
-                    .fetch(&rsa_cert, &rsa_issuer, rsa_now)
+                    .fetch(&rsa_cert, &rsa_issuer, Some(&rsa_nonce), rsa_now)
                     .unwrap(),
             )
         })
@@ -223,12 +227,12 @@ fn bench(c: &mut Criterion) {
     let fetcher = fetcher.with_responder_url(Some(&server));
     loopback.bench_function("Fetcher::fetch_cached, hit", |b| {
         fetcher
-            .fetch_cached(&shared, &p256_cert, &p256_issuer, p256_now)
+            .fetch_cached(&shared, &p256_cert, &p256_issuer, None, p256_now)
             .unwrap();
         b.iter(|| {
             black_box(
                 fetcher
-                    .fetch_cached(&shared, &p256_cert, &p256_issuer, p256_now)
+                    .fetch_cached(&shared, &p256_cert, &p256_issuer, None, p256_now)
                     .unwrap(),
             )
         })
@@ -284,9 +288,9 @@ fn live_openssl(c: &mut Criterion) {
     let url = format!("http://127.0.0.1:{}/", port.unwrap());
     let (cert, issuer) = (read("pki/p256-ee.der"), read("pki/p256-ca.der"));
     let cert = Certificate::from_der(&cert).unwrap();
-    let issuer = Certificate::from_der(&issuer).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(&issuer).unwrap());
     let nonce = [0x33; 32];
-    let fetcher = Fetcher::new(Verifier::new(rustcrypto::ALL)).with_nonce(Some(&nonce));
+    let fetcher = Fetcher::new(Verifier::new(rustcrypto::ALL));
     let mut group = c.benchmark_group("live openssl ocsp");
     group.sample_size(50);
     group.bench_function("Fetcher::fetch with nonce", |b| {
@@ -294,7 +298,7 @@ fn live_openssl(c: &mut Criterion) {
             black_box(
                 fetcher
                     .with_responder_url(Some(&url))
-                    .fetch(&cert, &issuer, UnixTime::now())
+                    .fetch(&cert, &issuer, Some(&nonce), UnixTime::now())
                     .unwrap(),
             )
         })

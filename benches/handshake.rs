@@ -1,8 +1,12 @@
 //! What the adapter adds to a TLS handshake: a full rustls handshake in memory (ring, ECDSA
 //! P-256 chain, the server stapling a good response), with rustls' own `WebPkiServerVerifier`
 //! and with `OcspStapleVerifier` around it, in the same run; and `verify_server_cert` alone,
-//! which isolates the added work (finding the issuer: one signature check; verifying the
-//! response: parsing, CertID hashes, one signature check).
+//! which isolates the added work.
+//!
+//! The adapter runs twice: as configured by default, where a client reconnecting to the same
+//! server finds the staple in the verdict cache (time checks and policy only), and with the
+//! verdict cache off, where every handshake pays what a first one does (finding the issuer:
+//! one signature check; verifying the response: parsing, CertID hashes, one signature check).
 //!
 //! ```text
 //! cargo bench --bench handshake --features rustls
@@ -32,19 +36,25 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::ServerName;
 use tls::Server;
 
-fn verifiers() -> [(&'static str, Arc<dyn ServerCertVerifier>); 2] {
-    let policy = Policy::hard_fail();
-    let adapter = OcspStapleVerifier::builder(
-        tls::webpki_verifier(),
-        &tls::roots(),
-        &tls::provider(),
-        policy,
-    )
-    .build()
-    .unwrap();
+fn verifiers() -> [(&'static str, Arc<dyn ServerCertVerifier>); 3] {
+    let adapter = |capacity| {
+        OcspStapleVerifier::builder(
+            tls::webpki_verifier(),
+            tls::roots(),
+            tls::provider(),
+            Policy::hard_fail(),
+        )
+        .with_verdict_cache_capacity(capacity)
+        .build()
+        .unwrap()
+    };
     [
         ("webpki", tls::webpki_verifier()),
-        ("webpki+ocsp-verify", Arc::new(adapter)),
+        (
+            "webpki+ocsp-verify",
+            adapter(OcspStapleVerifier::DEFAULT_VERDICT_CACHE_CAPACITY),
+        ),
+        ("webpki+ocsp-verify/no-cache", adapter(0)),
     ]
 }
 
@@ -108,7 +118,7 @@ fn paired_handshakes() {
         (ProtocolVersion::TLSv1_2, "tls12"),
     ] {
         let server = tls::server_config(Server::Intermediate, Some(staple.clone()), version);
-        let [(_, webpki), (_, adapter)] = verifiers();
+        let [(_, webpki), (_, adapter), _] = verifiers();
         let clients = [
             tls::client_config(webpki, version),
             tls::client_config(adapter, version),
@@ -160,7 +170,8 @@ criterion_group! {
 
 /// `count VERIFIER VERSION ITERATIONS`: a plain loop of handshakes, for instruction counts under
 /// `valgrind --tool=callgrind` (repeatable on a shared machine, like `benches/counts.rs`).
-/// VERIFIER is `webpki` or `webpki+ocsp-verify`, VERSION `tls13` or `tls12`.
+/// VERIFIER is `webpki`, `webpki+ocsp-verify` or `webpki+ocsp-verify/no-cache`, VERSION
+/// `tls13` or `tls12`.
 fn count(verifier: &str, version: &str, iterations: &str) {
     let version = match version {
         "tls13" => ProtocolVersion::TLSv1_3,
@@ -170,7 +181,7 @@ fn count(verifier: &str, version: &str, iterations: &str) {
     let (_, verifier) = verifiers()
         .into_iter()
         .find(|(name, _)| *name == verifier)
-        .expect("webpki or webpki+ocsp-verify");
+        .expect("webpki, webpki+ocsp-verify or webpki+ocsp-verify/no-cache");
     let server = tls::server_config(
         Server::Intermediate,
         Some(tls::response("tls/tls-server-good")),

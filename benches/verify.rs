@@ -25,7 +25,8 @@ mod common;
 
 use common::{Floor, MAIN_CASES, RING, case};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use ocsp_verify::{Certificate, OcspResponse, Verifier, rustcrypto};
+use ocsp_verify::views::OcspResponse;
+use ocsp_verify::{Certificate, Issuer, Verifier, rustcrypto};
 
 fn parse(c: &mut Criterion) {
     for name in MAIN_CASES {
@@ -70,7 +71,13 @@ fn verify(c: &mut Criterion) {
                 b.iter(|| {
                     black_box(
                         verifier
-                            .verify(black_box(&case.response), &cert, &issuer, case.now)
+                            .verify(
+                                black_box(&case.response),
+                                &cert,
+                                &Issuer::from(&issuer),
+                                None,
+                                case.now,
+                            )
                             .unwrap(),
                     )
                 })
@@ -98,7 +105,13 @@ fn growth(c: &mut Criterion) {
             b.iter(|| {
                 black_box(
                     verifier
-                        .verify(black_box(&case.response), &cert, &issuer, case.now)
+                        .verify(
+                            black_box(&case.response),
+                            &cert,
+                            &Issuer::from(&issuer),
+                            None,
+                            case.now,
+                        )
                         .unwrap(),
                 )
             })
@@ -124,7 +137,13 @@ fn growth(c: &mut Criterion) {
             b.iter(|| {
                 black_box(
                     verifier
-                        .verify(black_box(&case.response), &cert, &issuer, case.now)
+                        .verify(
+                            black_box(&case.response),
+                            &cert,
+                            &Issuer::from(&issuer),
+                            None,
+                            case.now,
+                        )
                         .unwrap(),
                 )
             })

@@ -16,7 +16,7 @@
 use std::error::Error;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
@@ -24,7 +24,9 @@ use ocsp_verify::{OcspOutcome, OcspStapleVerifier, Policy, Rfc3339};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::time_provider::TimeProvider;
-use rustls::{ClientConfig, ClientConnection, ServerConfig, ServerConnection, StreamOwned};
+use rustls::{
+    ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection, StreamOwned,
+};
 
 const ROOT: &[u8] = include_bytes!("../test-vectors/generated/pki/tls/tls-root.der");
 const INTERMEDIATE: &[u8] = include_bytes!("../test-vectors/generated/pki/tls/tls-int.der");
@@ -134,15 +136,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     });
 
     // The client: the lines a rustls user adds are the verifier and its installation.
-    let roots = [CertificateDer::from(ROOT)];
-    let verifier = OcspStapleVerifier::webpki_builder(&roots, provider.clone(), policy)?
-        .with_observer(|outcome| println!("OCSP: {outcome}"))
+    let mut roots = RootCertStore::empty();
+    roots.add(CertificateDer::from(ROOT))?;
+    let (sender, outcomes) = mpsc::channel();
+    let verifier = OcspStapleVerifier::webpki_builder(Arc::new(roots), provider.clone(), policy)
+        .with_observer(move |outcome| {
+            println!("OCSP: {outcome}");
+            // Kept for the report below; a server would log or count it.
+            let _ = sender.send(outcome.clone());
+        })
         .build()?;
-    let verifier = Arc::new(verifier);
     let config = ClientConfig::builder_with_details(provider, Arc::new(TestClock))
         .with_safe_default_protocol_versions()?
         .dangerous()
-        .with_custom_certificate_verifier(verifier.clone())
+        .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
 
     println!("server {address} staples {name}; client policy {policy_name}");
@@ -156,7 +163,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         ),
         Err(error) => println!("handshake failed: {error}"),
     }
-    if let Some(outcome) = verifier.last_outcome() {
+    if let Ok(outcome) = outcomes.try_recv() {
         describe(&outcome);
     }
     // The server's side of a refused handshake is an alert: not an error of the example.
@@ -173,16 +180,16 @@ fn describe(outcome: &OcspOutcome) {
     if let Some(error) = decision.situation().error() {
         println!("  error:         {} ({error})", error.code());
     }
-    println!("  must-staple:   {}", decision.must_staple());
-    if let Some(this_update) = outcome.this_update() {
-        println!("  thisUpdate:    {}", Rfc3339(this_update));
-    }
-    if let Some(next_update) = outcome.next_update() {
-        println!("  nextUpdate:    {}", Rfc3339(next_update));
-    }
-    if let Some(left) = outcome.time_to_next_update() {
-        let hours = left.as_secs() / 3600;
-        println!("  fresh for:     {}d {}h", hours / 24, hours % 24);
+    println!("  TLS features:  {}", decision.tls_features().code());
+    if let Some(answer) = outcome.answer() {
+        println!("  thisUpdate:    {}", Rfc3339(answer.this_update()));
+        if let Some(next_update) = answer.next_update() {
+            println!("  nextUpdate:    {}", Rfc3339(next_update));
+        }
+        if let Some(left) = answer.time_to_next_update(outcome.now()) {
+            let hours = left.as_secs() / 3600;
+            println!("  fresh for:     {}d {}h", hours / 24, hours % 24);
+        }
     }
     if let Some(error) = outcome.error() {
         println!("  rustls error:  {error:?}");

@@ -12,26 +12,9 @@ use std::vec::Vec;
 use rustls_pki_types::UnixTime;
 
 use crate::error::Error;
+use crate::hash::HashAlgorithm;
 use crate::owned::OwnedVerifiedResponse;
 use crate::request::ReqCert;
-use crate::response::HashAlgorithm;
-
-/// The default number of entries a [`ResponseCache`] holds: 1,000.
-pub const DEFAULT_CACHE_CAPACITY: usize = 1_000;
-
-/// The default margin before `nextUpdate` at which a cached response stops being served:
-/// 5 minutes, the verifier's default clock skew, so that a peer whose clock runs up to that
-/// much ahead still accepts a response handed out at the last moment.
-pub const DEFAULT_NEXT_UPDATE_MARGIN: Duration = Duration::from_secs(5 * 60);
-
-/// How long a response without `nextUpdate` is kept by default: 1 minute. (RFC 6960 section
-/// 4.2.2.1: "If nextUpdate is not set, the responder is indicating that newer revocation
-/// information is available all the time.")
-pub const DEFAULT_NO_NEXT_UPDATE_TTL: Duration = Duration::from_secs(60);
-
-/// How long a failure is remembered by default: 5 minutes, as Firefox does before it asks a
-/// responder that failed again.
-pub const DEFAULT_FAILURE_TTL: Duration = Duration::from_secs(5 * 60);
 
 /// What kind of failure a [`ResponseCache`] remembers: the three the policy treats apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -56,7 +39,7 @@ pub enum FailureKind {
 ///
 /// ```
 /// use core::time::Duration;
-/// use ocsp_verify::{CacheOptions, ResponseCache};
+/// use ocsp_verify::fetch::{CacheOptions, ResponseCache};
 ///
 /// let cache = ResponseCache::new(
 ///     CacheOptions::new()
@@ -75,16 +58,33 @@ pub struct CacheOptions {
 }
 
 impl CacheOptions {
-    /// The defaults: [`DEFAULT_CACHE_CAPACITY`] entries, responses kept until
-    /// [`DEFAULT_NEXT_UPDATE_MARGIN`] before their `nextUpdate` (or for
-    /// [`DEFAULT_NO_NEXT_UPDATE_TTL`] without one), failures remembered for
-    /// [`DEFAULT_FAILURE_TTL`].
+    /// The default number of entries a [`ResponseCache`] holds: 1,000.
+    pub const DEFAULT_CAPACITY: usize = 1_000;
+
+    /// The default margin before `nextUpdate` at which a cached response stops being served:
+    /// 5 minutes, the verifier's default clock skew, so that a peer whose clock runs up to that
+    /// much ahead still accepts a response handed out at the last moment.
+    pub const DEFAULT_NEXT_UPDATE_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+    /// How long a response without `nextUpdate` is kept by default: 1 minute. (RFC 6960 section
+    /// 4.2.2.1: "If nextUpdate is not set, the responder is indicating that newer revocation
+    /// information is available all the time.")
+    pub const DEFAULT_NO_NEXT_UPDATE_TTL: Duration = Duration::from_secs(60);
+
+    /// How long a failure is remembered by default: 5 minutes, as Firefox does before it asks a
+    /// responder that failed again.
+    pub const DEFAULT_FAILURE_TTL: Duration = Duration::from_secs(5 * 60);
+
+    /// The defaults: [`CacheOptions::DEFAULT_CAPACITY`] entries, responses kept until
+    /// [`CacheOptions::DEFAULT_NEXT_UPDATE_MARGIN`] before their `nextUpdate` (or for
+    /// [`CacheOptions::DEFAULT_NO_NEXT_UPDATE_TTL`] without one), failures remembered for
+    /// [`CacheOptions::DEFAULT_FAILURE_TTL`].
     pub const fn new() -> Self {
         Self {
-            capacity: DEFAULT_CACHE_CAPACITY,
-            next_update_margin: DEFAULT_NEXT_UPDATE_MARGIN,
-            no_next_update_ttl: DEFAULT_NO_NEXT_UPDATE_TTL,
-            failure_ttl: DEFAULT_FAILURE_TTL,
+            capacity: Self::DEFAULT_CAPACITY,
+            next_update_margin: Self::DEFAULT_NEXT_UPDATE_MARGIN,
+            no_next_update_ttl: Self::DEFAULT_NO_NEXT_UPDATE_TTL,
+            failure_ttl: Self::DEFAULT_FAILURE_TTL,
         }
     }
 
@@ -257,7 +257,7 @@ impl ResponseCache {
         now: UnixTime,
     ) -> Arc<OwnedVerifiedResponse> {
         let response = Arc::new(response);
-        let expires_at = match response.next_update() {
+        let expires_at = match response.answer().next_update() {
             Some(next_update) => next_update
                 .as_secs()
                 .saturating_sub(self.options.next_update_margin.as_secs()),
@@ -399,7 +399,7 @@ mod tests {
     fn req_cert(hash: HashAlgorithm) -> ReqCert<'static> {
         let cert = Certificate::from_der(CERT).unwrap();
         let issuer = Certificate::from_der(ISSUER).unwrap();
-        ReqCert::new(&cert, &issuer, hash).unwrap()
+        ReqCert::new(&cert, &crate::Issuer::from(&issuer), hash).unwrap()
     }
 
     /// Keys that differ only in the serial, as many as needed.
@@ -412,7 +412,11 @@ mod tests {
     }
 
     fn response(this_update: u64, next_update: Option<u64>) -> OwnedVerifiedResponse {
-        OwnedVerifiedResponse::for_tests(at(this_update), next_update.map(at))
+        OwnedVerifiedResponse::for_tests(crate::Answer::for_tests(
+            crate::CertStatus::Good,
+            at(this_update),
+            next_update.map(at),
+        ))
     }
 
     #[test]
@@ -570,7 +574,7 @@ mod tests {
                         let now = at(10_000 + round);
                         match cache.lookup(&id, now) {
                             CacheLookup::Fresh(r) => {
-                                assert!(r.next_update().unwrap() > now);
+                                assert!(r.answer().next_update().unwrap() > now);
                                 hits += 1;
                             }
                             CacheLookup::RecentFailure { until, .. } => assert!(until > now),

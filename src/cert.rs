@@ -2,11 +2,11 @@
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use crate::der::{Der, FromTlv, SequenceOf, Tlv, context, single, tag};
+use crate::der::{Der, FromTlv, SequenceOf, Tlv, algorithm_identifier, context, name, single, tag};
 use crate::error::{Error, Structure};
 use crate::extension::{Extension, Extensions, extensions};
 use crate::oid;
-use crate::signature::SignedData;
+use crate::signed::{SignedData, SubjectPublicKeyInfo};
 use crate::time::{generalized_time, utc_time};
 
 /// A parsed X.509 certificate (RFC 5280 section 4.1), borrowed from its DER encoding.
@@ -37,9 +37,10 @@ pub struct Certificate<'a> {
     der: &'a [u8],
     signed: SignedData<'a>,
     serial: &'a [u8],
-    issuer: &'a [u8],
-    subject: &'a [u8],
+    issuer: Tlv<'a>,
+    subject: Tlv<'a>,
     spki: SubjectPublicKeyInfo<'a>,
+    spki_contents: &'a [u8],
     not_before: UnixTime,
     not_after: UnixTime,
     extensions: Extensions<'a>,
@@ -56,109 +57,13 @@ struct ExtensionFacts<'a> {
     /// `Some(cA)` when basicConstraints is present.
     ca: Option<bool>,
     ocsp_nocheck: bool,
+    /// The TLS feature extension lists status_request (5).
     must_staple: bool,
+    /// The TLS feature extension lists a feature other than status_request.
+    unsupported_tls_feature: bool,
     /// The contents of the authorityInfoAccess SEQUENCE, when present.
     authority_info_access: Option<&'a [u8]>,
     unknown_critical_extension: bool,
-}
-
-/// A `SubjectPublicKeyInfo`, borrowed.
-///
-/// ```text
-/// SubjectPublicKeyInfo  ::=  SEQUENCE  {
-///      algorithm            AlgorithmIdentifier,
-///      subjectPublicKey     BIT STRING  }
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SubjectPublicKeyInfo<'a> {
-    der: &'a [u8],
-    algorithm: &'a [u8],
-    public_key: &'a [u8],
-}
-
-impl<'a> SubjectPublicKeyInfo<'a> {
-    /// The whole DER encoding of the `SubjectPublicKeyInfo`.
-    pub fn der(&self) -> &'a [u8] {
-        self.der
-    }
-
-    /// The contents of the `algorithm` AlgorithmIdentifier (OID and parameters, without the
-    /// outer SEQUENCE), in the form rustls-pki-types' `AlgorithmIdentifier` uses.
-    pub fn algorithm(&self) -> &'a [u8] {
-        self.algorithm
-    }
-
-    /// The `subjectPublicKey` bits (the BIT STRING contents after the unused-bits octet).
-    /// This is what an OCSP `issuerKeyHash` and a byKey `ResponderID` hash.
-    pub fn public_key(&self) -> &'a [u8] {
-        self.public_key
-    }
-
-    fn parse(tlv: Tlv<'a>) -> Result<Self, Error> {
-        let mut der = Der::new(tlv.value, Structure::SubjectPublicKeyInfo);
-        if tlv.tag != tag::SEQUENCE {
-            return Err(der.bad());
-        }
-        let algorithm = algorithm_identifier(&mut der)?;
-        let public_key = der.bit_string_octets()?;
-        der.finish()?;
-        Ok(Self {
-            der: tlv.raw,
-            algorithm,
-            public_key,
-        })
-    }
-}
-
-/// Reads an `AlgorithmIdentifier` and returns its contents (OID and parameters).
-///
-/// ```text
-/// AlgorithmIdentifier  ::=  SEQUENCE  {
-///      algorithm               OBJECT IDENTIFIER,
-///      parameters              ANY DEFINED BY algorithm OPTIONAL  }
-/// ```
-pub(crate) fn algorithm_identifier<'a>(der: &mut Der<'a>) -> Result<&'a [u8], Error> {
-    let contents = der.read(tag::SEQUENCE)?;
-    let mut inner = Der::new(contents, Structure::AlgorithmIdentifier);
-    inner.oid()?;
-    if !inner.is_empty() {
-        inner.any()?;
-    }
-    inner.finish()?;
-    Ok(contents)
-}
-
-/// Reads a `Name` and returns its whole encoding, after checking its shape.
-///
-/// ```text
-/// Name ::= RDNSequence
-/// RDNSequence ::= SEQUENCE OF RelativeDistinguishedName
-/// RelativeDistinguishedName ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
-/// AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }
-/// ```
-/// Names are compared byte for byte, as rustls-webpki and mozilla::pkix do.
-pub(crate) fn name<'a>(der: &mut Der<'a>, at: Structure) -> Result<&'a [u8], Error> {
-    let tlv = der.read_tlv(tag::SEQUENCE)?;
-    check_name(tlv.value, at)?;
-    Ok(tlv.raw)
-}
-
-fn check_name(contents: &[u8], at: Structure) -> Result<(), Error> {
-    let mut rdns = Der::new(contents, at);
-    while !rdns.is_empty() {
-        let mut set = Der::new(rdns.read(tag::SET)?, at);
-        if set.is_empty() {
-            return Err(Error::BadDer(at));
-        }
-        while !set.is_empty() {
-            let mut attribute = Der::new(set.read(tag::SEQUENCE)?, at);
-            // Names are compared byte for byte; the attribute type's arcs are never read.
-            attribute.read(tag::OBJECT_IDENTIFIER)?;
-            attribute.any()?;
-            attribute.finish()?;
-        }
-    }
-    Ok(())
 }
 
 impl<'a> Certificate<'a> {
@@ -203,7 +108,8 @@ impl<'a> Certificate<'a> {
             Ok((time(v)?, time(v)?))
         })?;
         let subject = name(&mut der, at)?;
-        let spki = SubjectPublicKeyInfo::parse(der.any()?)?;
+        let spki_tlv = der.any()?;
+        let spki = SubjectPublicKeyInfo::from_tlv(spki_tlv)?;
         der.optional(context(1, false))?;
         der.optional(context(2, false))?;
         let (extensions, facts) = match der.optional(context(3, true))? {
@@ -231,6 +137,7 @@ impl<'a> Certificate<'a> {
             issuer,
             subject,
             spki,
+            spki_contents: spki_tlv.value,
             not_before,
             not_after,
             extensions,
@@ -254,19 +161,35 @@ impl<'a> Certificate<'a> {
         self.serial
     }
 
-    /// The whole DER encoding of the issuer `Name`.
+    /// The whole DER encoding of the issuer `Name`: what a `CertID`'s issuerNameHash hashes.
     pub fn issuer(&self) -> &'a [u8] {
-        self.issuer
+        self.issuer.raw
     }
 
     /// The whole DER encoding of the subject `Name`.
     pub fn subject(&self) -> &'a [u8] {
-        self.subject
+        self.subject.raw
+    }
+
+    /// The contents of the issuer `Name` (without its SEQUENCE header), comparable with
+    /// [`crate::Issuer::name`].
+    pub(crate) fn issuer_contents(&self) -> &'a [u8] {
+        self.issuer.value
+    }
+
+    /// The contents of the subject `Name` (without its SEQUENCE header).
+    pub(crate) fn subject_contents(&self) -> &'a [u8] {
+        self.subject.value
     }
 
     /// The subject's public key.
     pub fn subject_public_key_info(&self) -> &SubjectPublicKeyInfo<'a> {
         &self.spki
+    }
+
+    /// The contents of the `SubjectPublicKeyInfo` SEQUENCE (without its header).
+    pub(crate) fn subject_public_key_info_contents(&self) -> &'a [u8] {
+        self.spki_contents
     }
 
     /// `notBefore`.
@@ -285,7 +208,9 @@ impl<'a> Certificate<'a> {
     }
 
     /// All extensions, in order.
-    pub fn extensions(&self) -> Extensions<'a> {
+    pub fn extensions(
+        &self,
+    ) -> impl Iterator<Item = Result<Extension<'a>, Error>> + Clone + use<'a> {
         self.extensions.clone()
     }
 
@@ -325,19 +250,67 @@ impl<'a> Certificate<'a> {
         self.facts.must_staple
     }
 
-    /// The id-ad-ocsp URLs of the authorityInfoAccess extension, in order.
-    pub fn ocsp_urls(&self) -> OcspUrls<'a> {
-        OcspUrls {
-            list: SequenceOf::unchecked(
-                self.facts.authority_info_access.unwrap_or(&[]),
-                Structure::AuthorityInfoAccess,
-            ),
+    /// What the TLS feature extension (RFC 7633) requires of a TLS connection with this
+    /// certificate: the input a [`crate::Policy`] decides with.
+    pub fn tls_features(&self) -> TlsFeatures {
+        if self.facts.unsupported_tls_feature {
+            TlsFeatures::Unsupported
+        } else if self.facts.must_staple {
+            TlsFeatures::StatusRequest
+        } else {
+            TlsFeatures::NoneRequired
         }
+    }
+
+    /// The id-ad-ocsp URLs of the authorityInfoAccess extension, in order.
+    pub fn ocsp_urls(&self) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
+        let list: SequenceOf<'a, AccessDescription<'a>> = SequenceOf::unchecked(
+            self.facts.authority_info_access.unwrap_or(&[]),
+            Structure::AuthorityInfoAccess,
+        );
+        // The list was validated when the certificate was parsed; an error cannot occur here,
+        // and if it did, ending the iteration is the safe answer.
+        list.map_while(Result::ok)
+            .filter_map(|description| description.ocsp_url)
     }
 
     /// Whether a critical extension the crate does not understand is present.
     pub fn has_unknown_critical_extension(&self) -> bool {
         self.facts.unknown_critical_extension
+    }
+}
+
+/// What a certificate's TLS feature extension (RFC 7633) requires of a TLS connection.
+///
+/// ```text
+/// Features ::= SEQUENCE OF INTEGER
+/// ```
+///
+/// RFC 7633 section 4.2.2: "a TLS client ... MUST treat a certificate with a TLS feature
+/// extension as an invalid certificate if the features offered by the TLS server do not
+/// contain all features present in both the client's ClientHello message and the TLS Feature
+/// extension." The one feature an OCSP client can check is `status_request` (5), must-staple.
+/// Any other (for example 17, `status_request_v2`, which rustls does not offer) cannot be
+/// checked, so the [`crate::Policy`] fails closed on it, as mozilla::pkix does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TlsFeatures {
+    /// No TLS feature extension, or an empty one: nothing is required.
+    NoneRequired,
+    /// Only `status_request` (5): must-staple. A good, fresh staple is required.
+    StatusRequest,
+    /// A feature other than `status_request`: a requirement this crate cannot check.
+    Unsupported,
+}
+
+impl TlsFeatures {
+    /// `none_required`, `status_request` or `unsupported`: stable names for logs and JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NoneRequired => "none_required",
+            Self::StatusRequest => "status_request",
+            Self::Unsupported => "unsupported",
+        }
     }
 }
 
@@ -432,7 +405,14 @@ impl<'a> ExtensionFacts<'a> {
                 let mut der = Der::new(contents, at);
                 while !der.is_empty() {
                     let feature = der.read(tag::INTEGER)?;
-                    self.must_staple |= feature == [5];
+                    if feature.is_empty() {
+                        return Err(Error::BadDer(at));
+                    }
+                    if feature == [5] {
+                        self.must_staple = true;
+                    } else {
+                        self.unsupported_tls_feature = true;
+                    }
                 }
             }
             Known::AuthorityInfoAccess => {
@@ -546,30 +526,6 @@ impl<'a> FromTlv<'a> for AccessDescription<'a> {
             None
         };
         Ok(Self { ocsp_url })
-    }
-}
-
-/// The id-ad-ocsp URLs of a certificate, in the order of its authorityInfoAccess extension.
-#[derive(Clone, Debug)]
-pub struct OcspUrls<'a> {
-    list: SequenceOf<'a, AccessDescription<'a>>,
-}
-
-impl<'a> Iterator for OcspUrls<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        // The list was validated when the certificate was parsed; an error cannot occur here,
-        // and if it did, ending the iteration is the safe answer.
-        loop {
-            match self.list.next()? {
-                Ok(AccessDescription {
-                    ocsp_url: Some(url),
-                }) => return Some(url),
-                Ok(_) => continue,
-                Err(_) => return None,
-            }
-        }
     }
 }
 

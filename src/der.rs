@@ -47,7 +47,7 @@ pub(crate) const fn context(number: u8, constructed: bool) -> Tag {
 
 /// One tag-length-value element: its tag, its value bytes, and the whole encoding.
 #[derive(Clone, Copy, Debug)]
-pub struct Tlv<'a> {
+pub(crate) struct Tlv<'a> {
     pub(crate) tag: Tag,
     pub(crate) value: &'a [u8],
     pub(crate) raw: &'a [u8],
@@ -263,9 +263,69 @@ pub(crate) fn single(bytes: &[u8], tag: Tag, at: Structure) -> Result<Tlv<'_>, E
     Ok(tlv)
 }
 
-/// Something that can be parsed from one element of a `SEQUENCE OF`. (Public only so that it
-/// may bound [`SequenceOf`]; it lives in a private module and cannot be named outside the crate.)
-pub trait FromTlv<'a>: Sized {
+/// The value of the one element `tlv` holds, or `None` when `tlv` is not exactly one element.
+pub(crate) fn contents_of(tlv: &[u8]) -> Option<&[u8]> {
+    let (_, header_len, value_len) = header(tlv)?;
+    let value = tlv.get(header_len..)?;
+    (value.len() == value_len).then_some(value)
+}
+
+/// Reads an `AlgorithmIdentifier` and returns its contents (OID and parameters), the form
+/// rustls-pki-types' `AlgorithmIdentifier` uses.
+///
+/// ```text
+/// AlgorithmIdentifier  ::=  SEQUENCE  {
+///      algorithm               OBJECT IDENTIFIER,
+///      parameters              ANY DEFINED BY algorithm OPTIONAL  }
+/// ```
+pub(crate) fn algorithm_identifier<'a>(der: &mut Der<'a>) -> Result<&'a [u8], Error> {
+    let contents = der.read(tag::SEQUENCE)?;
+    let mut inner = Der::new(contents, Structure::AlgorithmIdentifier);
+    inner.oid()?;
+    if !inner.is_empty() {
+        inner.any()?;
+    }
+    inner.finish()?;
+    Ok(contents)
+}
+
+/// Reads a `Name` and returns it as a TLV, after checking its shape.
+///
+/// ```text
+/// Name ::= RDNSequence
+/// RDNSequence ::= SEQUENCE OF RelativeDistinguishedName
+/// RelativeDistinguishedName ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
+/// AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }
+/// ```
+/// Names are compared byte for byte, as rustls-webpki and mozilla::pkix do; the attribute
+/// types and values are never interpreted.
+pub(crate) fn name<'a>(der: &mut Der<'a>, at: Structure) -> Result<Tlv<'a>, Error> {
+    let tlv = der.read_tlv(tag::SEQUENCE)?;
+    check_name(tlv.value, at)?;
+    Ok(tlv)
+}
+
+/// Checks the shape of the contents of a `Name` (the RDNSequence without its SEQUENCE header):
+/// what a certificate's `Name` holds, and what a pki-types `TrustAnchor` keeps as `subject`.
+pub(crate) fn check_name(contents: &[u8], at: Structure) -> Result<(), Error> {
+    let mut rdns = Der::new(contents, at);
+    while !rdns.is_empty() {
+        let mut set = Der::new(rdns.read(tag::SET)?, at);
+        if set.is_empty() {
+            return Err(Error::BadDer(at));
+        }
+        while !set.is_empty() {
+            let mut attribute = Der::new(set.read(tag::SEQUENCE)?, at);
+            attribute.read(tag::OBJECT_IDENTIFIER)?;
+            attribute.any()?;
+            attribute.finish()?;
+        }
+    }
+    Ok(())
+}
+
+/// Something that can be parsed from one element of a `SEQUENCE OF`.
+pub(crate) trait FromTlv<'a>: Sized {
     /// Parses one element.
     fn from_tlv(tlv: Tlv<'a>) -> Result<Self, Error>;
 }
@@ -274,8 +334,11 @@ pub trait FromTlv<'a>: Sized {
 ///
 /// The view that makes one has already parsed every element once, so iteration can only meet
 /// bytes that were valid then; it still yields `Result` rather than hide an error.
+///
+/// Crate-internal: the views hand their lists out as `impl Iterator`, so that this type and its
+/// bound never become part of the public API.
 #[derive(Debug)]
-pub struct SequenceOf<'a, T> {
+pub(crate) struct SequenceOf<'a, T> {
     der: Der<'a>,
     _element: PhantomData<fn() -> T>,
 }

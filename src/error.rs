@@ -2,10 +2,17 @@
 
 use core::fmt;
 
+use rustls_pki_types::UnixTime;
+
+use crate::calendar::{Elapsed, Rfc3339};
+
 /// Why a response, a certificate or a verification was refused.
 ///
-/// Variants are sorted alphabetically. Each names one reason a caller would act on differently;
-/// parse errors name the [`Structure`] in which the input went wrong.
+/// One `Copy` value per failure. Variants are sorted alphabetically; each names one reason a
+/// caller would act on differently. Parse errors name the [`Structure`] in which the input went
+/// wrong; time errors carry the time of the check and the deadline that was missed, so that a
+/// log line can say how long ago a response expired. [`Error::code`] gives a stable name for
+/// logs and JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -65,9 +72,9 @@ pub enum Error {
     #[error("invalid time in {0}")]
     InvalidTime(Structure),
 
-    /// The certificate's issuer Name is not the subject Name of the certificate given as its
-    /// issuer: the caller passed the wrong issuer.
-    #[error("the certificate's issuer name differs from the issuer certificate's subject")]
+    /// The certificate's issuer Name is not the subject Name of the issuer given: the caller
+    /// passed the wrong issuer.
+    #[error("the certificate's issuer name differs from the issuer's subject name")]
     IssuerNameMismatch,
 
     /// The certificate's issuer is neither among the certificates the peer sent nor among the
@@ -96,21 +103,22 @@ pub enum Error {
     #[error("the response's nonce differs from the request's")]
     NonceMismatch,
 
-    /// The delegated responder certificate expired before `now`.
-    #[error("the delegated responder certificate has expired")]
-    ResponderExpired,
-
-    /// The responder answered `internalError` (2).
-    #[error("the responder reported an internal error")]
-    ResponderInternalError,
+    /// The delegated responder certificate expired (its `notAfter`) before `time`.
+    #[error(
+        "the delegated responder certificate expired {} ago (notAfter {})",
+        Elapsed::between(*not_after, *time),
+        Rfc3339(*not_after)
+    )]
+    ResponderExpired {
+        /// The time of the check.
+        time: UnixTime,
+        /// The certificate's `notAfter`.
+        not_after: UnixTime,
+    },
 
     /// The delegated responder certificate is a CA certificate (basicConstraints cA=TRUE).
     #[error("the delegated responder certificate is a CA certificate")]
     ResponderIsCa,
-
-    /// The responder answered `malformedRequest` (1).
-    #[error("the responder reported a malformed request")]
-    ResponderMalformedRequest,
 
     /// The delegated responder certificate lacks an explicit id-kp-OCSPSigning extended key
     /// usage (no EKU, other EKUs and anyExtendedKeyUsage are not enough).
@@ -126,39 +134,69 @@ pub enum Error {
     #[error("the delegated responder certificate was not issued by the certificate's issuer")]
     ResponderNotIssuedByIssuer,
 
-    /// The delegated responder certificate is not valid yet at `now`.
-    #[error("the delegated responder certificate is not valid yet")]
-    ResponderNotYetValid,
+    /// The delegated responder certificate is not valid yet at `time` (before its `notBefore`).
+    #[error(
+        "the delegated responder certificate is not valid for another {} (notBefore {})",
+        Elapsed::between(*time, *not_before),
+        Rfc3339(*not_before)
+    )]
+    ResponderNotYetValid {
+        /// The time of the check.
+        time: UnixTime,
+        /// The certificate's `notBefore`.
+        not_before: UnixTime,
+    },
 
-    /// The responder answered `sigRequired` (5).
-    #[error("the responder requires a signed request")]
-    ResponderSigRequired,
+    /// The response is past its `nextUpdate`, beyond the allowed clock skew.
+    #[error(
+        "the response expired {} ago (nextUpdate {})",
+        Elapsed::between(*not_after, *time),
+        Rfc3339(*not_after)
+    )]
+    ResponseExpired {
+        /// The time of the check.
+        time: UnixTime,
+        /// The response's `nextUpdate`.
+        not_after: UnixTime,
+    },
 
-    /// The responder answered `tryLater` (3).
-    #[error("the responder asked to try later")]
-    ResponderTryLater,
-
-    /// The responder answered `unauthorized` (6).
-    #[error("the responder is not authorized to answer for this certificate")]
-    ResponderUnauthorized,
-
-    /// The response is past its `nextUpdate` (or, without one, older than the allowed age),
-    /// beyond the allowed clock skew.
-    #[error("the response has expired")]
-    ResponseExpired,
-
-    /// The response's `nextUpdate - thisUpdate` exceeds the caller's lifetime cap.
+    /// The response's `nextUpdate - thisUpdate` exceeds the verifier's lifetime cap (10 days
+    /// unless the caller chose another).
     #[error("the response's validity period is longer than allowed")]
     ResponseLifetimeTooLong,
 
-    /// The response's `thisUpdate` is later than `now` plus the allowed clock skew.
-    #[error("the response is not valid yet")]
-    ResponseNotYetValid,
+    /// The response's `thisUpdate` is later than `time` plus the allowed clock skew.
+    #[error(
+        "the response is not valid for another {} (thisUpdate {})",
+        Elapsed::between(*time, *not_before),
+        Rfc3339(*not_before)
+    )]
+    ResponseNotYetValid {
+        /// The time of the check.
+        time: UnixTime,
+        /// The response's `thisUpdate`.
+        not_before: UnixTime,
+    },
 
     /// The encoded response is larger than the size cap (64 KiB unless the caller chose
     /// another).
     #[error("the response is larger than the size cap")]
     ResponseTooLarge,
+
+    /// The response's `thisUpdate` is older than the verifier accepts, beyond the allowed clock
+    /// skew: 7 days, or 1 day for a response without `nextUpdate`, unless the caller chose
+    /// otherwise. `not_after` is `thisUpdate` plus that age.
+    #[error(
+        "the response became too old {} ago (its thisUpdate plus the largest age: {})",
+        Elapsed::between(*not_after, *time),
+        Rfc3339(*not_after)
+    )]
+    ResponseTooOld {
+        /// The time of the check.
+        time: UnixTime,
+        /// `thisUpdate` plus the largest age accepted.
+        not_after: UnixTime,
+    },
 
     /// The key that must verify the signature is an RSA key shorter than 2048 bits.
     #[error("RSA key shorter than 2048 bits")]
@@ -176,9 +214,19 @@ pub enum Error {
     #[error("unknown responseStatus {0}")]
     UnknownResponseStatus(u8),
 
+    /// The responder answered with an error status instead of a response
+    /// (`malformedRequest`, `internalError`, `tryLater`, `sigRequired` or `unauthorized`).
+    #[error("the responder answered {}: {}", .0.name(), .0.meaning())]
+    UnsuccessfulResponse(ResponseStatus),
+
     /// A critical extension the crate does not understand, in the named structure.
     #[error("unsupported critical extension in {0}")]
     UnsupportedCriticalExtension(Structure),
+
+    /// A request was to be built with a `CertID` hash algorithm this build leaves out
+    /// (SHA-384 and SHA-512 need the `certid-sha512` feature).
+    #[error("the CertID hash algorithm is not supported by this build")]
+    UnsupportedHashAlgorithm,
 
     /// `responseType` is not id-pkix-ocsp-basic.
     #[error("unsupported responseType (only id-pkix-ocsp-basic is defined)")]
@@ -191,6 +239,87 @@ pub enum Error {
     /// No algorithm the caller allowed matches the signature algorithm and the key type.
     #[error("the signature algorithm is not among the allowed ones")]
     UnsupportedSignatureAlgorithm,
+}
+
+/// `OCSPResponseStatus` (RFC 6960 section 4.2.1).
+///
+/// ```text
+/// OCSPResponseStatus ::= ENUMERATED {
+///     successful            (0),  -- Response has valid confirmations
+///     malformedRequest      (1),  -- Illegal confirmation request
+///     internalError         (2),  -- Internal error in issuer
+///     tryLater              (3),  -- Try again later
+///                                 -- (4) is not used
+///     sigRequired           (5),  -- Must sign the request
+///     unauthorized          (6)   -- Request unauthorized
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResponseStatus {
+    /// `successful` (0).
+    Successful,
+    /// `malformedRequest` (1).
+    MalformedRequest,
+    /// `internalError` (2).
+    InternalError,
+    /// `tryLater` (3).
+    TryLater,
+    /// `sigRequired` (5).
+    SigRequired,
+    /// `unauthorized` (6).
+    Unauthorized,
+}
+
+impl ResponseStatus {
+    /// The status for its ENUMERATED value; 4 and anything above 6 are
+    /// [`Error::UnknownResponseStatus`].
+    pub(crate) fn from_code(code: u8) -> Result<Self, Error> {
+        Ok(match code {
+            0 => Self::Successful,
+            1 => Self::MalformedRequest,
+            2 => Self::InternalError,
+            3 => Self::TryLater,
+            5 => Self::SigRequired,
+            6 => Self::Unauthorized,
+            other => return Err(Error::UnknownResponseStatus(other)),
+        })
+    }
+
+    /// The ENUMERATED value of the status.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Successful => 0,
+            Self::MalformedRequest => 1,
+            Self::InternalError => 2,
+            Self::TryLater => 3,
+            Self::SigRequired => 5,
+            Self::Unauthorized => 6,
+        }
+    }
+
+    /// The name RFC 6960 gives the status, e.g. `tryLater`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Successful => "successful",
+            Self::MalformedRequest => "malformedRequest",
+            Self::InternalError => "internalError",
+            Self::TryLater => "tryLater",
+            Self::SigRequired => "sigRequired",
+            Self::Unauthorized => "unauthorized",
+        }
+    }
+
+    /// What the status means, in RFC 6960's words.
+    fn meaning(self) -> &'static str {
+        match self {
+            Self::Successful => "the response has valid confirmations",
+            Self::MalformedRequest => "illegal confirmation request",
+            Self::InternalError => "internal error in the issuer",
+            Self::TryLater => "try again later",
+            Self::SigRequired => "the request must be signed",
+            Self::Unauthorized => "request unauthorized",
+        }
+    }
 }
 
 /// The ASN.1 structure in which a parse error was found.
@@ -257,6 +386,8 @@ pub enum Structure {
     TbsCertificate,
     /// A `TBSRequest`.
     TbsRequest,
+    /// A trust anchor's subject name.
+    TrustAnchor,
     /// The TLS feature extension (RFC 7633) of a certificate.
     TlsFeature,
     /// The `Validity` of a certificate.
@@ -296,6 +427,7 @@ impl fmt::Display for Structure {
             Self::SubjectPublicKeyInfo => "SubjectPublicKeyInfo",
             Self::TbsCertificate => "TBSCertificate",
             Self::TbsRequest => "TBSRequest",
+            Self::TrustAnchor => "the trust anchor's subject name",
             Self::TlsFeature => "the TLS feature extension",
             Self::Validity => "Validity",
         })
@@ -303,7 +435,8 @@ impl fmt::Display for Structure {
 }
 
 impl Error {
-    /// A stable snake_case name for the variant, for logs and JSON output.
+    /// A stable snake_case name for the error, for logs and JSON output: one per variant, and
+    /// one per status for [`Error::UnsuccessfulResponse`] (`responder_try_later`, ...).
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadDer(_) => "bad_der",
@@ -325,26 +458,32 @@ impl Error {
             Self::NextUpdateBeforeThisUpdate => "next_update_before_this_update",
             Self::NoMatchingResponse => "no_matching_response",
             Self::NonceMismatch => "nonce_mismatch",
-            Self::ResponderExpired => "responder_expired",
-            Self::ResponderInternalError => "responder_internal_error",
+            Self::ResponderExpired { .. } => "responder_expired",
             Self::ResponderIsCa => "responder_is_ca",
-            Self::ResponderMalformedRequest => "responder_malformed_request",
             Self::ResponderMissingOcspSigning => "responder_missing_ocsp_signing",
             Self::ResponderNotFound => "responder_not_found",
             Self::ResponderNotIssuedByIssuer => "responder_not_issued_by_issuer",
-            Self::ResponderNotYetValid => "responder_not_yet_valid",
-            Self::ResponderSigRequired => "responder_sig_required",
-            Self::ResponderTryLater => "responder_try_later",
-            Self::ResponderUnauthorized => "responder_unauthorized",
-            Self::ResponseExpired => "response_expired",
+            Self::ResponderNotYetValid { .. } => "responder_not_yet_valid",
+            Self::ResponseExpired { .. } => "response_expired",
             Self::ResponseLifetimeTooLong => "response_lifetime_too_long",
-            Self::ResponseNotYetValid => "response_not_yet_valid",
+            Self::ResponseNotYetValid { .. } => "response_not_yet_valid",
             Self::ResponseTooLarge => "response_too_large",
+            Self::ResponseTooOld { .. } => "response_too_old",
             Self::RsaKeyTooSmall => "rsa_key_too_small",
             Self::TooManyCertificates => "too_many_certificates",
             Self::TrailingData(_) => "trailing_data",
             Self::UnknownResponseStatus(_) => "unknown_response_status",
+            // One code per status, so that logs keep telling "try later" from "unauthorized".
+            Self::UnsuccessfulResponse(status) => match status {
+                ResponseStatus::Successful => "unsuccessful_response",
+                ResponseStatus::MalformedRequest => "responder_malformed_request",
+                ResponseStatus::InternalError => "responder_internal_error",
+                ResponseStatus::TryLater => "responder_try_later",
+                ResponseStatus::SigRequired => "responder_sig_required",
+                ResponseStatus::Unauthorized => "responder_unauthorized",
+            },
             Self::UnsupportedCriticalExtension(_) => "unsupported_critical_extension",
+            Self::UnsupportedHashAlgorithm => "unsupported_hash_algorithm",
             Self::UnsupportedResponseType => "unsupported_response_type",
             Self::UnsupportedResponseVersion => "unsupported_response_version",
             Self::UnsupportedSignatureAlgorithm => "unsupported_signature_algorithm",

@@ -1,7 +1,8 @@
 //! X.509 `Extension`s, as certificates and OCSP responses both carry them.
 
-use crate::der::{Der, FromTlv, SequenceOf, Tlv, tag};
+use crate::der::{Der, FromTlv, SequenceOf, Tlv, single, tag};
 use crate::error::{Error, Structure};
+use crate::oid;
 
 /// One extension: its OID, criticality and the contents of its `extnValue`.
 ///
@@ -60,7 +61,7 @@ impl<'a> FromTlv<'a> for Extension<'a> {
 }
 
 /// A lazy list of extensions, each validated when the owning view was built.
-pub type Extensions<'a> = SequenceOf<'a, Extension<'a>>;
+pub(crate) type Extensions<'a> = SequenceOf<'a, Extension<'a>>;
 
 /// Validates the `Extensions` SEQUENCE that makes up `value`, refusing an empty one (RFC 5280:
 /// `SEQUENCE SIZE (1..MAX) OF Extension`), and shows each extension to `visit` during that one
@@ -86,19 +87,40 @@ pub(crate) fn extensions<'a>(
 /// The nonce (RFC 6960 section 4.4.1, RFC 8954) among `extensions`: `Ok(None)` without a nonce
 /// extension, the nonce's octets with one, and [`Error::InvalidNonce`] when its value is not
 /// exactly one OCTET STRING or it appears twice.
-pub(crate) fn nonce<'a>(extensions: Extensions<'a>) -> Result<Option<&'a [u8]>, Error> {
+pub(crate) fn nonce<'a>(
+    extensions: impl Iterator<Item = Result<Extension<'a>, Error>>,
+) -> Result<Option<&'a [u8]>, Error> {
     let mut found = None;
     for extension in extensions {
         let extension = extension?;
-        if extension.id() != crate::oid::OCSP_NONCE.as_bytes() {
+        if extension.id() != oid::OCSP_NONCE.as_bytes() {
             continue;
         }
         if found.is_some() {
             return Err(Error::InvalidNonce);
         }
-        let value = crate::der::single(extension.value(), tag::OCTET_STRING, Structure::Extension)
+        let value = single(extension.value(), tag::OCTET_STRING, Structure::Extension)
             .map_err(|_| Error::InvalidNonce)?;
         found = Some(value.value);
     }
     Ok(found)
+}
+
+/// Profile rule 11: refuses a critical extension whose OID is not in `understood`, naming `at`.
+///
+/// RFC 5280 section 4.2, which RFC 6960 follows for its own extensions: "A certificate-using
+/// system MUST reject the certificate if it encounters a critical extension it does not
+/// recognize". Unknown non-critical extensions are ignored.
+pub(crate) fn check_critical<'a>(
+    extensions: impl Iterator<Item = Result<Extension<'a>, Error>>,
+    at: Structure,
+    understood: &[&const_oid::ObjectIdentifier],
+) -> Result<(), Error> {
+    for extension in extensions {
+        let extension = extension?;
+        if extension.is_critical() && !understood.iter().any(|id| id.as_bytes() == extension.id()) {
+            return Err(Error::UnsupportedCriticalExtension(at));
+        }
+    }
+    Ok(())
 }

@@ -12,6 +12,11 @@
 //! | staple stale, not yet valid, or tryLater | accept (as if absent) | reject |
 //! | staple invalid in any other way (signature, responder, CertID, malformed) | reject | reject |
 //! | must-staple certificate without a good fresh staple | reject | reject |
+//! | TLS feature extension listing a feature the client cannot satisfy | reject | reject |
+//!
+//! "Stale" covers every freshness error of the verifier: past `nextUpdate`
+//! ([`Error::ResponseExpired`]) and a `thisUpdate` older than allowed
+//! ([`Error::ResponseTooOld`]).
 //!
 //! No heap and no `std`: a policy is three small enums, and a [`Decision`] is a `Copy` value
 //! that carries the reason.
@@ -20,28 +25,29 @@ use core::fmt;
 
 use rustls_pki_types::UnixTime;
 
-use crate::error::Error;
+use crate::cert::TlsFeatures;
+use crate::error::{Error, ResponseStatus};
 use crate::response::{CertStatus, RevocationReason};
-use crate::verify::VerifiedResponse;
+use crate::verify::Answer;
 
 /// What the client got from the server: the input of [`Policy::decide`].
 ///
-/// A good answer can only come as a [`VerifiedResponse`], which only the verifier makes: a status
-/// read from an unverified response cannot reach the policy.
+/// A good answer can only come as an [`Answer`], which only the verifier makes: a status read
+/// from an unverified response cannot reach the policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Staple<'r> {
+pub enum Staple {
     /// The server stapled no response.
     Absent,
     /// The stapled response passed every check of the verifier.
-    Verified(VerifiedResponse<'r>),
+    Verified(Answer),
     /// The stapled response was refused by the verifier, with this error.
     Invalid(Error),
 }
 
-impl<'r> From<Result<VerifiedResponse<'r>, Error>> for Staple<'r> {
-    fn from(result: Result<VerifiedResponse<'r>, Error>) -> Self {
+impl From<Result<Answer, Error>> for Staple {
+    fn from(result: Result<Answer, Error>) -> Self {
         match result {
-            Ok(verified) => Self::Verified(verified),
+            Ok(answer) => Self::Verified(answer),
             Err(error) => Self::Invalid(error),
         }
     }
@@ -65,8 +71,8 @@ pub enum Situation {
     /// The server stapled no response.
     NoStaple,
     /// The staple is correctly signed but not usable now, or the responder asked to try later:
-    /// [`Error::ResponseExpired`], [`Error::ResponseNotYetValid`] or
-    /// [`Error::ResponderTryLater`]. Soft-fail treats it as if it were absent.
+    /// [`Error::ResponseExpired`], [`Error::ResponseTooOld`], [`Error::ResponseNotYetValid`] or
+    /// [`Error::UnsuccessfulResponse`] with `tryLater`. Soft-fail treats it as if it were absent.
     StapleUnusable(Error),
     /// The staple is invalid in any other way: bad signature, unauthorised responder, no answer
     /// for this certificate, malformed, and every other [`Error`].
@@ -75,18 +81,19 @@ pub enum Situation {
 
 impl Situation {
     /// Classifies what the client got.
-    pub fn of(staple: &Staple<'_>) -> Self {
+    pub fn of(staple: &Staple) -> Self {
         match staple {
             Staple::Absent => Self::NoStaple,
-            Staple::Verified(verified) => match verified.status() {
+            Staple::Verified(answer) => match answer.status() {
                 CertStatus::Good => Self::Good,
                 CertStatus::Revoked { time, reason } => Self::Revoked { time, reason },
                 CertStatus::Unknown => Self::Unknown,
             },
             Staple::Invalid(
-                error @ (Error::ResponseExpired
-                | Error::ResponseNotYetValid
-                | Error::ResponderTryLater),
+                error @ (Error::ResponseExpired { .. }
+                | Error::ResponseTooOld { .. }
+                | Error::ResponseNotYetValid { .. }
+                | Error::UnsuccessfulResponse(ResponseStatus::TryLater)),
             ) => Self::StapleUnusable(*error),
             Staple::Invalid(error) => Self::StapleInvalid(*error),
         }
@@ -269,9 +276,9 @@ impl Policy {
         self.unusable_staple
     }
 
-    /// Decides on `staple` for a certificate that is (`must_staple`) or is not must-staple
-    /// ([`crate::Certificate::is_must_staple`]).
-    pub fn decide(&self, staple: &Staple<'_>, must_staple: bool) -> Decision {
+    /// Decides on `staple` for a certificate whose TLS feature extension requires
+    /// `tls_features` ([`crate::Certificate::tls_features`]).
+    pub fn decide(&self, staple: &Staple, tls_features: TlsFeatures) -> Decision {
         let situation = Situation::of(staple);
         let by_policy = match situation {
             Situation::Good => Verdict::Accept,
@@ -291,21 +298,29 @@ impl Policy {
             // by every policy.
             Situation::StapleInvalid(_) => Verdict::Reject,
         };
-        // RFC 7633, abstract: "Informing clients that an OCSP status response will always be
-        // stapled permits an immediate failure in the case that the response is not stapled."
-        // Only a good, fresh, verified staple satisfies a must-staple certificate, whatever the
-        // policy would otherwise accept.
-        let rejected_for_must_staple =
-            must_staple && situation != Situation::Good && by_policy == Verdict::Accept;
+        let certificate_forbids = match tls_features {
+            TlsFeatures::NoneRequired => false,
+            // RFC 7633, abstract: "Informing clients that an OCSP status response will always
+            // be stapled permits an immediate failure in the case that the response is not
+            // stapled." Only a good, fresh, verified staple satisfies a must-staple
+            // certificate, whatever the policy would otherwise accept.
+            TlsFeatures::StatusRequest => situation != Situation::Good,
+            // RFC 7633 section 4.2.2: a client "MUST treat a certificate with a TLS feature
+            // extension as an invalid certificate if the features offered by the TLS server do
+            // not contain all features present in both the client's ClientHello message and
+            // the TLS Feature extension". A feature this crate cannot check fails closed.
+            TlsFeatures::Unsupported => true,
+        };
+        let rejected_for_tls_features = certificate_forbids && by_policy == Verdict::Accept;
         Decision {
-            verdict: if rejected_for_must_staple {
+            verdict: if certificate_forbids {
                 Verdict::Reject
             } else {
                 by_policy
             },
             situation,
-            must_staple,
-            rejected_for_must_staple,
+            tls_features,
+            rejected_for_tls_features,
         }
     }
 }
@@ -313,12 +328,12 @@ impl Policy {
 /// The policy's answer, with its reason.
 ///
 /// ```
-/// use ocsp_verify::{Policy, Situation, Staple, Verdict};
+/// use ocsp_verify::{Policy, Situation, Staple, TlsFeatures, Verdict};
 ///
-/// let decision = Policy::soft_fail().decide(&Staple::Absent, true);
+/// let decision = Policy::soft_fail().decide(&Staple::Absent, TlsFeatures::StatusRequest);
 /// assert_eq!(decision.verdict(), Verdict::Reject);
 /// assert_eq!(decision.situation(), Situation::NoStaple);
-/// assert!(decision.rejected_for_must_staple());
+/// assert!(decision.rejected_for_tls_features());
 /// assert_eq!(
 ///     decision.to_string(),
 ///     "rejected: no staple; the certificate is must-staple"
@@ -328,8 +343,8 @@ impl Policy {
 pub struct Decision {
     verdict: Verdict,
     situation: Situation,
-    must_staple: bool,
-    rejected_for_must_staple: bool,
+    tls_features: TlsFeatures,
+    rejected_for_tls_features: bool,
 }
 
 impl Decision {
@@ -348,15 +363,17 @@ impl Decision {
         self.situation
     }
 
-    /// Whether the certificate is must-staple.
-    pub fn must_staple(&self) -> bool {
-        self.must_staple
+    /// What the certificate's TLS feature extension requires (must-staple, or a feature this
+    /// crate cannot check).
+    pub fn tls_features(&self) -> TlsFeatures {
+        self.tls_features
     }
 
-    /// Whether the policy alone would have accepted, and the certificate's must-staple
-    /// requirement rejected.
-    pub fn rejected_for_must_staple(&self) -> bool {
-        self.rejected_for_must_staple
+    /// Whether the policy alone would have accepted, and the certificate's TLS feature
+    /// extension rejected: must-staple without a good staple, or a feature the client cannot
+    /// satisfy.
+    pub fn rejected_for_tls_features(&self) -> bool {
+        self.rejected_for_tls_features
     }
 }
 
@@ -367,10 +384,15 @@ impl fmt::Display for Decision {
             Verdict::Reject => "rejected",
         };
         write!(f, "{verdict}: {}", self.situation)?;
-        if self.rejected_for_must_staple {
-            f.write_str("; the certificate is must-staple")?;
+        match self.tls_features {
+            TlsFeatures::Unsupported => {
+                f.write_str("; the certificate requires a TLS feature this client cannot provide")
+            }
+            TlsFeatures::StatusRequest if self.rejected_for_tls_features => {
+                f.write_str("; the certificate is must-staple")
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -385,24 +407,47 @@ mod tests {
     const HARD: Policy = Policy::hard_fail();
     const ACCEPT: Verdict = Verdict::Accept;
     const REJECT: Verdict = Verdict::Reject;
+    const PLAIN: TlsFeatures = TlsFeatures::NoneRequired;
+    const MUST_STAPLE: TlsFeatures = TlsFeatures::StatusRequest;
 
-    fn verified(status: CertStatus) -> Staple<'static> {
-        Staple::Verified(VerifiedResponse::for_tests(status))
+    fn at(secs: u64) -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(secs))
+    }
+
+    fn verified(status: CertStatus) -> Staple {
+        Staple::Verified(Answer::for_tests(status, at(1_767_225_600), None))
     }
 
     fn revoked() -> CertStatus {
         CertStatus::Revoked {
-            time: UnixTime::since_unix_epoch(Duration::from_secs(1_748_779_200)),
+            time: at(1_748_779_200),
             reason: Some(RevocationReason::KeyCompromise),
         }
     }
 
+    fn expired() -> Error {
+        Error::ResponseExpired {
+            time: at(1_767_900_000),
+            not_after: at(1_767_830_400),
+        }
+    }
+
     /// One staple per row of the table, with the situation it is.
-    fn rows() -> [(&'static str, Staple<'static>, Situation); 10] {
+    fn rows() -> [(&'static str, Staple, Situation); 11] {
         let revoked = revoked();
         let CertStatus::Revoked { time, reason } = revoked else {
             unreachable!()
         };
+        let too_old = Error::ResponseTooOld {
+            time: at(1_767_900_000),
+            not_after: at(1_767_830_400),
+        };
+        let not_yet_valid = Error::ResponseNotYetValid {
+            time: at(1_767_000_000),
+            not_before: at(1_767_225_600),
+        };
+        let try_later = Error::UnsuccessfulResponse(ResponseStatus::TryLater);
+        let internal_error = Error::UnsuccessfulResponse(ResponseStatus::InternalError);
         [
             ("good", verified(CertStatus::Good), Situation::Good),
             (
@@ -414,18 +459,23 @@ mod tests {
             ("no staple", Staple::Absent, Situation::NoStaple),
             (
                 "stale",
-                Staple::Invalid(Error::ResponseExpired),
-                Situation::StapleUnusable(Error::ResponseExpired),
+                Staple::Invalid(expired()),
+                Situation::StapleUnusable(expired()),
+            ),
+            (
+                "too old",
+                Staple::Invalid(too_old),
+                Situation::StapleUnusable(too_old),
             ),
             (
                 "not yet valid",
-                Staple::Invalid(Error::ResponseNotYetValid),
-                Situation::StapleUnusable(Error::ResponseNotYetValid),
+                Staple::Invalid(not_yet_valid),
+                Situation::StapleUnusable(not_yet_valid),
             ),
             (
                 "tryLater",
-                Staple::Invalid(Error::ResponderTryLater),
-                Situation::StapleUnusable(Error::ResponderTryLater),
+                Staple::Invalid(try_later),
+                Situation::StapleUnusable(try_later),
             ),
             (
                 "bad signature",
@@ -439,48 +489,59 @@ mod tests {
             ),
             (
                 "internalError",
-                Staple::Invalid(Error::ResponderInternalError),
-                Situation::StapleInvalid(Error::ResponderInternalError),
+                Staple::Invalid(internal_error),
+                Situation::StapleInvalid(internal_error),
             ),
         ]
     }
 
-    /// The DESIGN.md table, cell by cell: (row, soft-fail, hard-fail), for a certificate that
-    /// is not must-staple and for one that is.
+    /// The policy table (docs/design.md), cell by cell: (row, soft-fail, hard-fail), for a
+    /// certificate with no TLS feature, one that is must-staple, and one listing a feature the
+    /// client cannot satisfy.
     #[test]
     fn every_cell_of_the_matrix() {
-        let plain = [
-            ACCEPT, REJECT, REJECT, ACCEPT, ACCEPT, ACCEPT, ACCEPT, REJECT, REJECT, REJECT,
+        let soft = [
+            ACCEPT, REJECT, REJECT, ACCEPT, ACCEPT, ACCEPT, ACCEPT, ACCEPT, REJECT, REJECT, REJECT,
         ];
         let hard = [
-            ACCEPT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT,
+            ACCEPT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT,
         ];
         for (index, (name, staple, situation)) in rows().into_iter().enumerate() {
-            for (policy, expected, preset) in [(SOFT, plain, "soft"), (HARD, hard, "hard")] {
-                let decision = policy.decide(&staple, false);
+            for (policy, expected, preset) in [(SOFT, soft, "soft"), (HARD, hard, "hard")] {
+                let decision = policy.decide(&staple, PLAIN);
                 assert_eq!(decision.verdict(), expected[index], "{preset}-fail, {name}");
                 assert_eq!(decision.situation(), situation, "{preset}-fail, {name}");
-                assert!(!decision.must_staple());
-                assert!(!decision.rejected_for_must_staple());
+                assert_eq!(decision.tls_features(), PLAIN);
+                assert!(!decision.rejected_for_tls_features());
 
                 // Must-staple: only good passes, under both presets.
-                let decision = policy.decide(&staple, true);
+                let decision = policy.decide(&staple, MUST_STAPLE);
                 let want = if situation == Situation::Good {
                     ACCEPT
                 } else {
                     REJECT
                 };
+                let context = std::format!("{preset}-fail, must-staple, {name}");
+                assert_eq!(decision.verdict(), want, "{context}");
+                assert_eq!(decision.situation(), situation);
+                assert_eq!(decision.tls_features(), MUST_STAPLE);
+                assert_eq!(
+                    decision.rejected_for_tls_features(),
+                    expected[index] == ACCEPT && situation != Situation::Good,
+                    "{context}"
+                );
+
+                // A feature the client cannot satisfy: nothing passes, not even good.
+                let decision = policy.decide(&staple, TlsFeatures::Unsupported);
                 assert_eq!(
                     decision.verdict(),
-                    want,
-                    "{preset}-fail, must-staple, {name}"
+                    REJECT,
+                    "{preset}-fail, feature 17, {name}"
                 );
                 assert_eq!(decision.situation(), situation);
-                assert!(decision.must_staple());
                 assert_eq!(
-                    decision.rejected_for_must_staple(),
-                    expected[index] == ACCEPT && situation != Situation::Good,
-                    "{preset}-fail, must-staple, {name}"
+                    decision.rejected_for_tls_features(),
+                    expected[index] == ACCEPT
                 );
             }
         }
@@ -493,10 +554,14 @@ mod tests {
             Error::UnsupportedSignatureAlgorithm,
             Error::ResponderNotFound,
             Error::ResponseLifetimeTooLong,
-            Error::ResponderUnauthorized,
+            Error::UnsuccessfulResponse(ResponseStatus::Unauthorized),
             Error::IssuerNotFound,
+            Error::ResponderExpired {
+                time: at(2),
+                not_after: at(1),
+            },
         ] {
-            let decision = SOFT.decide(&Staple::Invalid(error), false);
+            let decision = SOFT.decide(&Staple::Invalid(error), PLAIN);
             assert_eq!(decision.situation(), Situation::StapleInvalid(error));
             assert_eq!(decision.verdict(), REJECT);
         }
@@ -505,26 +570,30 @@ mod tests {
     #[test]
     fn overrides_change_only_their_own_row() {
         let unknown = verified(CertStatus::Unknown);
-        let stale = Staple::Invalid(Error::ResponseExpired);
+        let stale = Staple::Invalid(expired());
 
         let policy = SOFT.dangerous_with_unknown_accepted();
-        assert_eq!(policy.decide(&unknown, false).verdict(), ACCEPT);
-        assert_eq!(policy.decide(&unknown, true).verdict(), REJECT);
-        assert!(policy.decide(&unknown, true).rejected_for_must_staple());
-        assert_eq!(policy.decide(&verified(revoked()), false).verdict(), REJECT);
+        assert_eq!(policy.decide(&unknown, PLAIN).verdict(), ACCEPT);
+        assert_eq!(policy.decide(&unknown, MUST_STAPLE).verdict(), REJECT);
+        assert!(
+            policy
+                .decide(&unknown, MUST_STAPLE)
+                .rejected_for_tls_features()
+        );
+        assert_eq!(policy.decide(&verified(revoked()), PLAIN).verdict(), REJECT);
 
         let policy = SOFT.with_unusable_staple_rejected();
-        assert_eq!(policy.decide(&stale, false).verdict(), REJECT);
-        assert_eq!(policy.decide(&Staple::Absent, false).verdict(), ACCEPT);
+        assert_eq!(policy.decide(&stale, PLAIN).verdict(), REJECT);
+        assert_eq!(policy.decide(&Staple::Absent, PLAIN).verdict(), ACCEPT);
 
         let policy = SOFT.with_no_staple_rejected();
         assert_eq!(policy, HARD.dangerous_with_unusable_staple_as_absent());
         // As if absent, and absent is now rejected.
-        assert_eq!(policy.decide(&stale, false).verdict(), REJECT);
+        assert_eq!(policy.decide(&stale, PLAIN).verdict(), REJECT);
 
         let policy = HARD.dangerous_with_no_staple_accepted();
-        assert_eq!(policy.decide(&Staple::Absent, false).verdict(), ACCEPT);
-        assert_eq!(policy.decide(&stale, false).verdict(), REJECT);
+        assert_eq!(policy.decide(&Staple::Absent, PLAIN).verdict(), ACCEPT);
+        assert_eq!(policy.decide(&stale, PLAIN).verdict(), REJECT);
         assert_eq!(policy.dangerous_with_unusable_staple_as_absent(), SOFT);
     }
 
@@ -532,26 +601,34 @@ mod tests {
     fn reasons_are_printable() {
         use std::string::ToString;
 
-        let decision = HARD.decide(&verified(revoked()), false);
+        let decision = HARD.decide(&verified(revoked()), PLAIN);
         assert_eq!(
             decision.to_string(),
             "rejected: the staple says revoked (keyCompromise)"
         );
-        let decision = SOFT.decide(&Staple::Invalid(Error::ResponseExpired), false);
+        let decision = SOFT.decide(&Staple::Invalid(expired()), PLAIN);
         assert_eq!(
             decision.to_string(),
-            "accepted: unusable staple: the response has expired"
+            "accepted: unusable staple: the response expired 19h 20m ago (nextUpdate \
+             2026-01-08T00:00:00Z)"
         );
         assert_eq!(decision.situation().code(), "staple_unusable");
-        assert_eq!(decision.situation().error(), Some(Error::ResponseExpired));
+        assert_eq!(decision.situation().error(), Some(expired()));
         assert_eq!(decision.situation().status(), None);
+        let decision = SOFT.decide(&verified(CertStatus::Good), TlsFeatures::Unsupported);
+        assert_eq!(
+            decision.to_string(),
+            "rejected: the staple says good; the certificate requires a TLS feature this \
+             client cannot provide"
+        );
     }
 
     #[test]
     fn results_become_staples() {
-        let staple: Staple<'_> = Err(Error::InvalidSignature).into();
+        let staple: Staple = Err(Error::InvalidSignature).into();
         assert_eq!(staple, Staple::Invalid(Error::InvalidSignature));
-        let staple: Staple<'_> = Ok(VerifiedResponse::for_tests(CertStatus::Good)).into();
+        let answer = Answer::for_tests(CertStatus::Good, at(1), None);
+        let staple: Staple = Ok(answer).into();
         assert_eq!(Situation::of(&staple), Situation::Good);
     }
 }

@@ -5,12 +5,13 @@
 
 use rustls_pki_types::UnixTime;
 
-use crate::cert::{Certificate, algorithm_identifier, name};
-use crate::der::{Der, FromTlv, SequenceOf, Tlv, context, single, tag};
-use crate::error::{Error, Structure};
-use crate::extension::{Extensions, extensions};
+use crate::cert::Certificate;
+use crate::der::{Der, FromTlv, SequenceOf, Tlv, algorithm_identifier, context, name, single, tag};
+use crate::error::{Error, ResponseStatus, Structure};
+use crate::extension::{Extension, Extensions, extensions};
+use crate::hash::HashAlgorithm;
 use crate::oid;
-use crate::signature::SignedData;
+use crate::signed::SignedData;
 use crate::time::read_generalized_time;
 
 /// The largest encoded `OCSPResponse` accepted, in bytes.
@@ -87,90 +88,17 @@ impl<'a> OcspResponse<'a> {
         self.status
     }
 
-    /// The `BasicOCSPResponse` of a successful response, or the error variant that matches a
-    /// non-successful status.
+    /// The `BasicOCSPResponse` of a successful response, or
+    /// [`Error::UnsuccessfulResponse`] with the status the responder answered.
     pub fn basic(&self) -> Result<&BasicResponse<'a>, Error> {
-        match &self.basic {
-            Some(basic) => Ok(basic),
-            None => Err(self.status.error()),
-        }
+        self.basic
+            .as_ref()
+            .ok_or(Error::UnsuccessfulResponse(self.status))
     }
 
     /// Like [`OcspResponse::basic`], by value.
     pub fn into_basic(self) -> Result<BasicResponse<'a>, Error> {
-        match self.basic {
-            Some(basic) => Ok(basic),
-            None => Err(self.status.error()),
-        }
-    }
-}
-
-/// `OCSPResponseStatus` (RFC 6960 section 4.2.1).
-///
-/// ```text
-/// OCSPResponseStatus ::= ENUMERATED {
-///     successful            (0),  -- Response has valid confirmations
-///     malformedRequest      (1),  -- Illegal confirmation request
-///     internalError         (2),  -- Internal error in issuer
-///     tryLater              (3),  -- Try again later
-///                                 -- (4) is not used
-///     sigRequired           (5),  -- Must sign the request
-///     unauthorized          (6)   -- Request unauthorized
-/// }
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ResponseStatus {
-    /// `successful` (0).
-    Successful,
-    /// `malformedRequest` (1).
-    MalformedRequest,
-    /// `internalError` (2).
-    InternalError,
-    /// `tryLater` (3).
-    TryLater,
-    /// `sigRequired` (5).
-    SigRequired,
-    /// `unauthorized` (6).
-    Unauthorized,
-}
-
-impl ResponseStatus {
-    fn from_code(code: u8) -> Result<Self, Error> {
-        Ok(match code {
-            0 => Self::Successful,
-            1 => Self::MalformedRequest,
-            2 => Self::InternalError,
-            3 => Self::TryLater,
-            5 => Self::SigRequired,
-            6 => Self::Unauthorized,
-            other => return Err(Error::UnknownResponseStatus(other)),
-        })
-    }
-
-    /// The numeric value of the status.
-    pub fn code(self) -> u8 {
-        match self {
-            Self::Successful => 0,
-            Self::MalformedRequest => 1,
-            Self::InternalError => 2,
-            Self::TryLater => 3,
-            Self::SigRequired => 5,
-            Self::Unauthorized => 6,
-        }
-    }
-
-    /// The error a caller gets when asking a response with this status for its answer.
-    /// (`Successful` has no error; it maps to [`Error::MissingResponseBytes`], which is what a
-    /// successful response without its body would be.)
-    pub fn error(self) -> Error {
-        match self {
-            Self::Successful => Error::MissingResponseBytes,
-            Self::MalformedRequest => Error::ResponderMalformedRequest,
-            Self::InternalError => Error::ResponderInternalError,
-            Self::TryLater => Error::ResponderTryLater,
-            Self::SigRequired => Error::ResponderSigRequired,
-            Self::Unauthorized => Error::ResponderUnauthorized,
-        }
+        self.basic.ok_or(Error::UnsuccessfulResponse(self.status))
     }
 }
 
@@ -266,7 +194,7 @@ impl<'a> BasicResponse<'a> {
     }
 
     /// The certificates in `certs`, in order.
-    pub fn certs(&self) -> SequenceOf<'a, Certificate<'a>> {
+    pub fn certs(&self) -> impl Iterator<Item = Result<Certificate<'a>, Error>> + Clone + use<'a> {
         self.certs.clone()
     }
 
@@ -338,11 +266,6 @@ impl<'a> ResponseData<'a> {
         self.der
     }
 
-    /// `version`: always v1 (0), the only version RFC 6960 defines; others are refused.
-    pub fn version(&self) -> u8 {
-        0
-    }
-
     /// `responderID`.
     pub fn responder_id(&self) -> ResponderId<'a> {
         self.responder_id
@@ -354,7 +277,14 @@ impl<'a> ResponseData<'a> {
     }
 
     /// The `SingleResponse`s, in order.
-    pub fn responses(&self) -> SequenceOf<'a, SingleResponse<'a>> {
+    pub fn responses(
+        &self,
+    ) -> impl Iterator<Item = Result<SingleResponse<'a>, Error>> + Clone + use<'a> {
+        self.responses.clone()
+    }
+
+    /// The `responses` list itself, for the verifier, which reads serials before parsing.
+    pub(crate) fn response_list(&self) -> SequenceOf<'a, SingleResponse<'a>> {
         self.responses.clone()
     }
 
@@ -364,7 +294,9 @@ impl<'a> ResponseData<'a> {
     }
 
     /// `responseExtensions` (empty when absent).
-    pub fn extensions(&self) -> Extensions<'a> {
+    pub fn extensions(
+        &self,
+    ) -> impl Iterator<Item = Result<Extension<'a>, Error>> + Clone + use<'a> {
         self.extensions.clone()
     }
 
@@ -402,7 +334,7 @@ impl<'a> ResponderId<'a> {
         let at = Structure::ResponderId;
         let mut der = Der::new(tlv.value, at);
         let id = if tlv.tag == context(1, true) {
-            Self::ByName(name(&mut der, at)?)
+            Self::ByName(name(&mut der, at)?.raw)
         } else if tlv.tag == context(2, true) {
             let hash = der.read(tag::OCTET_STRING)?;
             if hash.len() != 20 {
@@ -459,7 +391,9 @@ impl<'a> SingleResponse<'a> {
     }
 
     /// `singleExtensions` (empty when absent).
-    pub fn extensions(&self) -> Extensions<'a> {
+    pub fn extensions(
+        &self,
+    ) -> impl Iterator<Item = Result<Extension<'a>, Error>> + Clone + use<'a> {
         self.extensions.clone()
     }
 }
@@ -581,55 +515,6 @@ impl<'a> CertId<'a> {
     /// The content bytes of `serialNumber`, exactly as encoded.
     pub fn serial(&self) -> &'a [u8] {
         self.serial
-    }
-}
-
-/// A hash algorithm a `CertID` may use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum HashAlgorithm {
-    /// SHA-1, the algorithm nearly every responder uses (and RFC 5019 requires).
-    Sha1,
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
-}
-
-impl HashAlgorithm {
-    /// Recognises the contents of an AlgorithmIdentifier: the OID followed by nothing or NULL.
-    /// (The contents were checked to be an OID and at most one element when parsed.)
-    fn from_algorithm_identifier(contents: &[u8]) -> Option<Self> {
-        let [0x06, len, rest @ ..] = contents else {
-            return None;
-        };
-        let (id, parameters) = rest.split_at_checked(usize::from(*len))?;
-        if !matches!(parameters, [] | [0x05, 0x00]) {
-            return None;
-        }
-        [Self::Sha1, Self::Sha256, Self::Sha384, Self::Sha512]
-            .into_iter()
-            .find(|hash| hash.oid().as_bytes() == id)
-    }
-
-    pub(crate) fn oid(self) -> const_oid::ObjectIdentifier {
-        match self {
-            Self::Sha1 => oid::SHA1,
-            Self::Sha256 => oid::SHA256,
-            Self::Sha384 => oid::SHA384,
-            Self::Sha512 => oid::SHA512,
-        }
-    }
-
-    /// The digest length in bytes.
-    pub fn output_len(self) -> usize {
-        match self {
-            Self::Sha1 => 20,
-            Self::Sha256 => 32,
-            Self::Sha384 => 48,
-            Self::Sha512 => 64,
-        }
     }
 }
 
@@ -801,11 +686,17 @@ mod tests {
     #[test]
     fn each_error_status_has_its_variant() {
         for (code, error) in [
-            (1, Error::ResponderMalformedRequest),
-            (2, Error::ResponderInternalError),
-            (3, Error::ResponderTryLater),
-            (5, Error::ResponderSigRequired),
-            (6, Error::ResponderUnauthorized),
+            (
+                1,
+                Error::UnsuccessfulResponse(ResponseStatus::MalformedRequest),
+            ),
+            (
+                2,
+                Error::UnsuccessfulResponse(ResponseStatus::InternalError),
+            ),
+            (3, Error::UnsuccessfulResponse(ResponseStatus::TryLater)),
+            (5, Error::UnsuccessfulResponse(ResponseStatus::SigRequired)),
+            (6, Error::UnsuccessfulResponse(ResponseStatus::Unauthorized)),
         ] {
             let der = status_only(code);
             let response = OcspResponse::from_der(&der).unwrap();

@@ -1,19 +1,13 @@
 //! The rustls adapter (feature `rustls`): a `ServerCertVerifier` that checks the stapled OCSP
 //! response after the chain, and applies a [`Policy`].
 //!
-//! rustls asks every server for a staple (`status_request`) and hands it to the certificate
-//! verifier, whose default, `WebPkiServerVerifier`, ignores it. [`OcspStapleVerifier`] wraps
-//! that verifier (or any other): once the inner verifier has accepted the chain, it finds the
-//! end-entity certificate's issuer, verifies the staple with this crate's [`Verifier`], using
-//! the signature algorithms of the rustls `CryptoProvider` in use, and lets the policy decide.
-//!
 //! The documentation a user reads, with the lines a rustls user adds and the errors a rejection
 //! gives, is on [`OcspStapleVerifier`] (this module is private; the types are re-exported at
 //! the crate root).
 
 use core::fmt;
-use core::time::Duration;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::vec::Vec;
 
 use ::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -23,13 +17,14 @@ use ::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use ::rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme,
 };
+use sha2::{Digest as _, Sha256};
 
-use crate::cert::Certificate;
+use crate::cert::{Certificate, TlsFeatures};
 use crate::error::Error;
+use crate::issuer::Issuer;
 use crate::policy::{Decision, Policy, Situation, Staple, Verdict};
-use crate::response::CertStatus;
-use crate::signature::verify_signed_data;
-use crate::verify::{ResponderAuthorization, Verifier};
+use crate::signed::verify_signed_data;
+use crate::verify::{Answer, Verifier};
 
 /// What the application is told about every decision: see
 /// [`OcspStapleVerifierBuilder::with_observer`].
@@ -41,11 +36,15 @@ pub type OcspObserver = Arc<dyn Fn(&OcspOutcome) + Send + Sync>;
 /// rustls asks every server for a staple (`status_request`) and hands it to the certificate
 /// verifier, whose default, `WebPkiServerVerifier`, ignores it. This one wraps that verifier (or
 /// any other): once the inner verifier has accepted the chain, it finds the end-entity
-/// certificate's issuer, verifies the staple with this crate's [`Verifier`], using the signature
-/// algorithms of the rustls `CryptoProvider` in use, and lets the policy decide.
+/// certificate's issuer (among the intermediates the server sent, then among the roots),
+/// verifies the staple with this crate's [`Verifier`], using the signature algorithms of the
+/// rustls `CryptoProvider` in use, and lets the policy decide.
 ///
-/// Built with [`OcspStapleVerifier::builder`] (any inner verifier) or
-/// [`OcspStapleVerifier::webpki_builder`] (rustls' `WebPkiServerVerifier` over the same roots).
+/// Built like rustls' own verifiers: [`OcspStapleVerifier::webpki_builder`] takes the same
+/// `Arc<RootCertStore>` and `Arc<CryptoProvider>` as `WebPkiServerVerifier::builder_with_provider`
+/// (so `webpki-roots` and platform roots work, and staples for certificates issued directly by a
+/// root are checked against the root's name and key), [`OcspStapleVerifier::builder`] wraps any
+/// inner verifier, and `build()` returns an `Arc`.
 ///
 /// # What a rustls user adds
 ///
@@ -53,23 +52,24 @@ pub type OcspObserver = Arc<dyn Fn(&OcspOutcome) + Send + Sync>;
 /// use std::sync::Arc;
 ///
 /// use ocsp_verify::{OcspStapleVerifier, Policy};
-/// use rustls::ClientConfig;
+/// use rustls::{ClientConfig, RootCertStore};
 /// use rustls::pki_types::CertificateDer;
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let provider = Arc::new(rustls::crypto::ring::default_provider());
-/// let roots = vec![CertificateDer::from(
+/// let mut roots = RootCertStore::empty();
+/// roots.add(CertificateDer::from(
 ///     &include_bytes!("../test-vectors/generated/pki/tls/tls-root.der")[..],
-/// )];
+/// ))?;
 /// // The lines a rustls user adds: a verifier with the roots and an explicit policy ...
-/// let verifier = OcspStapleVerifier::webpki_builder(&roots, provider.clone(), Policy::hard_fail())?
+/// let verifier = OcspStapleVerifier::webpki_builder(Arc::new(roots), provider.clone(), Policy::hard_fail())
 ///     .with_observer(|outcome| eprintln!("OCSP for {:?}: {}", outcome.server_name(), outcome))
 ///     .build()?;
 /// // ... installed in place of the default one.
 /// let config = ClientConfig::builder_with_provider(provider)
 ///     .with_safe_default_protocol_versions()?
 ///     .dangerous()
-///     .with_custom_certificate_verifier(Arc::new(verifier))
+///     .with_custom_certificate_verifier(verifier)
 ///     .with_no_client_auth();
 /// # let _ = config;
 /// # Ok(())
@@ -84,12 +84,21 @@ pub type OcspObserver = Arc<dyn Fn(&OcspOutcome) + Send + Sync>;
 /// | unknown | `CertificateError::UnknownRevocationStatus` | `unknown_ca` |
 /// | no staple, or an unusable one, where the policy or must-staple requires one | `CertificateError::InvalidOcspResponse` | `bad_certificate_status_response` |
 /// | an invalid staple | `CertificateError::InvalidOcspResponse` | `bad_certificate_status_response` |
+/// | a TLS feature the client cannot satisfy (RFC 7633) | `CertificateError::InvalidOcspResponse` | `bad_certificate_status_response` |
 /// | an end-entity certificate this crate cannot read | `CertificateError::BadEncoding` | `bad_certificate` |
 ///
 /// `InvalidOcspResponse` carries no detail: the exact reason, with this crate's [`Error`], is in
-/// the [`OcspOutcome`] given to the observer and kept by [`OcspStapleVerifier::last_outcome`].
-/// Errors of the inner verifier are returned unchanged, and the observer is not called for
-/// them.
+/// the [`OcspOutcome`] given to the observer. Errors of the inner verifier are returned
+/// unchanged, and the observer is not called for them.
+///
+/// # A verdict cache
+///
+/// A client that reconnects to the same server gets the same staple. The adapter keeps a small
+/// bounded cache (64 entries unless told otherwise), keyed by the SHA-256 of the end-entity
+/// certificate and the staple, of the answers it verified; on a hit it re-applies only the
+/// time checks ([`Verifier::check_freshness`]) and the policy. The issuer need not be found
+/// again: the answer was verified against the issuer whose key signed this very end-entity
+/// certificate. The inner verifier still checks the chain on every handshake.
 ///
 /// # What it does not do
 ///
@@ -102,59 +111,46 @@ pub type OcspObserver = Arc<dyn Fn(&OcspOutcome) + Send + Sync>;
 ///   makes every end-entity "certificate" unreadable, and every handshake fail.
 pub struct OcspStapleVerifier {
     inner: Arc<dyn ServerCertVerifier>,
-    roots: Vec<Root>,
+    roots: Arc<RootCertStore>,
     verifier: Verifier<'static>,
+    trusted_responders: Vec<CertificateDer<'static>>,
     policy: Policy,
     observer: Option<OcspObserver>,
-    last_outcome: Mutex<Option<OcspOutcome>>,
-}
-
-/// A trust anchor kept as its whole certificate: `TrustAnchor` (and so `RootCertStore`) keeps
-/// only the subject and the key, and the verifier works on certificate views. The subject is
-/// copied out so that a handshake parses only the roots whose name matches.
-struct Root {
-    subject: Vec<u8>,
-    der: CertificateDer<'static>,
+    verdicts: VerdictCache,
 }
 
 impl OcspStapleVerifier {
+    /// The default number of verified staples the verdict cache keeps: 64.
+    pub const DEFAULT_VERDICT_CACHE_CAPACITY: usize = 64;
+
     /// A builder around `inner`, which checks the chain (typically rustls'
     /// `WebPkiServerVerifier`).
     ///
-    /// - `roots`: the trust anchors' certificates, the same the inner verifier trusts. They are
-    ///   needed to check staples for end-entity certificates issued directly by a root (the
-    ///   intermediates come from the server).
+    /// - `roots`: the trust anchors, the same the inner verifier trusts. They are needed to
+    ///   check staples for end-entity certificates issued directly by a root (the
+    ///   intermediates come from the server); only their names and keys are used.
     /// - `provider`: the rustls `CryptoProvider` whose `signature_verification_algorithms.all`
     ///   checks the signatures of the responses and of the end-entity certificate (to find its
     ///   issuer); [`OcspStapleVerifierBuilder::with_verifier`] can supply others.
     /// - `policy`: soft-fail or hard-fail, the caller's explicit choice.
     pub fn builder(
         inner: Arc<dyn ServerCertVerifier>,
-        roots: &[CertificateDer<'_>],
-        provider: &CryptoProvider,
-        policy: Policy,
-    ) -> OcspStapleVerifierBuilder {
-        OcspStapleVerifierBuilder {
-            inner,
-            roots: roots.iter().map(|root| root.clone().into_owned()).collect(),
-            verifier: Verifier::new(provider.signature_verification_algorithms.all),
-            policy,
-            observer: None,
-        }
-    }
-
-    /// Like [`OcspStapleVerifier::builder`], around a `WebPkiServerVerifier` that trusts `roots`
-    /// and uses `provider`: the common case in one call.
-    pub fn webpki_builder(
-        roots: &[CertificateDer<'_>],
+        roots: Arc<RootCertStore>,
         provider: Arc<CryptoProvider>,
         policy: Policy,
-    ) -> Result<OcspStapleVerifierBuilder, VerifierBuilderError> {
-        let mut store = RootCertStore::empty();
-        store.add_parsable_certificates(roots.iter().map(|root| root.clone().into_owned()));
-        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
-            .build()?;
-        Ok(Self::builder(inner, roots, &provider, policy))
+    ) -> OcspStapleVerifierBuilder {
+        OcspStapleVerifierBuilder::new(Some(inner), roots, &provider, policy)
+    }
+
+    /// Like [`OcspStapleVerifier::builder`], around a `WebPkiServerVerifier` that trusts
+    /// `roots` and uses `provider`, built by [`OcspStapleVerifierBuilder::build`]: the common
+    /// case in one call.
+    pub fn webpki_builder(
+        roots: Arc<RootCertStore>,
+        provider: Arc<CryptoProvider>,
+        policy: Policy,
+    ) -> OcspStapleVerifierBuilder {
+        OcspStapleVerifierBuilder::new(None, roots, &provider, policy)
     }
 
     /// The policy.
@@ -162,78 +158,102 @@ impl OcspStapleVerifier {
         self.policy
     }
 
-    /// The verifier's settings (algorithms, clock skew, max age, caps).
-    pub fn verifier(&self) -> Verifier<'static> {
-        self.verifier
-    }
-
-    /// The outcome of the latest handshake this verifier decided on, for monitoring (for
-    /// example, how long the server's staple stays fresh). `None` before the first.
-    pub fn last_outcome(&self) -> Option<OcspOutcome> {
-        match self.last_outcome.lock() {
-            Ok(last) => last.clone(),
-            // A panicking observer runs outside the lock; a poisoned lock still holds a whole
-            // outcome.
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
     /// Verifies the staple and decides, for a chain the inner verifier accepted.
     fn decide(
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
         ocsp_response: &[u8],
         now: UnixTime,
-    ) -> OcspOutcome {
-        let mut response = None;
-        let mut certificate_unreadable = false;
-        let decision = match Certificate::from_der(end_entity) {
-            Ok(end_entity) => {
-                // RFC 6066 section 8 lets a server asked for a staple send none, and rustls
-                // passes an empty response then.
-                let staple = if ocsp_response.is_empty() {
-                    Staple::Absent
-                } else {
-                    self.find_issuer(&end_entity, intermediates)
-                        .and_then(|issuer| {
-                            self.verifier
-                                .verify(ocsp_response, &end_entity, &issuer, now)
-                        })
-                        .into()
-                };
-                if let Staple::Verified(verified) = &staple {
-                    response = Some(ResponseFacts {
-                        this_update: verified.this_update(),
-                        next_update: verified.next_update(),
-                        produced_at: verified.produced_at(),
-                        responder: verified.responder(),
-                    });
+    ) -> Judgement {
+        // RFC 6066 section 8 lets a server asked for a staple send none, and rustls passes an
+        // empty response then.
+        let key = (!ocsp_response.is_empty()).then(|| VerdictCache::key(end_entity, ocsp_response));
+        if let Some(key) = &key
+            && let Some(entry) = self.verdicts.get(key)
+        {
+            let staple = match self.verifier.check_freshness(&entry.answer, now) {
+                Ok(()) => Staple::Verified(entry.answer),
+                Err(error) => {
+                    self.verdicts.remove(key);
+                    Staple::Invalid(error)
                 }
-                self.policy.decide(&staple, end_entity.is_must_staple())
-            }
-            // Fail closed: neither the certificate's must-staple extension nor a staple can be
-            // checked. This crate is stricter than webpki in places; no real certificate is
-            // known to land here.
+            };
+            return Judgement {
+                decision: self.policy.decide(&staple, entry.certificate.tls_features),
+                answer: Some(entry.answer),
+                certificate: Some(Arc::clone(&entry.certificate)),
+                from_cache: true,
+            };
+        }
+
+        let end_entity = match Certificate::from_der(end_entity) {
+            Ok(end_entity) => end_entity,
+            // Fail closed: neither the certificate's TLS features nor a staple can be checked.
+            // This crate is stricter than webpki in places; no real certificate is known to
+            // land here.
             Err(error) => {
-                certificate_unreadable = true;
-                self.policy.decide(&Staple::Invalid(error), false)
+                return Judgement {
+                    decision: self
+                        .policy
+                        .decide(&Staple::Invalid(error), TlsFeatures::NoneRequired),
+                    answer: None,
+                    certificate: None,
+                    from_cache: false,
+                };
             }
         };
-        OcspOutcome {
-            server_name: server_name.to_owned(),
-            now,
-            stapled: !ocsp_response.is_empty(),
-            decision,
-            response,
-            certificate_unreadable,
+        let certificate = Arc::new(CertificateFacts::of(&end_entity));
+        let staple = match key {
+            None => Staple::Absent,
+            Some(key) => match self.verify_staple(&end_entity, intermediates, ocsp_response, now) {
+                Ok(answer) => {
+                    self.verdicts.insert(
+                        key,
+                        CachedVerdict {
+                            answer,
+                            certificate: Arc::clone(&certificate),
+                        },
+                    );
+                    Staple::Verified(answer)
+                }
+                Err(error) => Staple::Invalid(error),
+            },
+        };
+        Judgement {
+            decision: self.policy.decide(&staple, certificate.tls_features),
+            answer: match staple {
+                Staple::Verified(answer) => Some(answer),
+                _ => None,
+            },
+            certificate: Some(certificate),
+            from_cache: false,
         }
     }
 
-    /// The certificate that issued `end_entity`: among the intermediates the server sent, then
-    /// among the roots; its subject must be the end-entity's issuer Name and its key must
-    /// verify the end-entity's signature.
+    /// The full check of a staple: the issuer, then the core verifier.
+    fn verify_staple(
+        &self,
+        end_entity: &Certificate<'_>,
+        intermediates: &[CertificateDer<'_>],
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<Answer, Error> {
+        let issuer = self.find_issuer(end_entity, intermediates)?;
+        let trusted = self
+            .trusted_responders
+            .iter()
+            .map(|der| Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.verifier
+            .with_trusted_responders(&trusted)
+            .verify(ocsp_response, end_entity, &issuer, None, now)
+            .map(|verified| verified.answer())
+    }
+
+    /// The CA that issued `end_entity`: among the intermediates the server sent, then among
+    /// the roots; its subject must be the end-entity's issuer Name and its key must verify the
+    /// end-entity's signature.
     ///
     /// The name alone is not enough. The server may send any certificate along with the chain;
     /// the inner verifier ignores those that do not build a path, but one with the issuer's
@@ -243,37 +263,27 @@ impl OcspStapleVerifier {
         &'a self,
         end_entity: &Certificate<'_>,
         intermediates: &'a [CertificateDer<'a>],
-    ) -> Result<Certificate<'a>, Error> {
-        let issued = |candidate: &Certificate<'_>| {
-            candidate.subject() == end_entity.issuer()
-                && verify_signed_data(
-                    self.verifier.algorithms(),
-                    candidate.subject_public_key_info(),
-                    end_entity.signed_data(),
-                )
-                .is_ok()
-        };
+    ) -> Result<Issuer<'a>, Error> {
         let sent = intermediates
             .iter()
-            .filter_map(|der| Certificate::from_der(der).ok());
+            .filter_map(|der| Certificate::from_der(der).ok())
+            .map(|cert| Issuer::from(&cert));
         let roots = self
             .roots
+            .roots
             .iter()
-            .filter(|root| root.subject == end_entity.issuer())
-            .filter_map(|root| Certificate::from_der(&root.der).ok());
+            .filter_map(|anchor| Issuer::from_trust_anchor(anchor).ok());
         sent.chain(roots)
-            .find(|candidate| issued(candidate))
+            .find(|candidate| {
+                candidate.is_issuer_of(end_entity)
+                    && verify_signed_data(
+                        self.verifier.algorithms(),
+                        candidate.subject_public_key_info(),
+                        end_entity.signed_data(),
+                    )
+                    .is_ok()
+            })
             .ok_or(Error::IssuerNotFound)
-    }
-
-    fn report(&self, outcome: &OcspOutcome) {
-        match self.last_outcome.lock() {
-            Ok(mut last) => *last = Some(outcome.clone()),
-            Err(poisoned) => *poisoned.into_inner() = Some(outcome.clone()),
-        }
-        if let Some(observer) = &self.observer {
-            observer(outcome);
-        }
     }
 }
 
@@ -294,9 +304,20 @@ impl ServerCertVerifier for OcspStapleVerifier {
             ocsp_response,
             now,
         )?;
-        let outcome = self.decide(end_entity, intermediates, server_name, ocsp_response, now);
-        self.report(&outcome);
-        match outcome.error() {
+        let judgement = self.decide(end_entity, intermediates, ocsp_response, now);
+        let error = rustls_error(&judgement.decision, judgement.certificate.is_none());
+        if let Some(observer) = &self.observer {
+            observer(&OcspOutcome {
+                server_name: server_name.to_owned(),
+                now,
+                stapled: !ocsp_response.is_empty(),
+                decision: judgement.decision,
+                answer: judgement.answer,
+                certificate: judgement.certificate,
+                from_cache: judgement.from_cache,
+            });
+        }
+        match error {
             None => Ok(verified),
             Some(error) => Err(error),
         }
@@ -337,8 +358,9 @@ impl fmt::Debug for OcspStapleVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OcspStapleVerifier")
             .field("inner", &self.inner)
-            .field("roots", &self.roots.len())
+            .field("roots", &self.roots.roots.len())
             .field("verifier", &self.verifier)
+            .field("trusted_responders", &self.trusted_responders.len())
             .field("policy", &self.policy)
             .field("observer", &self.observer.is_some())
             .finish_non_exhaustive()
@@ -348,23 +370,55 @@ impl fmt::Debug for OcspStapleVerifier {
 /// Builds an [`OcspStapleVerifier`]; made by [`OcspStapleVerifier::builder`] or
 /// [`OcspStapleVerifier::webpki_builder`].
 ///
-/// Defaults: the provider's signature algorithms with [`Verifier::new`]'s defaults (5 minutes
-/// of clock skew, 1 day max age for a response without nextUpdate, no lifetime cap, 64 KiB
-/// size cap), no observer.
+/// Defaults: the provider's signature algorithms with [`Verifier::new`]'s defaults, no trusted
+/// responders, no observer, a verdict cache of
+/// [`OcspStapleVerifier::DEFAULT_VERDICT_CACHE_CAPACITY`] entries.
 pub struct OcspStapleVerifierBuilder {
-    inner: Arc<dyn ServerCertVerifier>,
-    roots: Vec<CertificateDer<'static>>,
+    /// `None`: a `WebPkiServerVerifier` over the roots, made by `build`.
+    inner: Option<Arc<dyn ServerCertVerifier>>,
+    roots: Arc<RootCertStore>,
+    provider: Arc<CryptoProvider>,
     verifier: Verifier<'static>,
+    trusted_responders: Vec<CertificateDer<'static>>,
     policy: Policy,
     observer: Option<OcspObserver>,
+    verdict_cache_capacity: usize,
 }
 
 impl OcspStapleVerifierBuilder {
+    fn new(
+        inner: Option<Arc<dyn ServerCertVerifier>>,
+        roots: Arc<RootCertStore>,
+        provider: &Arc<CryptoProvider>,
+        policy: Policy,
+    ) -> Self {
+        Self {
+            inner,
+            roots,
+            provider: Arc::clone(provider),
+            verifier: Verifier::new(provider.signature_verification_algorithms.all),
+            trusted_responders: Vec::new(),
+            policy,
+            observer: None,
+            verdict_cache_capacity: OcspStapleVerifier::DEFAULT_VERDICT_CACHE_CAPACITY,
+        }
+    }
+
     /// The verifier that checks staples: other signature algorithms (the list *is* the
-    /// algorithm policy), another clock skew, max age or caps. Trusted responders need
-    /// `'static` certificates; nonces do not apply to staples.
+    /// algorithm policy), another clock skew, other ages or caps. Trusted responders are set
+    /// with [`OcspStapleVerifierBuilder::with_trusted_responders`]; nonces do not apply to
+    /// staples.
     pub fn with_verifier(self, verifier: Verifier<'static>) -> Self {
         Self { verifier, ..self }
+    }
+
+    /// Responders the client trusts to answer for any certificate (RFC 6960 section 4.2.2.2,
+    /// [`Verifier::with_trusted_responders`]), as their certificates.
+    pub fn with_trusted_responders(self, trusted_responders: Vec<CertificateDer<'static>>) -> Self {
+        Self {
+            trusted_responders,
+            ..self
+        }
     }
 
     /// Calls `observer` with the outcome of every handshake whose chain the inner verifier
@@ -377,24 +431,38 @@ impl OcspStapleVerifierBuilder {
         }
     }
 
-    /// Builds the verifier; fails if a root certificate cannot be read.
-    pub fn build(self) -> Result<OcspStapleVerifier, Error> {
-        let roots = self
-            .roots
-            .into_iter()
-            .map(|der| {
-                let subject = Certificate::from_der(&der)?.subject().to_vec();
-                Ok(Root { subject, der })
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
-        Ok(OcspStapleVerifier {
-            inner: self.inner,
-            roots,
+    /// How many verified staples the verdict cache keeps (0 turns it off).
+    pub fn with_verdict_cache_capacity(self, capacity: usize) -> Self {
+        Self {
+            verdict_cache_capacity: capacity,
+            ..self
+        }
+    }
+
+    /// Builds the verifier. Fails as `WebPkiServerVerifier`'s builder does (for
+    /// [`OcspStapleVerifier::webpki_builder`]), and when a trusted responder's certificate
+    /// cannot be read.
+    pub fn build(self) -> Result<Arc<OcspStapleVerifier>, BuildError> {
+        for der in &self.trusted_responders {
+            Certificate::from_der(der).map_err(BuildError::TrustedResponder)?;
+        }
+        let inner = match self.inner {
+            Some(inner) => inner,
+            None => {
+                WebPkiServerVerifier::builder_with_provider(Arc::clone(&self.roots), self.provider)
+                    .build()
+                    .map_err(BuildError::Inner)?
+            }
+        };
+        Ok(Arc::new(OcspStapleVerifier {
+            inner,
+            roots: self.roots,
             verifier: self.verifier,
+            trusted_responders: self.trusted_responders,
             policy: self.policy,
             observer: self.observer,
-            last_outcome: Mutex::new(None),
-        })
+            verdicts: VerdictCache::new(self.verdict_cache_capacity),
+        }))
     }
 }
 
@@ -402,16 +470,29 @@ impl fmt::Debug for OcspStapleVerifierBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OcspStapleVerifierBuilder")
             .field("inner", &self.inner)
-            .field("roots", &self.roots.len())
+            .field("roots", &self.roots.roots.len())
             .field("verifier", &self.verifier)
+            .field("trusted_responders", &self.trusted_responders.len())
             .field("policy", &self.policy)
             .field("observer", &self.observer.is_some())
-            .finish()
+            .field("verdict_cache_capacity", &self.verdict_cache_capacity)
+            .finish_non_exhaustive()
     }
 }
 
-/// What [`OcspStapleVerifier`] decided for one handshake, and why: given to the observer and
-/// kept as the [last outcome](OcspStapleVerifier::last_outcome).
+/// Why building a rustls adapter failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The inner `WebPkiServerVerifier` could not be built (for example, no roots).
+    #[error("the webpki verifier cannot be built: {0}")]
+    Inner(#[source] VerifierBuilderError),
+    /// A trusted responder's certificate cannot be read.
+    #[error("a trusted responder's certificate cannot be read: {0}")]
+    TrustedResponder(#[source] Error),
+}
+
+/// What [`OcspStapleVerifier`] decided for one handshake, and why: given to the observer.
 ///
 /// Its `Display` is one log line, e.g. `rejected: the staple says revoked (keyCompromise)`.
 #[derive(Clone, Debug)]
@@ -420,17 +501,9 @@ pub struct OcspOutcome {
     now: UnixTime,
     stapled: bool,
     decision: Decision,
-    response: Option<ResponseFacts>,
-    certificate_unreadable: bool,
-}
-
-/// What a verified response said besides the status.
-#[derive(Clone, Copy, Debug)]
-struct ResponseFacts {
-    this_update: UnixTime,
-    next_update: Option<UnixTime>,
-    produced_at: UnixTime,
-    responder: ResponderAuthorization,
+    answer: Option<Answer>,
+    certificate: Option<Arc<CertificateFacts>>,
+    from_cache: bool,
 }
 
 impl OcspOutcome {
@@ -454,63 +527,159 @@ impl OcspOutcome {
         self.decision
     }
 
-    /// Accept or reject.
-    pub fn verdict(&self) -> Verdict {
-        self.decision.verdict()
+    /// The answer the staple gave, when it verified (even if it was stale at this handshake:
+    /// then the decision's situation says so).
+    pub fn answer(&self) -> Option<Answer> {
+        self.answer
     }
 
-    /// The certificate status the staple gave, when it verified.
-    pub fn status(&self) -> Option<CertStatus> {
-        self.decision.situation().status()
+    /// The end-entity certificate's serial number (its content octets, as encoded), unless the
+    /// certificate could not be read.
+    pub fn serial(&self) -> Option<&[u8]> {
+        self.certificate.as_deref().map(|c| c.serial.as_slice())
     }
 
-    /// `thisUpdate` of the staple, when it verified.
-    pub fn this_update(&self) -> Option<UnixTime> {
-        self.response.map(|r| r.this_update)
+    /// The end-entity certificate's subject `Name` (DER), unless the certificate could not be
+    /// read.
+    pub fn subject(&self) -> Option<&[u8]> {
+        self.certificate.as_deref().map(|c| c.subject.as_slice())
     }
 
-    /// `nextUpdate` of the staple, when it verified and has one.
-    pub fn next_update(&self) -> Option<UnixTime> {
-        self.response.and_then(|r| r.next_update)
-    }
-
-    /// `producedAt` of the staple, when it verified.
-    pub fn produced_at(&self) -> Option<UnixTime> {
-        self.response.map(|r| r.produced_at)
-    }
-
-    /// How the staple's signer was authorised, when it verified.
-    pub fn responder(&self) -> Option<ResponderAuthorization> {
-        self.response.map(|r| r.responder)
-    }
-
-    /// How long until the staple's `nextUpdate` (zero once past it), when it verified and has
-    /// one: the number to watch to see a server's staple go stale before clients refuse it.
-    pub fn time_to_next_update(&self) -> Option<Duration> {
-        let next_update = self.next_update()?.as_secs();
-        Some(Duration::from_secs(
-            next_update.saturating_sub(self.now.as_secs()),
-        ))
+    /// Whether the staple's answer came from the verdict cache (verified on an earlier
+    /// handshake, its times checked again on this one).
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
     }
 
     /// The error the handshake fails with, or `None` when the staple was accepted.
     pub fn error(&self) -> Option<::rustls::Error> {
-        if self.decision.verdict() == Verdict::Accept {
-            return None;
-        }
-        let error = match self.decision.situation() {
-            _ if self.certificate_unreadable => CertificateError::BadEncoding,
-            Situation::Revoked { .. } => CertificateError::Revoked,
-            Situation::Unknown => CertificateError::UnknownRevocationStatus,
-            // Also `Good`, which no policy rejects.
-            _ => CertificateError::InvalidOcspResponse,
-        };
-        Some(::rustls::Error::InvalidCertificate(error))
+        rustls_error(&self.decision, self.certificate.is_none())
     }
 }
 
 impl fmt::Display for OcspOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.decision, f)
+    }
+}
+
+/// The rustls error for a rejection; `None` when the decision accepts.
+fn rustls_error(decision: &Decision, certificate_unreadable: bool) -> Option<::rustls::Error> {
+    if decision.verdict() == Verdict::Accept {
+        return None;
+    }
+    let error = match decision.situation() {
+        _ if certificate_unreadable => CertificateError::BadEncoding,
+        Situation::Revoked { .. } => CertificateError::Revoked,
+        Situation::Unknown => CertificateError::UnknownRevocationStatus,
+        // Also `Good`, rejected only for the certificate's TLS features.
+        _ => CertificateError::InvalidOcspResponse,
+    };
+    Some(::rustls::Error::InvalidCertificate(error))
+}
+
+/// What one handshake's check came to, before it is reported.
+struct Judgement {
+    decision: Decision,
+    answer: Option<Answer>,
+    /// `None` when the end-entity certificate could not be read.
+    certificate: Option<Arc<CertificateFacts>>,
+    from_cache: bool,
+}
+
+/// What the outcome and the policy need of the end-entity certificate, kept so that a verdict
+/// cache hit needs no parse.
+#[derive(Debug)]
+struct CertificateFacts {
+    serial: Vec<u8>,
+    subject: Vec<u8>,
+    tls_features: TlsFeatures,
+}
+
+impl CertificateFacts {
+    fn of(cert: &Certificate<'_>) -> Self {
+        Self {
+            serial: cert.serial().to_vec(),
+            subject: cert.subject().to_vec(),
+            tls_features: cert.tls_features(),
+        }
+    }
+}
+
+/// A verified staple, as the verdict cache keeps it.
+#[derive(Clone)]
+struct CachedVerdict {
+    answer: Answer,
+    certificate: Arc<CertificateFacts>,
+}
+
+/// The adapter's verdict cache: verified staples, keyed by the SHA-256 of the end-entity
+/// certificate and the staple, first in first out.
+struct VerdictCache {
+    capacity: usize,
+    entries: Mutex<VerdictEntries>,
+}
+
+#[derive(Default)]
+struct VerdictEntries {
+    map: HashMap<[u8; 32], CachedVerdict>,
+    order: VecDeque<[u8; 32]>,
+}
+
+impl VerdictCache {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            entries: Mutex::new(VerdictEntries::default()),
+        }
+    }
+
+    /// The key: a collision-resistant hash, so that no other certificate and staple can share
+    /// an entry. The certificate's length comes first, so the boundary between the two is
+    /// part of what is hashed.
+    fn key(end_entity: &[u8], staple: &[u8]) -> [u8; 32] {
+        let length = u64::try_from(end_entity.len()).unwrap_or(u64::MAX);
+        let mut hasher = Sha256::new();
+        hasher.update(length.to_be_bytes());
+        hasher.update(end_entity);
+        hasher.update(staple);
+        hasher.finalize().into()
+    }
+
+    fn get(&self, key: &[u8; 32]) -> Option<CachedVerdict> {
+        if self.capacity == 0 {
+            return None;
+        }
+        self.lock().map.get(key).cloned()
+    }
+
+    fn insert(&self, key: [u8; 32], verdict: CachedVerdict) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.lock();
+        if entries.map.insert(key, verdict).is_none() {
+            entries.order.push_back(key);
+        }
+        while entries.map.len() > self.capacity {
+            match entries.order.pop_front() {
+                Some(oldest) => entries.map.remove(&oldest),
+                None => break,
+            };
+        }
+    }
+
+    fn remove(&self, key: &[u8; 32]) {
+        let mut entries = self.lock();
+        if entries.map.remove(key).is_some() {
+            entries.order.retain(|k| k != key);
+        }
+    }
+
+    /// A thread that panicked while holding the lock cannot have left the entries half-updated
+    /// in a way that matters (a stale order entry only evicts nothing), so a poisoned lock is
+    /// used as it is.
+    fn lock(&self) -> std::sync::MutexGuard<'_, VerdictEntries> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

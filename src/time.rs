@@ -1,10 +1,10 @@
-//! ASN.1 times to [`UnixTime`], and back to text for people.
+//! ASN.1 times (`GeneralizedTime`, `UTCTime`) to [`UnixTime`].
 
-use core::fmt;
 use core::time::Duration;
 
 use rustls_pki_types::UnixTime;
 
+use crate::calendar::{days_in_month, days_since_epoch};
 use crate::der::{Der, tag};
 use crate::error::{Error, Structure};
 
@@ -82,80 +82,6 @@ fn digits(bytes: &[u8]) -> Option<u64> {
     })
 }
 
-fn is_leap(year: u64) -> bool {
-    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
-}
-
-fn days_in_month(year: u64, month: u64) -> u64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to a valid date from 1970 on (Howard Hinnant's `days_from_civil`,
-/// shifted to years that start in March so that the leap day comes last).
-fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
-    let (year, month) = if month <= 2 {
-        (year - 1, month + 9)
-    } else {
-        (year, month - 3)
-    };
-    let era = year / 400;
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// Displays a [`UnixTime`] as RFC 3339 in UTC, `YYYY-MM-DDTHH:MM:SSZ`, without a heap: for
-/// logs, and for what applications show of a response's times.
-///
-/// ```
-/// use core::time::Duration;
-/// use ocsp_verify::{Rfc3339, UnixTime};
-///
-/// let time = UnixTime::since_unix_epoch(Duration::from_secs(1_767_229_200));
-/// assert_eq!(Rfc3339(time).to_string(), "2026-01-01T01:00:00Z");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rfc3339(pub UnixTime);
-
-impl fmt::Display for Rfc3339 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.0.as_secs();
-        let (year, month, day) = civil_from_days(secs / 86_400);
-        let rest = secs % 86_400;
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-            rest / 3600,
-            rest % 3600 / 60,
-            rest % 60
-        )
-    }
-}
-
-/// Days since 1970-01-01 to (year, month, day): the inverse of [`days_since_epoch`].
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    (year_of_era + era * 400 + u64::from(month <= 2), month, day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,7 +135,7 @@ mod tests {
             "99991231235959Z",
         ] {
             let time = generalized_time(value.as_bytes(), Structure::ProducedAt).unwrap();
-            let text = Rfc3339(time).to_string();
+            let text = crate::calendar::Rfc3339(time).to_string();
             let digits: std::string::String = text.chars().filter(char::is_ascii_digit).collect();
             assert_eq!(std::format!("{digits}Z"), value);
         }

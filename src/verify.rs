@@ -1,16 +1,18 @@
 //! The verification pipeline: parse, find the answer for the certificate, authorise the
 //! responder, check the signature, the critical extensions, the nonce and the times.
 //!
-//! The order is fixed: parse (rules 1 to 6); the certificate's issuer name against the issuer
-//! given; the matching `SingleResponse`s (7, 8); the responder's authority (9) and the response
-//! signature (10); critical extensions (11); the nonce (12); the times (13, 14). So an answer is
-//! only ever reported after its signature has been checked, and a response that is wrong in
-//! several ways reports the first of them in that order.
+//! The profile's rules are numbered as in `docs/design.md` (and the README's table). The order
+//! is fixed: parse (rules 1 to 6); the certificate's issuer name against the issuer given; the
+//! matching `SingleResponse`s (7, 8); the responder's authority (9) and the response signature
+//! (10); critical extensions (11); the nonce (12); the times (13, 14). So an answer is only
+//! ever reported after its signature has been checked, and a response that is wrong in several
+//! ways reports the first of them in that order.
 //!
 //! Deliberately not enforced, and why:
 //!
 //! - The issuer's own certificate (its signature, validity, CA flag) is not checked: the caller
-//!   vouches for it, having built the chain. (OpenSSL's test suite agrees: an issuer with a
+//!   vouches for it, having built the chain, and may hold only its name and key (an
+//!   [`Issuer`] made from a trust anchor). (OpenSSL's test suite agrees: an issuer with a
 //!   broken self-signature still verifies.)
 //! - The delegated responder's own revocation status is not checked. RFC 6960 section
 //!   4.2.2.2.1 leaves it to the CA (id-pkix-ocsp-nocheck says "do not check"); checking it would
@@ -26,19 +28,22 @@ use core::time::Duration;
 use rustls_pki_types::{SignatureVerificationAlgorithm, UnixTime};
 
 use crate::cert::Certificate;
-use crate::der::FromTlv;
+use crate::der::{FromTlv, contents_of};
 use crate::error::{Error, Structure};
-use crate::extension::Extensions;
-use crate::hash::{Digest, digest};
+use crate::extension::check_critical;
+use crate::hash::{HashAlgorithm, sha1};
+use crate::issuer::Issuer;
 use crate::oid;
+use crate::request::ReqCert;
 use crate::response::{
-    BasicResponse, CertStatus, HashAlgorithm, MAX_RESPONSE_LEN, OcspResponse, ResponderId,
-    SingleResponse,
+    BasicResponse, CertStatus, MAX_RESPONSE_LEN, OcspResponse, ResponderId, ResponseData,
+    RevocationReason, SingleResponse,
 };
-use crate::signature::verify_signed_data;
+use crate::signed::{SubjectPublicKeyInfo, verify_signed_data};
 
 /// How a verified response's signer was authorised (RFC 6960 section 4.2.2.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ResponderAuthorization {
     /// The CA that issued the certificate signed the response itself.
     Issuer,
@@ -60,22 +65,11 @@ impl ResponderAuthorization {
     }
 }
 
-/// What to do when the caller sent a nonce and the response carries none.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum MissingNonce {
-    /// Refuse the response with [`Error::MissingNonce`] (the default).
-    #[default]
-    Refuse,
-    /// Accept it. Many responders behind caches ignore nonces (RFC 5019 section 2.2); a caller
-    /// talking to one may choose this, knowing the answer may then be a replay of an older one
-    /// still within its validity period. A nonce that is present but different is always
-    /// refused.
-    DangerousAllow,
-}
-
 /// The verifier: the caller's algorithm policy, trusted responders and time tolerances.
 ///
-/// A small `Copy` value; build it once and use it for every response.
+/// A small `Copy` value; build it once and use it for every response. Every setting has a
+/// secure default (the associated `DEFAULT_*` constants); a setting that weakens a check says
+/// `dangerous` in its name.
 ///
 /// ```
 /// use core::time::Duration;
@@ -83,8 +77,8 @@ pub enum MissingNonce {
 ///
 /// let verifier = Verifier::new(rustcrypto::ALL)
 ///     .with_clock_skew(Duration::from_secs(60))
-///     .with_max_lifetime(Some(Duration::from_secs(10 * 86_400)));
-/// assert_eq!(verifier.clock_skew(), Duration::from_secs(60));
+///     .with_max_lifetime(Duration::from_secs(4 * 86_400));
+/// # let _ = verifier;
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Verifier<'p> {
@@ -92,31 +86,43 @@ pub struct Verifier<'p> {
     trusted_responders: &'p [Certificate<'p>],
     clock_skew: Duration,
     max_age: Duration,
-    max_lifetime: Option<Duration>,
-    missing_nonce: MissingNonce,
+    max_age_without_next_update: Duration,
+    max_lifetime: Duration,
+    accept_missing_nonce: bool,
     max_response_len: usize,
 }
 
-/// The default clock skew tolerated on `thisUpdate` and `nextUpdate`: 5 minutes.
-pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
-
-/// The default largest age of a response without `nextUpdate`: 1 day.
-pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
-
 impl<'p> Verifier<'p> {
+    /// The default clock skew tolerated on every time comparison: 5 minutes.
+    pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
+
+    /// The default largest age of `thisUpdate`, with or without `nextUpdate`: 7 days (the
+    /// largest age Chromium accepts for a leaf's revocation information; BoringSSL refuses an
+    /// older `thisUpdate` even when `nextUpdate` is later).
+    pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+    /// The default largest age of a response without `nextUpdate`: 1 day (mozilla::pkix).
+    pub const DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE: Duration = Duration::from_secs(24 * 60 * 60);
+
+    /// The default largest `nextUpdate - thisUpdate`: 10 days (mozilla::pkix).
+    pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(10 * 24 * 60 * 60);
+
     /// A verifier that accepts signatures made with `algorithms` (for example
     /// [`crate::rustcrypto::ALL`], or a rustls `CryptoProvider`'s
     /// `signature_verification_algorithms.all`), with the defaults: clock skew
-    /// [`DEFAULT_CLOCK_SKEW`], max age [`DEFAULT_MAX_AGE`], no lifetime cap, no trusted
-    /// responders, a missing nonce refused.
+    /// [`Verifier::DEFAULT_CLOCK_SKEW`], ages [`Verifier::DEFAULT_MAX_AGE`] and
+    /// [`Verifier::DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE`], lifetime
+    /// [`Verifier::DEFAULT_MAX_LIFETIME`], no trusted responders, a missing nonce refused, a
+    /// 64 KiB size cap.
     pub const fn new(algorithms: &'p [&'p dyn SignatureVerificationAlgorithm]) -> Self {
         Self {
             algorithms,
             trusted_responders: &[],
-            clock_skew: DEFAULT_CLOCK_SKEW,
-            max_age: DEFAULT_MAX_AGE,
-            max_lifetime: None,
-            missing_nonce: MissingNonce::Refuse,
+            clock_skew: Self::DEFAULT_CLOCK_SKEW,
+            max_age: Self::DEFAULT_MAX_AGE,
+            max_age_without_next_update: Self::DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE,
+            max_lifetime: Self::DEFAULT_MAX_LIFETIME,
+            accept_missing_nonce: false,
             max_response_len: MAX_RESPONSE_LEN,
         }
     }
@@ -132,28 +138,44 @@ impl<'p> Verifier<'p> {
         }
     }
 
-    /// The clock skew tolerated between the caller's clock and the responder's.
+    /// The clock skew tolerated between the caller's clock and the responder's, on every time
+    /// comparison of rules 13 and 14.
     pub const fn with_clock_skew(self, clock_skew: Duration) -> Self {
         Self { clock_skew, ..self }
     }
 
-    /// The largest age (`now - thisUpdate`) accepted for a response without `nextUpdate`.
+    /// The largest age (`now - thisUpdate`) accepted, with or without `nextUpdate`.
     pub const fn with_max_age(self, max_age: Duration) -> Self {
         Self { max_age, ..self }
     }
 
-    /// An optional cap on any response's `nextUpdate - thisUpdate`.
-    pub const fn with_max_lifetime(self, max_lifetime: Option<Duration>) -> Self {
+    /// The largest age accepted for a response without `nextUpdate` (RFC 6960 section 4.2.2.1:
+    /// "If nextUpdate is not set, the responder is indicating that newer revocation
+    /// information is available all the time"). The smaller of this and
+    /// [`Verifier::with_max_age`] applies.
+    pub const fn with_max_age_without_next_update(self, max_age: Duration) -> Self {
+        Self {
+            max_age_without_next_update: max_age,
+            ..self
+        }
+    }
+
+    /// The largest `nextUpdate - thisUpdate` accepted. [`Duration::MAX`] lifts the cap.
+    pub const fn with_max_lifetime(self, max_lifetime: Duration) -> Self {
         Self {
             max_lifetime,
             ..self
         }
     }
 
-    /// What to do when the caller sent a nonce and the response carries none.
-    pub const fn with_missing_nonce(self, missing_nonce: MissingNonce) -> Self {
+    /// Accepts a response that carries no nonce although the request carried one.
+    ///
+    /// Many responders behind caches ignore nonces (RFC 5019 section 2.2); a caller talking to
+    /// one may choose this, knowing the answer may then be a replay of an older one still
+    /// within its validity period. A nonce that is present but different is always refused.
+    pub const fn dangerous_with_missing_nonce_accepted(self) -> Self {
         Self {
-            missing_nonce,
+            accept_missing_nonce: true,
             ..self
         }
     }
@@ -167,81 +189,56 @@ impl<'p> Verifier<'p> {
     }
 
     /// The allowed signature algorithms.
-    pub fn algorithms(&self) -> &'p [&'p dyn SignatureVerificationAlgorithm] {
+    #[cfg(feature = "rustls")]
+    pub(crate) fn algorithms(&self) -> &'p [&'p dyn SignatureVerificationAlgorithm] {
         self.algorithms
     }
 
-    /// The clock skew.
-    pub fn clock_skew(&self) -> Duration {
-        self.clock_skew
+    /// The size cap on encoded responses.
+    #[cfg(feature = "http")]
+    pub(crate) fn max_response_len(&self) -> usize {
+        self.max_response_len
     }
 
-    /// The max age of a response without `nextUpdate`.
-    pub fn max_age(&self) -> Duration {
-        self.max_age
-    }
-
-    /// The lifetime cap.
-    pub fn max_lifetime(&self) -> Option<Duration> {
-        self.max_lifetime
-    }
-
-    /// Verifies a DER `OCSPResponse` about `cert`, issued by `issuer`, at `now`, for a request
-    /// that carried no nonce.
+    /// Verifies a DER `OCSPResponse` about `cert`, issued by `issuer`, at `now`. `nonce` is
+    /// the nonce the request carried (`None` for a stapled response, or a request without
+    /// one): the response must echo it.
+    ///
+    /// Every profile rule is checked, in the order of the module documentation; the first
+    /// broken rule is the error.
     pub fn verify<'r>(
         &self,
         response: &'r [u8],
         cert: &Certificate<'_>,
-        issuer: &Certificate<'_>,
+        issuer: &Issuer<'_>,
+        nonce: Option<&[u8]>,
         now: UnixTime,
     ) -> Result<VerifiedResponse<'r>, Error> {
         let response =
             OcspResponse::from_der_with_max_len(response, self.max_response_len)?.into_basic()?;
-        self.verify_basic(&response, cert, issuer, None, now)
+        self.verify_basic(&response, cert, issuer, nonce, now)
     }
 
-    /// Like [`Verifier::verify`], for a request that carried `nonce`: the response must echo it.
-    pub fn verify_with_nonce<'r>(
-        &self,
-        response: &'r [u8],
-        cert: &Certificate<'_>,
-        issuer: &Certificate<'_>,
-        nonce: &[u8],
-        now: UnixTime,
-    ) -> Result<VerifiedResponse<'r>, Error> {
-        let response =
-            OcspResponse::from_der_with_max_len(response, self.max_response_len)?.into_basic()?;
-        self.verify_basic(&response, cert, issuer, Some(nonce), now)
-    }
-
-    /// Verifies an already parsed `BasicOCSPResponse`; `nonce` is what the request carried.
+    /// Like [`Verifier::verify`], for an already parsed `BasicOCSPResponse`.
     pub fn verify_basic<'r>(
         &self,
         response: &BasicResponse<'r>,
         cert: &Certificate<'_>,
-        issuer: &Certificate<'_>,
+        issuer: &Issuer<'_>,
         nonce: Option<&[u8]>,
         now: UnixTime,
     ) -> Result<VerifiedResponse<'r>, Error> {
         // The caller must hand over the certificate's actual issuer: CertID matching and the
         // responder's authority both hang on it.
-        if cert.issuer() != issuer.subject() {
+        if !issuer.is_issuer_of(cert) {
             return Err(Error::IssuerNameMismatch);
         }
         let data = response.response_data();
-        let single = find_single_response(data.responses(), cert, issuer)?;
-        let responder = self.authorize_and_check_signature(response, issuer, now)?;
-
-        // Profile rule 11: unknown critical extensions are refused.
-        check_critical(
-            data.extensions(),
-            Structure::ResponseExtensions,
-            &[&oid::OCSP_NONCE],
-        )?;
-        if let Some(error) = single.extension_error {
-            return Err(error);
-        }
-        let single = single.chosen;
+        let mut hashes = IssuerHashes::new(cert, issuer);
+        let chosen = choose_single_response(data, cert, &mut hashes)?;
+        let (responder, responder_validity) =
+            self.authorize_and_check_signature(data.responder_id(), response, issuer, now)?;
+        check_critical_extensions(data, cert, &mut hashes)?;
 
         // Profile rule 12. RFC 8954 section 2.1: "An OCSP responder that supports the Nonce
         // extension MUST accept a nonce ... and ... include ... the same nonce". When the
@@ -250,64 +247,159 @@ impl<'p> Verifier<'p> {
             match data.nonce()? {
                 Some(echoed) if echoed == sent => {}
                 Some(_) => return Err(Error::NonceMismatch),
-                None if self.missing_nonce == MissingNonce::DangerousAllow => {}
+                None if self.accept_missing_nonce => {}
                 None => return Err(Error::MissingNonce),
             }
         }
 
-        self.check_times(&single, now)?;
-
-        Ok(VerifiedResponse {
-            status: single.status(),
-            this_update: single.this_update(),
-            next_update: single.next_update(),
+        if let Some(next_update) = chosen.next_update()
+            && next_update < chosen.this_update()
+        {
+            return Err(Error::NextUpdateBeforeThisUpdate);
+        }
+        let answer = Answer {
+            status: chosen.status(),
+            this_update: chosen.this_update(),
+            next_update: chosen.next_update(),
             produced_at: data.produced_at(),
             responder,
-            serial: single.cert_id().serial(),
+            responder_validity,
+        };
+        self.check_freshness(&answer, now)?;
+        Ok(VerifiedResponse {
+            answer,
+            single_response: chosen,
         })
+    }
+
+    /// Profile rules 13 and 14 (and the delegated responder's validity, rule 9) on an answer
+    /// verified earlier, at a new `now`: what a cache, a stapling server or a verdict cache
+    /// re-checks before using an answer again. [`Verifier::verify`] ends with this same check.
+    ///
+    /// A permanent revocation passes whatever the time (rule 14: "a correctly signed revoked
+    /// answer is reported as revoked even outside its window"); `good`, and a revocation with
+    /// reason certificateHold (a temporary one, RFC 5280 section 5.3.1), must be fresh.
+    pub fn check_freshness(&self, answer: &Answer, now: UnixTime) -> Result<(), Error> {
+        if let Some(validity) = answer.responder_validity {
+            validity.check(now)?;
+        }
+        if !must_be_fresh(answer.status) {
+            return Ok(());
+        }
+        let secs = |duration: Duration| duration.as_secs();
+        let (this_update, now_secs) = (answer.this_update.as_secs(), now.as_secs());
+        let skew = secs(self.clock_skew);
+        let next_update = answer.next_update.map(|t| t.as_secs());
+        if let Some(next_update) = next_update
+            && next_update.saturating_sub(this_update) > secs(self.max_lifetime)
+        {
+            return Err(Error::ResponseLifetimeTooLong);
+        }
+        if this_update > now_secs.saturating_add(skew) {
+            return Err(Error::ResponseNotYetValid {
+                time: now,
+                not_before: answer.this_update,
+            });
+        }
+        if let Some(next_update) = answer.next_update
+            && now_secs > next_update.as_secs().saturating_add(skew)
+        {
+            return Err(Error::ResponseExpired {
+                time: now,
+                not_after: next_update,
+            });
+        }
+        // BoringSSL: "this_update >= verify_time - max_age", nextUpdate or not; without
+        // nextUpdate the stricter age applies (RFC 6960 section 4.2.2.1).
+        let max_age = self.max_age_for(next_update.is_some());
+        let oldest = this_update.saturating_add(secs(max_age));
+        if now_secs > oldest.saturating_add(skew) {
+            return Err(Error::ResponseTooOld {
+                time: now,
+                not_after: at(oldest),
+            });
+        }
+        Ok(())
+    }
+
+    /// The last instant at which `answer` passes [`Verifier::check_freshness`] without the
+    /// clock skew: the earliest of its `nextUpdate`, its `thisUpdate` plus the largest age
+    /// allowed, and a delegated responder's `notAfter`. `None` for an answer that stays usable
+    /// (a permanent revocation, or `unknown`). What a cache or a stapling server drops the
+    /// answer at, and what a monitor counts down to.
+    pub fn fresh_until(&self, answer: &Answer) -> Option<UnixTime> {
+        let responder = answer.responder_validity.map(|v| v.not_after.as_secs());
+        if !must_be_fresh(answer.status) {
+            return responder.map(at);
+        }
+        let this_update = answer.this_update.as_secs();
+        let max_age = self.max_age_for(answer.next_update.is_some());
+        let oldest = this_update.saturating_add(max_age.as_secs());
+        let next_update = answer.next_update.map(|t| t.as_secs());
+        let until = [Some(oldest), next_update, responder]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(oldest);
+        Some(at(until))
+    }
+
+    /// The largest age of `thisUpdate` accepted, with or without `nextUpdate`.
+    fn max_age_for(&self, has_next_update: bool) -> Duration {
+        if has_next_update {
+            self.max_age
+        } else {
+            self.max_age.min(self.max_age_without_next_update)
+        }
     }
 
     /// Profile rules 9 and 10: finds who signed, checks they may, and checks the signature.
     fn authorize_and_check_signature(
         &self,
+        responder_id: ResponderId<'_>,
         response: &BasicResponse<'_>,
-        issuer: &Certificate<'_>,
+        issuer: &Issuer<'_>,
         now: UnixTime,
-    ) -> Result<ResponderAuthorization, Error> {
-        let responder_id = response.response_data().responder_id();
+    ) -> Result<(ResponderAuthorization, Option<Validity>), Error> {
         let signed = response.signed_data();
+        let check = |key| verify_signed_data(self.algorithms, key, signed);
 
-        // (a) "Matches a local configuration of OCSP signing authority" is (c) below; first
-        // "the CA who issued the certificate in question".
-        if identifies(responder_id, issuer) {
-            verify_signed_data(self.algorithms, issuer.subject_public_key_info(), signed)?;
-            return Ok(ResponderAuthorization::Issuer);
+        // (a) "the CA who issued the certificate in question".
+        if identifies(
+            responder_id,
+            issuer.name(),
+            issuer.subject_public_key_info(),
+        ) {
+            check(issuer.subject_public_key_info())?;
+            return Ok((ResponderAuthorization::Issuer, None));
         }
-        // (c) A responder the caller trusts locally.
-        if let Some(trusted) = self
-            .trusted_responders
-            .iter()
-            .find(|t| identifies(responder_id, t))
-        {
-            verify_signed_data(self.algorithms, trusted.subject_public_key_info(), signed)?;
-            return Ok(ResponderAuthorization::Trusted);
+        // (c) "Matches a local configuration of OCSP signing authority".
+        if let Some(trusted) = self.trusted_responders.iter().find(|trusted| {
+            identifies(
+                responder_id,
+                trusted.subject_contents(),
+                trusted.subject_public_key_info(),
+            )
+        }) {
+            check(trusted.subject_public_key_info())?;
+            return Ok((ResponderAuthorization::Trusted, None));
         }
         // (b) "Includes a value of id-kp-OCSPSigning in an extended key usage extension and is
         // issued by the CA that issued the certificate in question".
         let mut first_error = None;
         for candidate in response.certs() {
             let candidate = candidate?;
-            if !identifies(responder_id, &candidate) {
+            if !identifies(
+                responder_id,
+                candidate.subject_contents(),
+                candidate.subject_public_key_info(),
+            ) {
                 continue;
             }
             match self.check_delegated(&candidate, issuer, now) {
-                Ok(()) => {
-                    verify_signed_data(
-                        self.algorithms,
-                        candidate.subject_public_key_info(),
-                        signed,
-                    )?;
-                    return Ok(ResponderAuthorization::Delegated);
+                Ok(validity) => {
+                    check(candidate.subject_public_key_info())?;
+                    return Ok((ResponderAuthorization::Delegated, Some(validity)));
                 }
                 Err(error) => {
                     first_error.get_or_insert(error);
@@ -317,16 +409,17 @@ impl<'p> Verifier<'p> {
         Err(first_error.unwrap_or(Error::ResponderNotFound))
     }
 
-    /// The checks of profile rule 9(b) on one delegated responder certificate. Costs at most
-    /// one signature check, made last.
+    /// The checks of profile rule 9(b) on one delegated responder certificate; returns its
+    /// validity, which [`Verifier::check_freshness`] checks again on a later use of the
+    /// answer. Costs at most one signature check, made last.
     fn check_delegated(
         &self,
         responder: &Certificate<'_>,
-        issuer: &Certificate<'_>,
+        issuer: &Issuer<'_>,
         now: UnixTime,
-    ) -> Result<(), Error> {
+    ) -> Result<Validity, Error> {
         // Issued *directly* by the CA: its issuer is the CA's subject ...
-        if responder.issuer() != issuer.subject() {
+        if !issuer.is_issuer_of(responder) {
             return Err(Error::ResponderNotIssuedByIssuer);
         }
         // RFC 6960 section 4.2.2.2: "OCSP signing delegation SHALL be designated by the
@@ -339,12 +432,13 @@ impl<'p> Verifier<'p> {
         if responder.is_ca() {
             return Err(Error::ResponderIsCa);
         }
-        if now < responder.not_before() {
-            return Err(Error::ResponderNotYetValid);
-        }
-        if now > responder.not_after() {
-            return Err(Error::ResponderExpired);
-        }
+        let validity = Validity {
+            not_before: responder.not_before(),
+            not_after: responder.not_after(),
+        };
+        validity.check(now)?;
+        // RFC 5280 section 4.2 for the responder's own certificate: an unknown critical
+        // extension makes it unusable (id-pkix-ocsp-nocheck is understood).
         if responder.has_unknown_critical_extension() {
             return Err(Error::UnsupportedCriticalExtension(
                 Structure::ResponderCertificate,
@@ -357,81 +451,31 @@ impl<'p> Verifier<'p> {
             issuer.subject_public_key_info(),
             responder.signed_data(),
         ) {
+            Ok(()) => Ok(validity),
             Err(Error::InvalidSignature) => Err(Error::InvalidResponderCertSignature),
-            other => other,
+            Err(other) => Err(other),
         }
-    }
-
-    /// Profile rules 13 and 14.
-    fn check_times(&self, single: &SingleResponse<'_>, now: UnixTime) -> Result<(), Error> {
-        let this_update = single.this_update().as_secs();
-        let next_update = single.next_update().map(|t| t.as_secs());
-        if let Some(next_update) = next_update
-            && next_update < this_update
-        {
-            return Err(Error::NextUpdateBeforeThisUpdate);
-        }
-        // Rule 14: "A correctly signed revoked answer is reported as revoked even outside its
-        // window; only good needs to be fresh." (An old revocation is still a revocation; an
-        // unknown answer is refused by every policy anyway.)
-        if single.status() != CertStatus::Good {
-            return Ok(());
-        }
-        let now = now.as_secs();
-        let skew = self.clock_skew.as_secs();
-        if let (Some(cap), Some(next_update)) = (self.max_lifetime, next_update)
-            && next_update - this_update > cap.as_secs()
-        {
-            return Err(Error::ResponseLifetimeTooLong);
-        }
-        if this_update > now.saturating_add(skew) {
-            return Err(Error::ResponseNotYetValid);
-        }
-        let expires = match next_update {
-            Some(next_update) => next_update.saturating_add(skew),
-            // RFC 6960 section 4.2.2.1: "If nextUpdate is not set, the responder is indicating
-            // that newer revocation information is available all the time." The caller's
-            // max age bounds how long such an answer is used.
-            None => this_update.saturating_add(self.max_age.as_secs()),
-        };
-        if now > expires {
-            return Err(Error::ResponseExpired);
-        }
-        Ok(())
     }
 }
 
-/// A response that passed every check: the answer about the certificate, and what it rests on.
+/// What a verified response says about the certificate, and what it rests on.
 ///
-/// Only the verifier makes one, so holding one is proof the checks ran.
+/// A small `Copy` value, the same whether it came with the borrowed [`VerifiedResponse`] or the
+/// owned [`crate::OwnedVerifiedResponse`]. Only the verifier makes one, so holding one is proof
+/// the checks ran (at the `now` they ran with; [`Verifier::check_freshness`] re-checks the
+/// times at another).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct VerifiedResponse<'r> {
+pub struct Answer {
     status: CertStatus,
     this_update: UnixTime,
     next_update: Option<UnixTime>,
     produced_at: UnixTime,
     responder: ResponderAuthorization,
-    serial: &'r [u8],
+    /// The delegated responder certificate's validity, for [`Verifier::check_freshness`].
+    responder_validity: Option<Validity>,
 }
 
-#[cfg(test)]
-impl VerifiedResponse<'static> {
-    /// A response with `status`, for the policy's unit tests, which need every status without
-    /// a vector for each.
-    pub(crate) fn for_tests(status: CertStatus) -> Self {
-        let time = UnixTime::since_unix_epoch(Duration::from_secs(1_767_225_600));
-        Self {
-            status,
-            this_update: time,
-            next_update: None,
-            produced_at: time,
-            responder: ResponderAuthorization::Issuer,
-            serial: &[0x60, 0x02],
-        }
-    }
-}
-
-impl<'r> VerifiedResponse<'r> {
+impl Answer {
     /// The certificate's status: good, revoked (with time and reason) or unknown.
     pub fn status(&self) -> CertStatus {
         self.status
@@ -457,69 +501,114 @@ impl<'r> VerifiedResponse<'r> {
         self.responder
     }
 
-    /// The serial number the answer is about (the certificate's, byte for byte).
-    pub fn serial(&self) -> &'r [u8] {
-        self.serial
+    /// How long after `now` the answer's `nextUpdate` is (zero once past it), when it has
+    /// one: the number to watch to refresh a staple before clients refuse it.
+    pub fn time_to_next_update(&self, now: UnixTime) -> Option<Duration> {
+        let next_update = self.next_update?.as_secs();
+        Some(Duration::from_secs(
+            next_update.saturating_sub(now.as_secs()),
+        ))
+    }
+
+    /// An answer with `status` and the given times, for other modules' unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_tests(
+        status: CertStatus,
+        this_update: UnixTime,
+        next_update: Option<UnixTime>,
+    ) -> Self {
+        Self {
+            status,
+            this_update,
+            next_update,
+            produced_at: this_update,
+            responder: ResponderAuthorization::Issuer,
+            responder_validity: None,
+        }
     }
 }
 
-/// Whether `id` names `cert`: byName equals its subject, or byKey equals the SHA-1 of its
-/// subjectPublicKey bits.
-fn identifies(id: ResponderId<'_>, cert: &Certificate<'_>) -> bool {
+/// A response that passed every check, borrowed: the [`Answer`], and the entry it came from.
+#[derive(Clone, Debug)]
+pub struct VerifiedResponse<'r> {
+    answer: Answer,
+    single_response: SingleResponse<'r>,
+}
+
+impl<'r> VerifiedResponse<'r> {
+    /// The answer about the certificate.
+    pub fn answer(&self) -> Answer {
+        self.answer
+    }
+
+    /// The `SingleResponse` the answer came from (the strictest of those about the
+    /// certificate): its `CertID`, and its extensions, such as a signed certificate timestamp
+    /// list (RFC 6962 section 3.3).
+    pub fn single_response(&self) -> &SingleResponse<'r> {
+        &self.single_response
+    }
+}
+
+/// A certificate's validity window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Validity {
+    not_before: UnixTime,
+    not_after: UnixTime,
+}
+
+impl Validity {
+    /// A delegated responder's certificate must be valid at `now` (no skew: a certificate's
+    /// window is the CA's word, not a clock reading).
+    fn check(self, now: UnixTime) -> Result<(), Error> {
+        if now < self.not_before {
+            return Err(Error::ResponderNotYetValid {
+                time: now,
+                not_before: self.not_before,
+            });
+        }
+        if now > self.not_after {
+            return Err(Error::ResponderExpired {
+                time: now,
+                not_after: self.not_after,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Whether an answer with `status` must be fresh to count (profile rule 14): `good`, and a
+/// revocation with reason certificateHold, which is temporary (RFC 5280 section 5.3.1). A
+/// permanent revocation is reported whatever its window; `unknown` is refused by every policy
+/// unless a caller accepts it on purpose, and its window is not the point.
+fn must_be_fresh(status: CertStatus) -> bool {
+    match status {
+        CertStatus::Good => true,
+        CertStatus::Revoked { reason, .. } => reason == Some(RevocationReason::CertificateHold),
+        CertStatus::Unknown => false,
+    }
+}
+
+fn at(secs: u64) -> UnixTime {
+    UnixTime::since_unix_epoch(Duration::from_secs(secs))
+}
+
+/// Whether `id` names the holder of `name` (the contents of a subject `Name`) and `key`: byName
+/// equals the name, or byKey equals the SHA-1 of the subjectPublicKey bits.
+fn identifies(id: ResponderId<'_>, name: &[u8], key: &SubjectPublicKeyInfo<'_>) -> bool {
     match id {
-        ResponderId::ByName(name) => name == cert.subject(),
-        ResponderId::ByKey(hash) => {
-            digest(
-                HashAlgorithm::Sha1,
-                cert.subject_public_key_info().public_key(),
-            ) == *hash
-        }
+        ResponderId::ByName(tlv) => contents_of(tlv) == Some(name),
+        ResponderId::ByKey(hash) => sha1(key.public_key()) == *hash,
     }
 }
 
-/// The entry whose status wins among those about the certificate.
-struct Matches<'r> {
-    chosen: SingleResponse<'r>,
-    /// The first problem found in any matching entry's extensions, reported once the
-    /// signature has been checked.
-    extension_error: Option<Error>,
-}
-
-/// Profile rules 7 and 8: the entries whose CertID names `cert`, and the strictest of them.
-fn find_single_response<'r>(
-    responses: crate::der::SequenceOf<'r, SingleResponse<'r>>,
+/// Profile rules 7 and 8: the entry whose status wins among those about the certificate.
+fn choose_single_response<'r>(
+    data: &ResponseData<'r>,
     cert: &Certificate<'_>,
-    issuer: &Certificate<'_>,
-) -> Result<Matches<'r>, Error> {
-    let mut hashes =
-        IssuerHashes::new(cert.issuer(), issuer.subject_public_key_info().public_key());
+    hashes: &mut IssuerHashes<'_>,
+) -> Result<SingleResponse<'r>, Error> {
     let mut chosen: Option<SingleResponse<'r>> = None;
-    let mut extension_error = None;
-    for element in responses.elements() {
-        // The serial first: the cheap comparison rules out nearly every other entry before it
-        // is parsed (again: the list was validated when the response was parsed).
-        let element = element?;
-        if SingleResponse::serial_of(&element)? != cert.serial() {
-            continue;
-        }
-        let single = SingleResponse::from_tlv(element)?;
-        let id = single.cert_id();
-        // An unknown hash algorithm makes the entry not match (profile rule 7).
-        let Some(algorithm) = id.hash_algorithm() else {
-            continue;
-        };
-        let (name_hash, key_hash) = hashes.get(algorithm);
-        if name_hash != *id.issuer_name_hash() || key_hash != *id.issuer_key_hash() {
-            continue;
-        }
-        // Rule 11, for every entry about the certificate: the SCT list is understood.
-        if let Err(error) = check_critical(
-            single.extensions(),
-            Structure::SingleExtensions,
-            &[&oid::CT_SCT_LIST_OCSP],
-        ) {
-            extension_error.get_or_insert(error);
-        }
+    for_each_match(data, cert, hashes, |single| {
         // Rule 8: "revoked > unknown > good"; on a tie the first entry stays.
         let stricter = match &chosen {
             Some(current) => rank(single.status()) > rank(current.status()),
@@ -528,14 +617,63 @@ fn find_single_response<'r>(
         if stricter {
             chosen = Some(single);
         }
+        Ok(())
+    })?;
+    chosen.ok_or(Error::NoMatchingResponse)
+}
+
+/// Profile rule 11, in one place: unknown critical extensions are refused in
+/// `responseExtensions` (the nonce is understood) and in the `singleExtensions` of every entry
+/// about the certificate (the CT SCT list is understood). Entries about other certificates are
+/// not the caller's business. Runs after the signature check, so the entries it walks again
+/// are signed, and the issuer hashes are already computed.
+fn check_critical_extensions(
+    data: &ResponseData<'_>,
+    cert: &Certificate<'_>,
+    hashes: &mut IssuerHashes<'_>,
+) -> Result<(), Error> {
+    check_critical(
+        data.extensions(),
+        Structure::ResponseExtensions,
+        &[&oid::OCSP_NONCE],
+    )?;
+    for_each_match(data, cert, hashes, |single| {
+        check_critical(
+            single.extensions(),
+            Structure::SingleExtensions,
+            &[&oid::CT_SCT_LIST_OCSP],
+        )
+    })
+}
+
+/// Calls `f` with each `SingleResponse` whose `CertID` names `cert` (profile rule 7): the
+/// serial (exact bytes), then the issuer name and key hashes with the `CertID`'s algorithm.
+fn for_each_match<'r>(
+    data: &ResponseData<'r>,
+    cert: &Certificate<'_>,
+    hashes: &mut IssuerHashes<'_>,
+    mut f: impl FnMut(SingleResponse<'r>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    for element in data.response_list().elements() {
+        // The serial first: the cheap comparison rules out nearly every other entry before it
+        // is parsed (again: the list was validated when the response was parsed).
+        let element = element?;
+        if SingleResponse::serial_of(&element)? != cert.serial() {
+            continue;
+        }
+        let single = SingleResponse::from_tlv(element)?;
+        // An unknown hash algorithm (or one this build leaves out) makes the entry not match.
+        let Some(algorithm) = single.cert_id().hash_algorithm() else {
+            continue;
+        };
+        if hashes
+            .get(algorithm)
+            .is_some_and(|expected| expected.matches(single.cert_id()))
+        {
+            f(single)?;
+        }
     }
-    match chosen {
-        Some(chosen) => Ok(Matches {
-            chosen,
-            extension_error,
-        }),
-        None => Err(Error::NoMatchingResponse),
-    }
+    Ok(())
 }
 
 fn rank(status: CertStatus) -> u8 {
@@ -546,50 +684,30 @@ fn rank(status: CertStatus) -> u8 {
     }
 }
 
-/// The issuer's name and key hashed with each CertID algorithm at most once, however many
-/// entries use it.
+/// The certificate's `CertID` with each hash algorithm, computed at most once however many
+/// entries use it: the request module's [`ReqCert`], the same value a request carries.
 struct IssuerHashes<'c> {
-    issuer_name: &'c [u8],
-    issuer_key: &'c [u8],
-    computed: [Option<(Digest, Digest)>; 4],
+    cert: &'c Certificate<'c>,
+    issuer: &'c Issuer<'c>,
+    computed: [Option<Option<ReqCert<'c>>>; 4],
 }
 
 impl<'c> IssuerHashes<'c> {
-    fn new(issuer_name: &'c [u8], issuer_key: &'c [u8]) -> Self {
+    fn new(cert: &'c Certificate<'c>, issuer: &'c Issuer<'c>) -> Self {
         Self {
-            issuer_name,
-            issuer_key,
+            cert,
+            issuer,
             computed: [None; 4],
         }
     }
 
-    fn get(&mut self, algorithm: HashAlgorithm) -> (Digest, Digest) {
-        let index = match algorithm {
-            HashAlgorithm::Sha1 => 0,
-            HashAlgorithm::Sha256 => 1,
-            HashAlgorithm::Sha384 => 2,
-            HashAlgorithm::Sha512 => 3,
-        };
-        let (name, key) = (self.issuer_name, self.issuer_key);
-        let compute = || (digest(algorithm, name), digest(algorithm, key));
-        match self.computed.get_mut(index) {
+    /// The `CertID` with `algorithm`; `None` for an algorithm this build cannot compute.
+    fn get(&mut self, algorithm: HashAlgorithm) -> Option<ReqCert<'c>> {
+        let (cert, issuer) = (self.cert, self.issuer);
+        let compute = || ReqCert::new(cert, issuer, algorithm).ok();
+        match self.computed.get_mut(algorithm.index()) {
             Some(slot) => *slot.get_or_insert_with(compute),
             None => compute(),
         }
     }
-}
-
-/// Refuses a critical extension whose OID is not in `understood`.
-fn check_critical(
-    extensions: Extensions<'_>,
-    at: Structure,
-    understood: &[&const_oid::ObjectIdentifier],
-) -> Result<(), Error> {
-    for extension in extensions {
-        let extension = extension?;
-        if extension.is_critical() && !understood.iter().any(|id| id.as_bytes() == extension.id()) {
-            return Err(Error::UnsupportedCriticalExtension(at));
-        }
-    }
-    Ok(())
 }

@@ -17,7 +17,7 @@ mod common;
 use common::ring::RING;
 use common::{json, read, time, variant};
 use ocsp_verify::{
-    CertStatus, Certificate, Error, SignatureVerificationAlgorithm, Verifier, rustcrypto,
+    CertStatus, Certificate, Error, Issuer, SignatureVerificationAlgorithm, Verifier, rustcrypto,
 };
 
 fn verify_case(
@@ -35,8 +35,8 @@ fn verify_case(
     let issuer = Certificate::from_der(&issuer).unwrap();
     let now = time(entry["now"].as_str().unwrap());
     Verifier::new(algorithms)
-        .verify(&response, &cert, &issuer, now)
-        .map(|verified| verified.status())
+        .verify(&response, &cert, &Issuer::from(&issuer), None, now)
+        .map(|verified| verified.answer().status())
 }
 
 #[test]

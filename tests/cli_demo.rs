@@ -19,7 +19,7 @@ use serde_json::Value;
 const ROWS: [&str; 6] = [
     "good                    tls-server-good           accept     accept     the staple says good",
     "revoked                 tls-server-revoked        reject     reject     the staple says revoked (keyCompromise)",
-    "stale                   tls-server-stale          accept     reject     unusable staple: the response has expired",
+    "stale                   tls-server-stale          accept     reject     unusable staple: the response expired 7d 1h ago (nextUpdate 2025-12-25T00:00:00Z)",
     "forged signature        tls-server-bad-signature  reject     reject     invalid staple: the response signature does not verify",
     "no staple               (none)                    accept     reject     no staple",
     "must-staple, no staple  (none)                    reject     reject     no staple; the certificate is must-staple",

@@ -19,7 +19,8 @@ use std::process::Output;
 use std::time::Duration;
 
 use base64::Engine as _;
-use ocsp_verify::{OcspRequest, Verifier, rustcrypto};
+use ocsp_verify::requests::OcspRequest;
+use ocsp_verify::{Certificate, Issuer, UnixTime, Verifier, rustcrypto};
 use support::{Answer, Canned, GOOD_SERIAL, Pki, REVOKED_SERIAL, Responder};
 
 const NOW: &str = "2026-01-01T01:00:00Z";
@@ -421,9 +422,10 @@ fn fetch_from_openssl_ocsp_with_a_nonce() {
     Verifier::new(rustcrypto::ALL)
         .verify(
             &staple,
-            &ocsp_verify::Certificate::from_der(&cert).unwrap(),
-            &ocsp_verify::Certificate::from_der(&issuer).unwrap(),
-            ocsp_verify::UnixTime::now(),
+            &Certificate::from_der(&cert).unwrap(),
+            &Issuer::from(&Certificate::from_der(&issuer).unwrap()),
+            None,
+            UnixTime::now(),
         )
         .unwrap();
 

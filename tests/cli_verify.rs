@@ -262,13 +262,37 @@ fn options_reach_the_verifier() {
         &["--skew", "60", "--json"],
     );
     assert_eq!(json_of(&ahead)["error"]["code"], "response_not_yet_valid");
+    for option in ["--max-age", "--max-age-without-next-update"] {
+        let old = verify(
+            "good-no-next-update",
+            "rsa-ee.der",
+            "rsa-ca.der",
+            &[option, "60", "--json"],
+        );
+        assert_eq!(
+            json_of(&old)["error"]["code"],
+            "response_too_old",
+            "{option}"
+        );
+    }
+    // --max-age applies with nextUpdate too; --max-lifetime caps nextUpdate - thisUpdate.
     let old = verify(
-        "good-no-next-update",
+        "good-rsa-ca",
         "rsa-ee.der",
         "rsa-ca.der",
         &["--max-age", "60", "--json"],
     );
-    assert_eq!(json_of(&old)["error"]["code"], "response_expired");
+    assert_eq!(json_of(&old)["error"]["code"], "response_too_old");
+    let long = verify(
+        "good-rsa-ca",
+        "rsa-ee.der",
+        "rsa-ca.der",
+        &["--max-lifetime", "86400", "--json"],
+    );
+    assert_eq!(
+        json_of(&long)["error"]["code"],
+        "response_lifetime_too_long"
+    );
     let json = json_of(&verify(
         "good-no-next-update",
         "rsa-ee.der",

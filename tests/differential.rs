@@ -39,9 +39,8 @@ use std::time::{Duration, Instant};
 
 use common::der_builder::*;
 use common::{hex, json, read, time, variant};
-use ocsp_verify::{
-    CertStatus, Certificate, HashAlgorithm, MAX_RESPONSE_LEN, OcspResponse, Verifier, rustcrypto,
-};
+use ocsp_verify::views::{MAX_RESPONSE_LEN, OcspResponse};
+use ocsp_verify::{CertStatus, Certificate, HashAlgorithm, Issuer, Verifier, rustcrypto};
 
 /// What a verifier said: accepted with a status, or refused (with our error's name).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,11 +60,23 @@ struct Setup {
     allow_sha1: bool,
     skew: u64,
     max_age: u64,
-    max_lifetime: Option<u64>,
+    max_age_without_next_update: u64,
+    max_lifetime: u64,
     max_len: usize,
 }
 
 impl Setup {
+    /// The verifier settings of a manifest case's `options`.
+    fn apply(&mut self, options: &serde_json::Value) {
+        let number = |key: &str| options[key].as_u64().unwrap();
+        self.allow_sha1 = options["allow_sha1"].as_bool().unwrap();
+        self.skew = number("skew");
+        self.max_age = number("max_age");
+        self.max_age_without_next_update = number("max_age_without_next_update");
+        self.max_lifetime = number("max_lifetime");
+        self.max_len = usize::try_from(number("max_response_size")).unwrap();
+    }
+
     fn new(cert: Vec<u8>, issuer: Vec<u8>, now: u64) -> Self {
         Self {
             cert,
@@ -75,8 +86,9 @@ impl Setup {
             now,
             allow_sha1: false,
             skew: 300,
-            max_age: 86_400,
-            max_lifetime: None,
+            max_age: 7 * 86_400,
+            max_age_without_next_update: 86_400,
+            max_lifetime: 10 * 86_400,
             max_len: MAX_RESPONSE_LEN,
         }
     }
@@ -98,15 +110,19 @@ impl Setup {
             .with_trusted_responders(&trusted)
             .with_clock_skew(Duration::from_secs(self.skew))
             .with_max_age(Duration::from_secs(self.max_age))
-            .with_max_lifetime(self.max_lifetime.map(Duration::from_secs))
+            .with_max_age_without_next_update(Duration::from_secs(self.max_age_without_next_update))
+            .with_max_lifetime(Duration::from_secs(self.max_lifetime))
             .with_max_response_len(self.max_len);
         let now = unix(self.now);
-        let result = match &self.nonce {
-            Some(nonce) => verifier.verify_with_nonce(response, &cert, &issuer, nonce, now),
-            None => verifier.verify(response, &cert, &issuer, now),
-        };
+        let result = verifier.verify(
+            response,
+            &cert,
+            &Issuer::from(&issuer),
+            self.nonce.as_deref(),
+            now,
+        );
         match result {
-            Ok(verified) => Verdict::Accepted(status_name(verified.status())),
+            Ok(verified) => Verdict::Accepted(status_name(verified.answer().status())),
             Err(error) => Verdict::Refused(variant(&error)),
         }
     }
@@ -396,6 +412,10 @@ const OPENSSL_LAXER: &[(&str, &str)] = &[
         "OpenSSL checks freshness only as a warning, and against the real clock, not -attime",
     ),
     (
+        "ResponseTooOld",
+        "OpenSSL checks a response's age only with -status_age, and then only as a warning",
+    ),
+    (
         "ResponseTooLarge",
         "OpenSSL has no size cap; rule 1 caps responses at 64 KiB",
     ),
@@ -452,11 +472,7 @@ fn manifest_inputs() -> Vec<Input> {
             .map(file)
             .collect();
         setup.nonce = entry["nonce"].as_str().map(hex);
-        setup.allow_sha1 = options["allow_sha1"].as_bool().unwrap();
-        setup.skew = options["skew"].as_u64().unwrap();
-        setup.max_age = options["max_age"].as_u64().unwrap();
-        setup.max_lifetime = options["max_lifetime"].as_u64();
-        setup.max_len = usize::try_from(options["max_response_size"].as_u64().unwrap()).unwrap();
+        setup.apply(options);
         inputs.push(Input {
             name: format!("generated/{}", entry["name"].as_str().unwrap()),
             response: file(&entry["response"]),
@@ -486,7 +502,7 @@ fn manifest_inputs() -> Vec<Input> {
                 .map(file)
                 .collect();
             setup.nonce = case["nonce"].as_str().map(hex);
-            setup.allow_sha1 = case["allow_sha1"].as_bool().unwrap();
+            setup.apply(&case["options"]);
             inputs.push(Input {
                 name: format!("real-world/{file_name}#{index}"),
                 response: read(format!("real-world/{file_name}")),

@@ -16,10 +16,14 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ocsp_verify::fetch::{
+    BadAnswer, FailureKind, FetchError, FetchMethod, Fetcher, ResponseCache, Unreachable,
+};
+use ocsp_verify::requests::{OcspRequest, RequestBuilder, write_get_url};
+use ocsp_verify::views::OcspResponse;
 use ocsp_verify::{
-    BadAnswer, CertStatus, Certificate, Error, FailureKind, FetchError, FetchMethod, Fetcher,
-    HashAlgorithm, OcspRequest, RequestBuilder, ResponderAuthorization, ResponseCache,
-    RevocationReason, UnixTime, Unreachable, Verifier, rustcrypto,
+    CertStatus, Certificate, Error, HashAlgorithm, Issuer, ResponderAuthorization, ResponseStatus,
+    RevocationReason, UnixTime, Verifier, rustcrypto,
 };
 use support::{Answer, Canned, GOOD_SERIAL, Pki, REVOKED_SERIAL, Responder, UNKNOWN_SERIAL};
 
@@ -59,10 +63,9 @@ fn setup(name: &str) -> Option<Setup> {
 /// A response from the real responder, fetched once, for the canned server to replay.
 fn real_response(setup: &Setup, nonce: Option<&[u8]>) -> Vec<u8> {
     let cert = Certificate::from_der(&setup.good).unwrap();
-    let issuer = Certificate::from_der(&setup.ca).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     fetcher()
-        .with_nonce(nonce)
-        .fetch(&cert, &issuer, UnixTime::now())
+        .fetch(&cert, &issuer, nonce, UnixTime::now())
         .unwrap()
         .into_der()
 }
@@ -78,7 +81,7 @@ fn fetches_a_committed_openssl_response_over_http() {
     let (cert, issuer) = (read("pki/rsa-ee.der"), read("pki/rsa-ca.der"));
     let (cert, issuer) = (
         Certificate::from_der(&cert).unwrap(),
-        Certificate::from_der(&issuer).unwrap(),
+        Issuer::from(&Certificate::from_der(&issuer).unwrap()),
     );
     let nonce = OcspRequest::from_der(&request)
         .unwrap()
@@ -87,7 +90,7 @@ fn fetches_a_committed_openssl_response_over_http() {
         .unwrap()
         .to_vec();
     // The manifest verifies it one minute after it was produced.
-    let produced_at = ocsp_verify::OcspResponse::from_der(&response)
+    let produced_at = OcspResponse::from_der(&response)
         .unwrap()
         .basic()
         .unwrap()
@@ -97,12 +100,14 @@ fn fetches_a_committed_openssl_response_over_http() {
 
     let server = Canned::start(Answer::ocsp(&response));
     let fetched = fetcher()
-        .with_nonce(Some(&nonce))
         .with_responder_url(Some(&server.url()))
-        .fetch(&cert, &issuer, now)
+        .fetch(&cert, &issuer, Some(&nonce), now)
         .unwrap();
-    assert_eq!(fetched.status(), CertStatus::Good);
-    assert_eq!(fetched.responder(), ResponderAuthorization::Delegated);
+    assert_eq!(fetched.answer().status(), CertStatus::Good);
+    assert_eq!(
+        fetched.answer().responder(),
+        ResponderAuthorization::Delegated
+    );
     assert_eq!(fetched.der(), &response[..]);
     // The request that went out was the same as openssl's but for the nonce octets: here
     // the same nonce, so the same bytes (the GET path decodes to them).
@@ -113,23 +118,22 @@ fn fetches_a_committed_openssl_response_over_http() {
         .unwrap()
         .to_string();
     let mut url = [0u8; 512];
-    let len = ocsp_verify::write_get_url("", &request, &mut url).unwrap();
+    let len = write_get_url("", &request, &mut url).unwrap();
     assert_eq!(
         line,
         format!("GET {} HTTP/1.1", std::str::from_utf8(&url[..len]).unwrap())
     );
     // A minute past nextUpdate plus the skew, the same bytes are refused as expired.
-    let next_update = fetched.next_update().unwrap();
+    let next_update = fetched.answer().next_update().unwrap();
     let error = fetcher()
-        .with_nonce(Some(&nonce))
         .with_responder_url(Some(&server.url()))
-        .fetch(&cert, &issuer, later(next_update, 6 * 60))
+        .fetch(&cert, &issuer, Some(&nonce), later(next_update, 6 * 60))
         .unwrap_err();
     assert!(
         matches!(
             &error,
             FetchError::InvalidResponse {
-                error: Error::ResponseExpired,
+                error: Error::ResponseExpired { .. },
                 ..
             }
         ),
@@ -142,7 +146,7 @@ fn fetches_a_fresh_response_from_openssl_ocsp_with_a_nonce() {
     let Some(setup) = setup("real-responder") else {
         return;
     };
-    let issuer = Certificate::from_der(&setup.ca).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let nonce: [u8; 32] = std::array::from_fn(|i| u8::try_from(i * 7 + 1).unwrap());
 
@@ -150,21 +154,23 @@ fn fetches_a_fresh_response_from_openssl_ocsp_with_a_nonce() {
         for hash in [HashAlgorithm::Sha1, HashAlgorithm::Sha256] {
             let now = UnixTime::now();
             let response = fetcher()
-                .with_nonce(Some(&nonce))
                 .with_method(method)
                 .with_hash_algorithm(hash)
-                .fetch(&cert, &issuer, now)
+                .fetch(&cert, &issuer, Some(&nonce), now)
                 .unwrap_or_else(|e| panic!("{method:?} {hash:?}: {e}"));
-            assert_eq!(response.status(), CertStatus::Good);
-            assert_eq!(response.responder(), ResponderAuthorization::Delegated);
+            assert_eq!(response.answer().status(), CertStatus::Good);
+            assert_eq!(
+                response.answer().responder(),
+                ResponderAuthorization::Delegated
+            );
             // Fresh: made just now, valid for the responder's -nmin 60.
-            let this_update = response.this_update().as_secs();
+            let this_update = response.answer().this_update().as_secs();
             assert!(this_update.abs_diff(now.as_secs()) < 120, "{this_update}");
-            let next_update = response.next_update().unwrap().as_secs();
+            let next_update = response.answer().next_update().unwrap().as_secs();
             assert_eq!(next_update - this_update, 60 * 60);
             // The bytes are kept, and they verify again with the same nonce.
             Verifier::new(rustcrypto::ALL)
-                .verify_with_nonce(response.der(), &cert, &issuer, &nonce, now)
+                .verify(response.der(), &cert, &issuer, Some(&nonce), now)
                 .unwrap();
         }
     }
@@ -175,11 +181,10 @@ fn fetches_a_fresh_response_from_openssl_ocsp_with_a_nonce() {
         .leaf("revoked", REVOKED_SERIAL, &[&setup.responder.url()]);
     let revoked = Certificate::from_der(&revoked).unwrap();
     let response = fetcher()
-        .with_nonce(Some(&nonce))
-        .fetch(&revoked, &issuer, UnixTime::now())
+        .fetch(&revoked, &issuer, Some(&nonce), UnixTime::now())
         .unwrap();
     assert!(matches!(
-        response.status(),
+        response.answer().status(),
         CertStatus::Revoked {
             reason: Some(RevocationReason::KeyCompromise),
             ..
@@ -190,10 +195,9 @@ fn fetches_a_fresh_response_from_openssl_ocsp_with_a_nonce() {
         .leaf("unknown", UNKNOWN_SERIAL, &[&setup.responder.url()]);
     let unknown = Certificate::from_der(&unknown).unwrap();
     let response = fetcher()
-        .with_nonce(Some(&nonce))
-        .fetch(&unknown, &issuer, UnixTime::now())
+        .fetch(&unknown, &issuer, Some(&nonce), UnixTime::now())
         .unwrap();
-    assert_eq!(response.status(), CertStatus::Unknown);
+    assert_eq!(response.answer().status(), CertStatus::Unknown);
 }
 
 #[test]
@@ -201,7 +205,7 @@ fn tries_each_responder_url_in_order() {
     let Some(setup) = setup("url-order") else {
         return;
     };
-    let issuer = Certificate::from_der(&setup.ca).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let dead = format!("http://127.0.0.1:{}/", support::dead_port());
     let failing = Canned::start(Answer::http("503 Service Unavailable", None, b""));
     let garbage = Canned::start(Answer::ocsp(b"not an OCSP response"));
@@ -213,8 +217,10 @@ fn tries_each_responder_url_in_order() {
         &[&dead, &failing.url(), &setup.responder.url()],
     );
     let cert = Certificate::from_der(&leaf).unwrap();
-    let response = fetcher().fetch(&cert, &issuer, UnixTime::now()).unwrap();
-    assert_eq!(response.status(), CertStatus::Good);
+    let response = fetcher()
+        .fetch(&cert, &issuer, None, UnixTime::now())
+        .unwrap();
+    assert_eq!(response.answer().status(), CertStatus::Good);
     assert_eq!(failing.request_count(), 1);
 
     // All fail: the error is the first responder that answered, not the silent ones.
@@ -225,7 +231,7 @@ fn tries_each_responder_url_in_order() {
     );
     let cert = Certificate::from_der(&leaf).unwrap();
     let error = fetcher()
-        .fetch(&cert, &issuer, UnixTime::now())
+        .fetch(&cert, &issuer, None, UnixTime::now())
         .unwrap_err();
     assert!(
         matches!(
@@ -240,7 +246,7 @@ fn tries_each_responder_url_in_order() {
         .leaf("silent", GOOD_SERIAL, &[&dead, &failing.url()]);
     let cert = Certificate::from_der(&leaf).unwrap();
     let error = fetcher()
-        .fetch(&cert, &issuer, UnixTime::now())
+        .fetch(&cert, &issuer, None, UnixTime::now())
         .unwrap_err();
     assert!(error.is_unreachable(), "{error}");
     assert!(
@@ -256,7 +262,7 @@ fn tries_each_responder_url_in_order() {
     );
     let cert = Certificate::from_der(&leaf).unwrap();
     assert!(matches!(
-        fetcher().fetch(&cert, &issuer, UnixTime::now()),
+        fetcher().fetch(&cert, &issuer, None, UnixTime::now()),
         Err(FetchError::NoResponderUrl)
     ));
 }
@@ -266,14 +272,14 @@ fn the_timeout_holds() {
     let Some(setup) = setup("timeout") else {
         return;
     };
-    let issuer = Certificate::from_der(&setup.ca).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let silent = Canned::start(Answer::Silent(Duration::from_secs(10)));
     let started = Instant::now();
     let error = fetcher()
         .with_timeout(Duration::from_millis(500))
         .with_responder_url(Some(&silent.url()))
-        .fetch(&cert, &issuer, UnixTime::now())
+        .fetch(&cert, &issuer, None, UnixTime::now())
         .unwrap_err();
     let elapsed = started.elapsed();
     assert!(
@@ -296,7 +302,7 @@ fn the_size_cap_holds() {
     let Some(setup) = setup("size-cap") else {
         return;
     };
-    let issuer = Certificate::from_der(&setup.ca).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let now = UnixTime::now();
     let too_large = |error: &FetchError, cap: usize| matches!(error, FetchError::BadAnswer { reason: BadAnswer::TooLarge(c), .. } if *c == cap);
@@ -305,7 +311,7 @@ fn the_size_cap_holds() {
     let declared = Canned::start(Answer::ocsp(&vec![0x30; 64 * 1024 + 1]));
     let error = fetcher()
         .with_responder_url(Some(&declared.url()))
-        .fetch(&cert, &issuer, now)
+        .fetch(&cert, &issuer, None, now)
         .unwrap_err();
     assert!(too_large(&error, 64 * 1024), "{error}");
 
@@ -320,7 +326,7 @@ fn the_size_cap_holds() {
     let started = Instant::now();
     let error = fetcher()
         .with_responder_url(Some(&streamed.url()))
-        .fetch(&cert, &issuer, now)
+        .fetch(&cert, &issuer, None, now)
         .unwrap_err();
     assert!(too_large(&error, 64 * 1024), "{error}");
     assert!(started.elapsed() < Duration::from_secs(3));
@@ -333,7 +339,7 @@ fn the_size_cap_holds() {
     let at_cap = Canned::start(Answer::ocsp(&vec![0x30; 64 * 1024]));
     let error = fetcher()
         .with_responder_url(Some(&at_cap.url()))
-        .fetch(&cert, &issuer, now)
+        .fetch(&cert, &issuer, None, now)
         .unwrap_err();
     assert!(
         matches!(
@@ -350,7 +356,7 @@ fn the_size_cap_holds() {
     let error = fetcher()
         .with_max_response_len(100)
         .with_responder_url(Some(&setup.responder.url()))
-        .fetch(&cert, &issuer, now)
+        .fetch(&cert, &issuer, None, now)
         .unwrap_err();
     assert!(too_large(&error, 100), "{error}");
 }
@@ -360,7 +366,7 @@ fn unreachable_is_told_apart_from_nonsense() {
     let Some(setup) = setup("bad-answers") else {
         return;
     };
-    let issuer = Certificate::from_der(&setup.ca).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let now = UnixTime::now();
     let good = real_response(&setup, None);
@@ -368,14 +374,14 @@ fn unreachable_is_told_apart_from_nonsense() {
         let server = Canned::start(answer);
         fetcher()
             .with_responder_url(Some(&server.url()))
-            .fetch(&cert, &issuer, now)
+            .fetch(&cert, &issuer, None, now)
             .unwrap_err()
     };
 
     // Unreachable: connection refused, HTTP 5xx.
     let error = fetcher()
         .with_responder_url(Some(&format!("http://127.0.0.1:{}/", support::dead_port())))
-        .fetch(&cert, &issuer, now)
+        .fetch(&cert, &issuer, None, now)
         .unwrap_err();
     assert!(
         matches!(
@@ -452,7 +458,7 @@ fn unreachable_is_told_apart_from_nonsense() {
     ));
     fetcher()
         .with_responder_url(Some(&server.url()))
-        .fetch(&cert, &issuer, now)
+        .fetch(&cert, &issuer, None, now)
         .unwrap();
 
     // A real OCSP answer that refuses to answer (tryLater) is an invalid response: the
@@ -462,7 +468,7 @@ fn unreachable_is_told_apart_from_nonsense() {
         matches!(
             &error,
             FetchError::InvalidResponse {
-                error: Error::ResponderTryLater,
+                error: Error::UnsuccessfulResponse(ResponseStatus::TryLater),
                 ..
             }
         ),
@@ -470,7 +476,9 @@ fn unreachable_is_told_apart_from_nonsense() {
     );
     assert_eq!(
         error.failure_kind(),
-        Some(FailureKind::InvalidResponse(Error::ResponderTryLater))
+        Some(FailureKind::InvalidResponse(Error::UnsuccessfulResponse(
+            ResponseStatus::TryLater
+        )))
     );
 }
 
@@ -479,15 +487,14 @@ fn the_nonce_is_sent_and_checked() {
     let Some(setup) = setup("nonce") else {
         return;
     };
-    let issuer = Certificate::from_der(&setup.ca).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let now = UnixTime::now();
     // A replayed response carrying another nonce is refused; one with none too.
     let replay = Canned::start(Answer::ocsp(&real_response(&setup, Some(&[1; 32]))));
     let error = fetcher()
-        .with_nonce(Some(&[2; 32]))
         .with_responder_url(Some(&replay.url()))
-        .fetch(&cert, &issuer, now)
+        .fetch(&cert, &issuer, Some(&[2; 32]), now)
         .unwrap_err();
     assert!(
         matches!(
@@ -501,9 +508,8 @@ fn the_nonce_is_sent_and_checked() {
     );
     let replay = Canned::start(Answer::ocsp(&real_response(&setup, None)));
     let error = fetcher()
-        .with_nonce(Some(&[2; 32]))
         .with_responder_url(Some(&replay.url()))
-        .fetch(&cert, &issuer, now)
+        .fetch(&cert, &issuer, Some(&[2; 32]), now)
         .unwrap_err();
     assert!(
         matches!(
@@ -517,9 +523,8 @@ fn the_nonce_is_sent_and_checked() {
     );
     // The caller's nonce must be 1 to 32 octets; nothing is sent otherwise.
     let error = fetcher()
-        .with_nonce(Some(&[0; 33]))
         .with_responder_url(Some(&replay.url()))
-        .fetch(&cert, &issuer, now)
+        .fetch(&cert, &issuer, Some(&[0; 33]), now)
         .unwrap_err();
     assert!(matches!(
         error,
@@ -529,7 +534,7 @@ fn the_nonce_is_sent_and_checked() {
     // The wrong issuer is the caller's mistake, found before anything is sent.
     let error = fetcher()
         .with_responder_url(Some(&replay.url()))
-        .fetch(&cert, &cert, now)
+        .fetch(&cert, &Issuer::from(&cert), None, now)
         .unwrap_err();
     assert!(matches!(
         error,
@@ -543,23 +548,22 @@ fn get_and_post_on_the_wire() {
     let Some(setup) = setup("wire") else {
         return;
     };
-    let issuer = Certificate::from_der(&setup.ca).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let good = real_response(&setup, None);
     let server = Canned::start(Answer::ocsp(&good));
     let nonce = [9u8; 16];
     let expected = {
-        let request = RequestBuilder::new(&cert, &issuer).with_nonce(Some(&nonce));
-        let mut der = vec![0; request.encoded_len().unwrap()];
-        request.encode(&mut der).unwrap();
+        let request = RequestBuilder::new(&cert, &issuer);
+        let mut der = vec![0; request.encoded_len(Some(&nonce)).unwrap()];
+        request.encode(Some(&nonce), &mut der).unwrap();
         der
     };
 
     // Auto picks GET for a short URL: the path is the URL-encoded base64 of the DER.
     let error = fetcher()
-        .with_nonce(Some(&nonce))
         .with_responder_url(Some(&server.url()))
-        .fetch(&cert, &issuer, UnixTime::now())
+        .fetch(&cert, &issuer, Some(&nonce), UnixTime::now())
         .unwrap_err();
     // (The canned response carries no nonce.)
     assert!(matches!(
@@ -576,7 +580,7 @@ fn get_and_post_on_the_wire() {
         .and_then(|rest| rest.split(' ').next())
         .unwrap_or_else(|| panic!("{request}"));
     let mut url = [0u8; 512];
-    let len = ocsp_verify::write_get_url("", &expected, &mut url).unwrap();
+    let len = write_get_url("", &expected, &mut url).unwrap();
     assert_eq!(format!("/{path}").as_bytes(), &url[..len]);
     assert!(!path.contains(['+', '=']) && !path.contains("/"));
 
@@ -584,7 +588,7 @@ fn get_and_post_on_the_wire() {
     fetcher()
         .with_method(FetchMethod::Post)
         .with_responder_url(Some(&server.url()))
-        .fetch(&cert, &issuer, UnixTime::now())
+        .fetch(&cert, &issuer, None, UnixTime::now())
         .unwrap();
     let request = server.requests.lock().unwrap()[1].clone();
     let split = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
@@ -607,7 +611,7 @@ fn the_cache_spares_the_responder() {
     let Some(setup) = setup("cache") else {
         return;
     };
-    let issuer = Certificate::from_der(&setup.ca).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let good = real_response(&setup, None);
     let server = Canned::start(Answer::ocsp(&good));
@@ -619,16 +623,16 @@ fn the_cache_spares_the_responder() {
     let cache = ResponseCache::default();
     let now = UnixTime::now();
     let first = fetcher()
-        .fetch_cached(&cache, &cert_via_canned, &issuer, now)
+        .fetch_cached(&cache, &cert_via_canned, &issuer, None, now)
         .unwrap();
     let second = fetcher()
-        .fetch_cached(&cache, &cert_via_canned, &issuer, later(now, 60))
+        .fetch_cached(&cache, &cert_via_canned, &issuer, None, later(now, 60))
         .unwrap();
     assert!(Arc::ptr_eq(&first, &second));
     assert_eq!(server.request_count(), 1);
     // 56 minutes on, within 5 minutes of nextUpdate (-nmin 60): asked again.
     let third = fetcher()
-        .fetch_cached(&cache, &cert_via_canned, &issuer, later(now, 56 * 60))
+        .fetch_cached(&cache, &cert_via_canned, &issuer, None, later(now, 56 * 60))
         .unwrap();
     assert!(!Arc::ptr_eq(&first, &third));
     assert_eq!(server.request_count(), 2);
@@ -638,12 +642,12 @@ fn the_cache_spares_the_responder() {
     let leaf = setup.pki.leaf("dead", "4001", &[&failing.url()]);
     let dead_cert = Certificate::from_der(&leaf).unwrap();
     let error = fetcher()
-        .fetch_cached(&cache, &dead_cert, &issuer, now)
+        .fetch_cached(&cache, &dead_cert, &issuer, None, now)
         .unwrap_err();
     assert!(error.is_unreachable());
     for offset in [1, 60, 299] {
         let error = fetcher()
-            .fetch_cached(&cache, &dead_cert, &issuer, later(now, offset))
+            .fetch_cached(&cache, &dead_cert, &issuer, None, later(now, offset))
             .unwrap_err();
         assert!(
             matches!(
@@ -658,7 +662,7 @@ fn the_cache_spares_the_responder() {
         assert!(error.is_unreachable());
     }
     assert_eq!(failing.request_count(), 1);
-    let _ = fetcher().fetch_cached(&cache, &dead_cert, &issuer, later(now, 300));
+    let _ = fetcher().fetch_cached(&cache, &dead_cert, &issuer, None, later(now, 300));
     assert_eq!(failing.request_count(), 2);
 }
 
@@ -678,13 +682,13 @@ fn concurrent_fetches_share_one_cache() {
         .map(|_| {
             let (cache, ca, leaf) = (Arc::clone(&cache), Arc::clone(&ca), Arc::clone(&leaf));
             std::thread::spawn(move || {
-                let issuer = Certificate::from_der(&ca).unwrap();
+                let issuer = Issuer::from(&Certificate::from_der(&ca).unwrap());
                 let cert = Certificate::from_der(&leaf).unwrap();
                 for i in 0..25 {
                     let response = fetcher()
-                        .fetch_cached(&cache, &cert, &issuer, later(now, i))
+                        .fetch_cached(&cache, &cert, &issuer, None, later(now, i))
                         .unwrap();
-                    assert_eq!(response.status(), CertStatus::Good);
+                    assert_eq!(response.answer().status(), CertStatus::Good);
                 }
             })
         })

@@ -1,4 +1,4 @@
-//! The policy table of DESIGN.md over real TLS handshakes: a rustls server staples a chosen
+//! The policy table (docs/design.md) over real TLS handshakes: a rustls server staples a chosen
 //! response, a rustls client checks it with `OcspStapleVerifier` at 2026-01-01T01:00:00Z.
 //!
 //! Every case runs under soft-fail and hard-fail, over TLS 1.2 and TLS 1.3, and asserts the
@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ocsp_verify::{
-    Error, OcspOutcome, OcspStapleVerifier, Policy, ResponderAuthorization, RevocationReason,
-    Situation, Verdict,
+    Error, OcspOutcome, OcspStapleVerifier, OcspStapleVerifierBuilder, Policy,
+    ResponderAuthorization, ResponseStatus, RevocationReason, Situation, TlsFeatures, Verdict,
 };
 use rustls::{AlertDescription, CertificateError, ProtocolVersion};
 use tls::Server;
@@ -70,16 +70,27 @@ struct Case {
     situation: Situation,
 }
 
-/// An `OcspStapleVerifier` with `policy` over the test root, and the outcomes its observer saw.
-fn verifier(policy: Policy) -> (Arc<OcspStapleVerifier>, Arc<Mutex<Vec<OcspOutcome>>>) {
+/// The outcomes an observer saw, in order.
+type Seen = Arc<Mutex<Vec<OcspOutcome>>>;
+
+/// A verifier built by `builder`, with an observer that keeps every outcome.
+fn observed(builder: OcspStapleVerifierBuilder) -> (Arc<OcspStapleVerifier>, Seen) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
-    let verifier = OcspStapleVerifier::webpki_builder(&tls::roots(), tls::provider(), policy)
-        .unwrap()
+    let verifier = builder
         .with_observer(move |outcome| log.lock().unwrap().push(outcome.clone()))
         .build()
         .unwrap();
-    (Arc::new(verifier), seen)
+    (verifier, seen)
+}
+
+/// An `OcspStapleVerifier` with `policy` over the test root, and the outcomes its observer saw.
+fn verifier(policy: Policy) -> (Arc<OcspStapleVerifier>, Seen) {
+    observed(OcspStapleVerifier::webpki_builder(
+        tls::roots(),
+        tls::provider(),
+        policy,
+    ))
 }
 
 /// Runs `case` under both presets and both TLS versions.
@@ -90,13 +101,13 @@ fn run(case: &Case) {
     ] {
         for version in VERSIONS {
             let context = format!("{preset}, {version:?}");
-            let (verifier, seen) = verifier(policy);
-            let outcome = run_one(case, verifier.clone(), version, expect, &context);
-            let seen = seen.lock().unwrap();
-            assert_eq!(seen.len(), 1, "{context}: one outcome per handshake");
-            assert_eq!(seen[0].decision(), outcome.decision(), "{context}");
-            let last = verifier.last_outcome().expect("a last outcome");
-            assert_eq!(last.decision(), outcome.decision(), "{context}");
+            let verifier = verifier(policy);
+            run_one(case, &verifier, version, expect, &context);
+            assert_eq!(
+                verifier.1.lock().unwrap().len(),
+                1,
+                "{context}: one outcome per handshake"
+            );
         }
     }
 }
@@ -104,7 +115,7 @@ fn run(case: &Case) {
 /// One handshake; returns what the verifier decided.
 fn run_one(
     case: &Case,
-    verifier: Arc<OcspStapleVerifier>,
+    (verifier, seen): &(Arc<OcspStapleVerifier>, Seen),
     version: ProtocolVersion,
     expect: Expect,
     context: &str,
@@ -131,13 +142,21 @@ fn run_one(
             );
         }
     }
-    let outcome = verifier.last_outcome().expect("an outcome");
+    let outcome = seen.lock().unwrap().last().cloned().expect("an outcome");
     assert_eq!(outcome.decision().situation(), case.situation, "{context}");
     let verdict = match expect {
         Expect::Accept => Verdict::Accept,
         _ => Verdict::Reject,
     };
-    assert_eq!(outcome.verdict(), verdict, "{context}");
+    assert_eq!(outcome.decision().verdict(), verdict, "{context}");
+    let certificate = tls::cert(match case.server {
+        Server::MustStaple => "tls-server-muststaple",
+        Server::Direct => "tls-server-direct",
+        _ => "tls-server",
+    });
+    let certificate = ocsp_verify::Certificate::from_der(&certificate).unwrap();
+    assert_eq!(outcome.serial(), Some(certificate.serial()), "{context}");
+    assert_eq!(outcome.subject(), Some(certificate.subject()), "{context}");
     assert_eq!(outcome.error(), handshake.client.err(), "{context}");
     assert_eq!(outcome.stapled(), case.staple.is_some(), "{context}");
     assert_eq!(
@@ -168,7 +187,7 @@ fn good_staple_is_accepted() {
 
 #[test]
 fn good_staple_reports_its_times() {
-    let (verifier, _) = verifier(Policy::hard_fail());
+    let verifier = verifier(Policy::hard_fail());
     let case = Case {
         server: Server::Intermediate,
         staple: staple("tls/tls-server-good"),
@@ -178,29 +197,25 @@ fn good_staple_reports_its_times() {
     };
     let outcome = run_one(
         &case,
-        verifier,
+        &verifier,
         ProtocolVersion::TLSv1_3,
         Expect::Accept,
         "times",
     );
+    let answer = outcome.answer().expect("a verified answer");
+    assert_eq!(answer.this_update(), common::time("2026-01-01T00:00:00Z"));
     assert_eq!(
-        outcome.this_update(),
-        Some(common::time("2026-01-01T00:00:00Z"))
-    );
-    assert_eq!(
-        outcome.next_update(),
+        answer.next_update(),
         Some(common::time("2026-01-08T00:00:00Z"))
     );
+    assert_eq!(answer.produced_at(), common::time("2026-01-01T00:00:00Z"));
+    assert_eq!(answer.responder(), ResponderAuthorization::Issuer);
     assert_eq!(
-        outcome.produced_at(),
-        Some(common::time("2026-01-01T00:00:00Z"))
-    );
-    assert_eq!(outcome.responder(), Some(ResponderAuthorization::Issuer));
-    assert_eq!(
-        outcome.time_to_next_update(),
+        answer.time_to_next_update(outcome.now()),
         Some(Duration::from_secs(7 * 86_400 - 3_600))
     );
-    assert_eq!(outcome.status(), Some(ocsp_verify::CertStatus::Good));
+    assert_eq!(answer.status(), ocsp_verify::CertStatus::Good);
+    assert!(!outcome.from_cache());
     assert_eq!(outcome.to_string(), "accepted: the staple says good");
 }
 
@@ -255,7 +270,10 @@ fn stale_staple_is_accepted_as_absent_only_under_soft_fail() {
         staple: staple("tls/tls-server-stale"),
         soft_fail: Expect::Accept,
         hard_fail: Expect::InvalidOcspResponse,
-        situation: Situation::StapleUnusable(Error::ResponseExpired),
+        situation: Situation::StapleUnusable(Error::ResponseExpired {
+            time: tls::now(),
+            not_after: common::time("2025-12-25T00:00:00Z"),
+        }),
     });
 }
 
@@ -266,7 +284,10 @@ fn not_yet_valid_staple_is_accepted_as_absent_only_under_soft_fail() {
         staple: staple("tls/tls-server-not-yet-valid"),
         soft_fail: Expect::Accept,
         hard_fail: Expect::InvalidOcspResponse,
-        situation: Situation::StapleUnusable(Error::ResponseNotYetValid),
+        situation: Situation::StapleUnusable(Error::ResponseNotYetValid {
+            time: tls::now(),
+            not_before: common::time("2026-01-02T00:00:00Z"),
+        }),
     });
 }
 
@@ -277,7 +298,7 @@ fn try_later_staple_is_accepted_as_absent_only_under_soft_fail() {
         staple: staple("r02-status-3-tryLater"),
         soft_fail: Expect::Accept,
         hard_fail: Expect::InvalidOcspResponse,
-        situation: Situation::StapleUnusable(Error::ResponderTryLater),
+        situation: Situation::StapleUnusable(Error::UnsuccessfulResponse(ResponseStatus::TryLater)),
     });
 }
 
@@ -328,7 +349,7 @@ fn must_staple_without_staple_is_rejected() {
         hard_fail: Expect::InvalidOcspResponse,
         situation: Situation::NoStaple,
     });
-    let (verifier, _) = verifier(Policy::soft_fail());
+    let verifier = verifier(Policy::soft_fail());
     let case = Case {
         server: Server::MustStaple,
         staple: None,
@@ -338,13 +359,16 @@ fn must_staple_without_staple_is_rejected() {
     };
     let outcome = run_one(
         &case,
-        verifier,
+        &verifier,
         ProtocolVersion::TLSv1_3,
         Expect::InvalidOcspResponse,
         "reason",
     );
-    assert!(outcome.decision().must_staple());
-    assert!(outcome.decision().rejected_for_must_staple());
+    assert_eq!(
+        outcome.decision().tls_features(),
+        TlsFeatures::StatusRequest
+    );
+    assert!(outcome.decision().rejected_for_tls_features());
     assert_eq!(
         outcome.to_string(),
         "rejected: no staple; the certificate is must-staple"
@@ -358,7 +382,10 @@ fn must_staple_with_stale_staple_is_rejected() {
         staple: staple("tls/tls-server-muststaple-stale"),
         soft_fail: Expect::InvalidOcspResponse,
         hard_fail: Expect::InvalidOcspResponse,
-        situation: Situation::StapleUnusable(Error::ResponseExpired),
+        situation: Situation::StapleUnusable(Error::ResponseExpired {
+            time: tls::now(),
+            not_after: common::time("2025-12-25T00:00:00Z"),
+        }),
     });
 }
 
@@ -449,17 +476,15 @@ fn issuer_missing_from_the_adapters_roots_is_reported() {
                 situation,
             };
             for version in VERSIONS {
-                let verifier = OcspStapleVerifier::builder(
+                let verifier = observed(OcspStapleVerifier::builder(
                     tls::webpki_verifier(),
-                    &[],
-                    &tls::provider(),
+                    Arc::new(rustls::RootCertStore::empty()),
+                    tls::provider(),
                     policy,
-                )
-                .build()
-                .unwrap();
+                ));
                 run_one(
                     &case,
-                    Arc::new(verifier),
+                    &verifier,
                     version,
                     expect,
                     &format!("{server:?}, {policy:?}, {version:?}"),
@@ -494,7 +519,6 @@ fn inner_verifier_rejection_is_returned_unchanged() {
                 Err(rustls::Error::AlertReceived(AlertDescription::UnknownCA))
             );
             assert!(seen.lock().unwrap().is_empty());
-            assert!(verifier.last_outcome().is_none());
         }
     }
 }
@@ -511,10 +535,10 @@ fn unknown_accepted_on_purpose_under_soft_fail() {
         situation: Situation::Unknown,
     };
     for version in VERSIONS {
-        let (verifier, _) = verifier(Policy::soft_fail().dangerous_with_unknown_accepted());
+        let verifier = verifier(Policy::soft_fail().dangerous_with_unknown_accepted());
         run_one(
             &case,
-            verifier,
+            &verifier,
             version,
             Expect::Accept,
             "dangerous unknown",
@@ -529,13 +553,16 @@ fn stale_staple_rejected_on_purpose_under_soft_fail() {
         staple: staple("tls/tls-server-stale"),
         soft_fail: Expect::InvalidOcspResponse,
         hard_fail: Expect::InvalidOcspResponse,
-        situation: Situation::StapleUnusable(Error::ResponseExpired),
+        situation: Situation::StapleUnusable(Error::ResponseExpired {
+            time: tls::now(),
+            not_after: common::time("2025-12-25T00:00:00Z"),
+        }),
     };
     for version in VERSIONS {
-        let (verifier, _) = verifier(Policy::soft_fail().with_unusable_staple_rejected());
+        let verifier = verifier(Policy::soft_fail().with_unusable_staple_rejected());
         run_one(
             &case,
-            verifier,
+            &verifier,
             version,
             Expect::InvalidOcspResponse,
             "unusable rejected",
@@ -607,9 +634,12 @@ fn unreadable_end_entity_fails_closed_as_bad_encoding() {
         (Policy::hard_fail(), Vec::new()),
     ] {
         let inner = accept_any_chain();
-        let verifier = OcspStapleVerifier::builder(inner, &tls::roots(), &tls::provider(), policy)
-            .build()
-            .unwrap();
+        let (verifier, seen) = observed(OcspStapleVerifier::builder(
+            inner,
+            tls::roots(),
+            tls::provider(),
+            policy,
+        ));
         let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
         let not_a_certificate = rustls::pki_types::CertificateDer::from(&[0x30, 0x00][..]);
         let result =
@@ -620,12 +650,13 @@ fn unreadable_end_entity_fails_closed_as_bad_encoding() {
                 CertificateError::BadEncoding
             ))
         );
-        let outcome = verifier.last_outcome().unwrap();
+        let outcome = seen.lock().unwrap().last().cloned().unwrap();
         assert!(matches!(
             outcome.decision().situation(),
             Situation::StapleInvalid(Error::BadDer(_))
         ));
-        assert_eq!(outcome.verdict(), Verdict::Reject);
+        assert_eq!(outcome.decision().verdict(), Verdict::Reject);
+        assert_eq!((outcome.serial(), outcome.subject()), (None, None));
     }
 }
 
@@ -635,8 +666,8 @@ fn other_trait_methods_are_the_inner_verifiers() {
 
     let verifier = OcspStapleVerifier::builder(
         accept_any_chain(),
-        &tls::roots(),
-        &tls::provider(),
+        tls::roots(),
+        tls::provider(),
         Policy::hard_fail(),
     )
     .build()

@@ -1,6 +1,6 @@
 //! Property tests (proptest) and exhaustive mutation sweeps: no input panics; structure-aware
 //! responses built around a valid template and re-signed are accepted exactly when the
-//! profile (DESIGN.md) allows; every bit flip in signed bytes is refused; long and deep inputs
+//! profile (docs/design.md) allows; every bit flip in signed bytes is refused; long and deep inputs
 //! cost linear time.
 
 // Verification needs both RustCrypto backends (the vectors are RSA and ECDSA signed).
@@ -21,9 +21,10 @@ use std::time::{Duration, Instant};
 
 use common::der_builder::*;
 use common::read;
+use ocsp_verify::views::OcspResponse;
 use ocsp_verify::{
-    CertStatus, Certificate, Error, OcspResponse, ResponderAuthorization,
-    SignatureVerificationAlgorithm, Structure, VerifiedResponse, Verifier, rustcrypto,
+    CertStatus, Certificate, Error, Issuer, ResponderAuthorization, SignatureVerificationAlgorithm,
+    Structure, VerifiedResponse, Verifier, rustcrypto,
 };
 use proptest::prelude::*;
 use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, alg_id};
@@ -289,12 +290,14 @@ fn every_single_byte_change_of_real_responses_verifies_or_fails_cleanly() {
         let verifier =
             Verifier::new(rustcrypto::ALL_WITH_LEGACY_SHA1).with_trusted_responders(&trusted);
         let now = unix(case.now);
-        let original = verifier.verify(&der, &cert, &issuer, now).unwrap();
+        let original = verifier
+            .verify(&der, &cert, &Issuer::from(&issuer), None, now)
+            .unwrap();
         // The bytes of embedded certificates that play no part: all of them unless a delegated
         // responder signed (then its certificate is signed by the issuer). Nothing else may
         // change and still verify.
         let unused: Vec<std::ops::Range<usize>> =
-            if original.responder() == ResponderAuthorization::Delegated {
+            if original.answer().responder() == ResponderAuthorization::Delegated {
                 Vec::new()
             } else {
                 let basic = OcspResponse::from_der(&der).unwrap().into_basic().unwrap();
@@ -312,14 +315,19 @@ fn every_single_byte_change_of_real_responses_verifies_or_fails_cleanly() {
         for at in 0..der.len() {
             for value in byte_changes(der[at]) {
                 copy[at] = value;
-                if let Ok(verified) = verifier.verify(&copy, &cert, &issuer, now) {
+                if let Ok(verified) =
+                    verifier.verify(&copy, &cert, &Issuer::from(&issuer), None, now)
+                {
                     assert!(
                         unused.iter().any(|r| r.contains(&at)),
                         "{}: byte {at} changed to {value:#04x} still verifies",
                         case.response
                     );
-                    assert_eq!(verified.status(), original.status());
-                    assert_eq!(verified.this_update(), original.this_update());
+                    assert_eq!(verified.answer().status(), original.answer().status());
+                    assert_eq!(
+                        verified.answer().this_update(),
+                        original.answer().this_update()
+                    );
                 }
                 changed += 1;
             }
@@ -380,9 +388,15 @@ fn every_bit_flip_of_a_p256_response_is_refused() {
         ("good-p256-delegated", ResponderAuthorization::Delegated),
     ] {
         let der = read(format!("generated/responses/{name}.der"));
-        let accepts = |bytes: &[u8]| verifier.verify(bytes, &ee, &ca, unix(NOW)).is_ok();
-        let original = verifier.verify(&der, &ee, &ca, unix(NOW)).unwrap();
-        assert_eq!(original.responder(), responder);
+        let accepts = |bytes: &[u8]| {
+            verifier
+                .verify(bytes, &ee, &Issuer::from(&ca), None, unix(NOW))
+                .is_ok()
+        };
+        let original = verifier
+            .verify(&der, &ee, &Issuer::from(&ca), None, unix(NOW))
+            .unwrap();
+        assert_eq!(original.answer().responder(), responder);
         let accepted = accepted_bit_flips(&der, &accepts);
         assert!(
             accepted.is_empty(),
@@ -403,9 +417,18 @@ fn every_bit_flip_of_a_real_world_delegated_response_is_refused() {
     let issuer = Certificate::from_der(&issuer).unwrap();
     let verifier = Verifier::new(rustcrypto::ALL_WITH_LEGACY_SHA1);
     let now = unix(1_350_991_536);
-    let accepts = |bytes: &[u8]| verifier.verify(bytes, &cert, &issuer, now).is_ok();
-    let original = verifier.verify(&der, &cert, &issuer, now).unwrap();
-    assert_eq!(original.responder(), ResponderAuthorization::Delegated);
+    let accepts = |bytes: &[u8]| {
+        verifier
+            .verify(bytes, &cert, &Issuer::from(&issuer), None, now)
+            .is_ok()
+    };
+    let original = verifier
+        .verify(&der, &cert, &Issuer::from(&issuer), None, now)
+        .unwrap();
+    assert_eq!(
+        original.answer().responder(),
+        ResponderAuthorization::Delegated
+    );
     let accepted = accepted_bit_flips(&der, &accepts);
     assert!(
         accepted.is_empty(),
@@ -415,7 +438,7 @@ fn every_bit_flip_of_a_real_world_delegated_response_is_refused() {
 
 // ---------------------------------------------------------------------------------------------
 // Structure-aware: responses built around the P-256 template, re-signed, verified against a
-// model of the profile written from DESIGN.md.
+// model of the profile in the README.
 // ---------------------------------------------------------------------------------------------
 
 /// What a verification gave, reduced to what the models predict.
@@ -428,7 +451,7 @@ enum Outcome {
 fn outcome(result: Result<VerifiedResponse<'_>, Error>) -> Outcome {
     match result {
         Ok(verified) => {
-            let status = match verified.status() {
+            let status = match verified.answer().status() {
                 CertStatus::Good => Status::Good,
                 CertStatus::Unknown => Status::Unknown,
                 CertStatus::Revoked { time, reason } => Status::Revoked {
@@ -436,7 +459,7 @@ fn outcome(result: Result<VerifiedResponse<'_>, Error>) -> Outcome {
                     reason: reason.map(|r| r.code()),
                 },
             };
-            Outcome::Accepted(status, verified.responder())
+            Outcome::Accepted(status, verified.answer().responder())
         }
         Err(error) => Outcome::Refused(error),
     }
@@ -447,25 +470,37 @@ fn outcome(result: Result<VerifiedResponse<'_>, Error>) -> Outcome {
 struct Times {
     skew: u64,
     max_age: u64,
-    max_lifetime: Option<u64>,
+    max_age_without_next_update: u64,
+    max_lifetime: u64,
 }
 
 impl Times {
     const DEFAULT: Self = Self {
         skew: 300,
-        max_age: 86_400,
-        max_lifetime: None,
+        max_age: 7 * 86_400,
+        max_age_without_next_update: 86_400,
+        max_lifetime: 10 * 86_400,
     };
 
     fn verifier(self) -> Verifier<'static> {
         Verifier::new(rustcrypto::ECDSA)
             .with_clock_skew(Duration::from_secs(self.skew))
             .with_max_age(Duration::from_secs(self.max_age))
-            .with_max_lifetime(self.max_lifetime.map(Duration::from_secs))
+            .with_max_age_without_next_update(Duration::from_secs(self.max_age_without_next_update))
+            .with_max_lifetime(Duration::from_secs(self.max_lifetime))
+    }
+
+    /// The largest age accepted for an answer with or without nextUpdate.
+    fn max_age(self, has_next_update: bool) -> u64 {
+        if has_next_update {
+            self.max_age
+        } else {
+            self.max_age.min(self.max_age_without_next_update)
+        }
     }
 }
 
-/// Profile rules 13 and 14, as DESIGN.md states them.
+/// Profile rules 13 and 14, as the README's profile table states them.
 fn model_times(
     status: Status,
     this_update: u64,
@@ -478,24 +513,41 @@ fn model_times(
     {
         return Err(Error::NextUpdateBeforeThisUpdate);
     }
-    // Rule 14: only a good answer needs to be fresh.
-    if status != Status::Good {
+    // Rule 14: a good answer must be fresh, and so must a revocation on hold (reason 6); a
+    // permanent revocation is reported whatever its window.
+    let must_be_fresh = match status {
+        Status::Good => true,
+        Status::Revoked { reason, .. } => reason == Some(6),
+        Status::Unknown => false,
+    };
+    if !must_be_fresh {
         return Ok(());
     }
-    if let (Some(cap), Some(next)) = (times.max_lifetime, next_update)
-        && next - this_update > cap
+    if let Some(next) = next_update
+        && next - this_update > times.max_lifetime
     {
         return Err(Error::ResponseLifetimeTooLong);
     }
     if this_update > now + times.skew {
-        return Err(Error::ResponseNotYetValid);
+        return Err(Error::ResponseNotYetValid {
+            time: unix(now),
+            not_before: unix(this_update),
+        });
     }
-    let expires = match next_update {
-        Some(next) => next + times.skew,
-        None => this_update + times.max_age,
-    };
-    if now > expires {
-        return Err(Error::ResponseExpired);
+    if let Some(next) = next_update
+        && now > next + times.skew
+    {
+        return Err(Error::ResponseExpired {
+            time: unix(now),
+            not_after: unix(next),
+        });
+    }
+    let oldest = this_update + times.max_age(next_update.is_some());
+    if now > oldest + times.skew {
+        return Err(Error::ResponseTooOld {
+            time: unix(now),
+            not_after: unix(oldest),
+        });
     }
     Ok(())
 }
@@ -527,17 +579,23 @@ fn status() -> impl Strategy<Value = Status> {
 fn times() -> impl Strategy<Value = Times> {
     (
         prop_oneof![Just(300u64), 0..=3600u64],
+        prop_oneof![Just(7 * 86_400u64), 0..=14 * 86_400u64],
         prop_oneof![Just(86_400u64), 0..=7 * 86_400u64],
-        proptest::option::of(prop_oneof![
+        prop_oneof![
+            Just(10 * 86_400u64),
             0..=14 * 86_400u64,
-            (-2..=2i64).prop_map(|d| shifted(WEEK, d))
-        ]),
+            (-2..=2i64).prop_map(|d| shifted(WEEK, d)),
+            Just(u64::MAX),
+        ],
     )
-        .prop_map(|(skew, max_age, max_lifetime)| Times {
-            skew,
-            max_age,
-            max_lifetime,
-        })
+        .prop_map(
+            |(skew, max_age, max_age_without_next_update, max_lifetime)| Times {
+                skew,
+                max_age,
+                max_age_without_next_update,
+                max_lifetime,
+            },
+        )
 }
 
 fn config(cases: u32) -> ProptestConfig {
@@ -569,10 +627,10 @@ proptest! {
         let ca = Certificate::from_der(&pki.ca).unwrap();
         let this_update = shifted(THIS_UPDATE, this_offset);
         let next_update = next_after.map(|d| shifted(this_update, d));
-        // `now` near thisUpdate, or near where the answer expires.
+        // `now` near thisUpdate, or near where the answer expires or grows too old.
         let anchor = match (now_from_next, next_update) {
-            (true, Some(next)) => next,
-            (true, None) => this_update + times.max_age,
+            (true, Some(next)) if now_offset % 2 == 0 => next,
+            (true, next) => this_update + times.max_age(next.is_some()),
             (false, _) => this_update,
         };
         let now = shifted(anchor, now_offset);
@@ -585,7 +643,7 @@ proptest! {
             extensions: None,
         }.encode()];
         let response = pki.ca_key.respond(&data, &[]);
-        let got = outcome(times.verifier().verify(&response, &ee, &ca, unix(now)));
+        let got = outcome(times.verifier().verify(&response, &ee, &Issuer::from(&ca), None, unix(now)));
         let expected = match reason_error(status) {
             Some(error) => Outcome::Refused(error),
             None => match model_times(status, this_update, next_update, now, times) {
@@ -612,7 +670,7 @@ proptest! {
             extensions: None,
         }.encode()];
         let response = pki.ca_key.respond(&data, &[]);
-        let got = outcome(Times::DEFAULT.verifier().verify(&response, &ee, &ca, unix(NOW)));
+        let got = outcome(Times::DEFAULT.verifier().verify(&response, &ee, &Issuer::from(&ca), None, unix(NOW)));
         let expected = match reason_error(status) {
             Some(error) => Outcome::Refused(error),
             None => Outcome::Accepted(status, ResponderAuthorization::Issuer),
@@ -765,8 +823,8 @@ proptest! {
         let response = pki.ca_key.respond(&data, &[]);
         let verifier = Times::DEFAULT.verifier();
         let result = match &sent {
-            Some(nonce) => verifier.verify_with_nonce(&response, &ee, &ca, nonce, unix(NOW)),
-            None => verifier.verify(&response, &ee, &ca, unix(NOW)),
+            Some(nonce) => verifier.verify(&response, &ee, &Issuer::from(&ca), Some(nonce), unix(NOW)),
+            None => verifier.verify(&response, &ee, &Issuer::from(&ca), None, unix(NOW)),
         };
         let expected = match model_extensions(
             response_extensions.as_deref(),
@@ -831,7 +889,7 @@ proptest! {
             })
             .collect();
         let response = pki.ca_key.respond(&data, &[]);
-        let got = outcome(Times::DEFAULT.verifier().verify(&response, &ee, &ca, unix(NOW)));
+        let got = outcome(Times::DEFAULT.verifier().verify(&response, &ee, &Issuer::from(&ca), None, unix(NOW)));
         let rank = |s: &Status| match s {
             Status::Good => 0,
             Status::Unknown => 1,
@@ -907,7 +965,7 @@ proptest! {
             Party::Responder => pki.responder_key.respond(&data, &certs),
             Party::EndEntity => ee_key.respond(&data, &certs),
         };
-        let got = outcome(Times::DEFAULT.verifier().verify(&response, &ee, &ca, unix(NOW)));
+        let got = outcome(Times::DEFAULT.verifier().verify(&response, &ee, &Issuer::from(&ca), None, unix(NOW)));
         // Rule 9: (a) the issuer itself; (b) an embedded certificate the responderID names,
         // which must be a proper delegated responder; the signature then decides (rule 10).
         let expected = match named {
@@ -1058,9 +1116,10 @@ fn many_single_responses_cost_linear_time() {
         let response = long_response(&pki, n, 1);
         let (ee, ca) = (&ee, &ca);
         Box::new(move || {
-            let verified = verifier.verify_with_nonce(&response, ee, ca, b"nonce", unix(NOW));
+            let verified =
+                verifier.verify(&response, ee, &Issuer::from(ca), Some(b"nonce"), unix(NOW));
             assert!(matches!(
-                verified.unwrap().status(),
+                verified.unwrap().answer().status(),
                 CertStatus::Revoked { .. }
             ));
         })
@@ -1080,7 +1139,8 @@ fn many_extensions_cost_linear_time() {
         assert!(response.len() <= 64 * 1024);
         let (ee, ca) = (&ee, &ca);
         Box::new(move || {
-            let verified = verifier.verify_with_nonce(&response, ee, ca, b"nonce", unix(NOW));
+            let verified =
+                verifier.verify(&response, ee, &Issuer::from(ca), Some(b"nonce"), unix(NOW));
             assert!(verified.is_ok());
         })
     });

@@ -14,10 +14,8 @@ mod support;
 
 use std::fs;
 
-use ocsp_verify::{
-    Certificate, Error, HashAlgorithm, HttpMethod, OcspRequest, ReqCert, RequestBuilder,
-    write_get_url,
-};
+use ocsp_verify::requests::{HttpMethod, OcspRequest, ReqCert, RequestBuilder, write_get_url};
+use ocsp_verify::{Certificate, Error, HashAlgorithm, Issuer};
 
 const CERT: &[u8] = include_bytes!("../test-vectors/real-world/openssl/ND1_Cert_EE.der");
 const ISSUER: &[u8] = include_bytes!("../test-vectors/real-world/openssl/ND1_Issuer_ICA.der");
@@ -37,9 +35,9 @@ fn hex(text: &str) -> Vec<u8> {
         .collect()
 }
 
-fn encode(request: &RequestBuilder<'_>) -> Vec<u8> {
-    let mut der = vec![0; request.encoded_len().unwrap()];
-    let len = request.encode(&mut der).unwrap();
+fn encode(request: &RequestBuilder<'_>, nonce: Option<&[u8]>) -> Vec<u8> {
+    let mut der = vec![0; request.encoded_len(nonce).unwrap()];
+    let len = request.encode(nonce, &mut der).unwrap();
     assert_eq!(len, der.len());
     der
 }
@@ -55,7 +53,7 @@ const SERIAL: &str = "22E1332220A048DF29B2BF9A31C29B07";
 #[test]
 fn fixed_bytes_without_nonce() {
     let cert = Certificate::from_der(CERT).unwrap();
-    let issuer = Certificate::from_der(ISSUER).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(ISSUER).unwrap());
     let expected = hex(&format!(
         "30 51                       -- OCSPRequest
            30 4f                     -- TBSRequest (no version, no requestorName)
@@ -69,7 +67,7 @@ fn fixed_bytes_without_nonce() {
                    04 14 {KEY_HASH_SHA1}
                    02 10 {SERIAL}"
     ));
-    assert_eq!(encode(&RequestBuilder::new(&cert, &issuer)), expected);
+    assert_eq!(encode(&RequestBuilder::new(&cert, &issuer), None), expected);
     // Byte for byte what `openssl ocsp -no_nonce -reqout` writes for the same pair.
     assert_eq!(
         expected,
@@ -84,7 +82,7 @@ fn fixed_bytes_without_nonce() {
 #[test]
 fn fixed_bytes_with_nonce_and_sha256() {
     let cert = Certificate::from_der(CERT).unwrap();
-    let issuer = Certificate::from_der(ISSUER).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(ISSUER).unwrap());
     let nonce: Vec<u8> = (0u8..32).collect();
     let expected = hex(&format!(
         "30 81 9b                    -- OCSPRequest
@@ -106,10 +104,8 @@ fn fixed_bytes_with_nonce_and_sha256() {
                      04 18                   -- Nonce ::= OCTET STRING
                        000102030405060708090a0b0c0d0e0f1011121314151617"
     ));
-    let request = RequestBuilder::new(&cert, &issuer)
-        .with_hash_algorithm(HashAlgorithm::Sha256)
-        .with_nonce(Some(&nonce[..24]));
-    assert_eq!(encode(&request), expected);
+    let request = RequestBuilder::new(&cert, &issuer).with_hash_algorithm(HashAlgorithm::Sha256);
+    assert_eq!(encode(&request, Some(&nonce[..24])), expected);
 
     // 32 octets push the lengths: contents grow by 8 octets each level.
     let expected = hex(&format!(
@@ -118,14 +114,13 @@ fn fixed_bytes_with_nonce_and_sha256() {
          a2 33 30 31 30 2f 06 09 2b0601050507300102 04 22 04 20
          000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
     ));
-    let request = request.with_nonce(Some(&nonce));
-    assert_eq!(encode(&request), expected);
+    assert_eq!(encode(&request, Some(&nonce)), expected);
 }
 
 #[test]
 fn req_cert_agrees_with_openssl_hashes() {
     let cert = Certificate::from_der(CERT).unwrap();
-    let issuer = Certificate::from_der(ISSUER).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(ISSUER).unwrap());
     let sha1 = ReqCert::new(&cert, &issuer, HashAlgorithm::Sha1).unwrap();
     assert_eq!(sha1.issuer_name_hash(), hex(NAME_HASH_SHA1));
     assert_eq!(sha1.issuer_key_hash(), hex(KEY_HASH_SHA1));
@@ -139,8 +134,8 @@ fn req_cert_agrees_with_openssl_hashes() {
 #[test]
 fn get_form_of_a_real_request() {
     let cert = Certificate::from_der(CERT).unwrap();
-    let issuer = Certificate::from_der(ISSUER).unwrap();
-    let der = encode(&RequestBuilder::new(&cert, &issuer));
+    let issuer = Issuer::from(&Certificate::from_der(ISSUER).unwrap());
+    let der = encode(&RequestBuilder::new(&cert, &issuer), None);
     let mut url = [0u8; 256];
     let len = write_get_url("http://ocsp.comodoca.com", &der, &mut url).unwrap();
     // base64 of the DER (checked with `base64 -w0`), `+`, `/` and `=` percent-encoded.
@@ -166,7 +161,7 @@ fn openssl_reads_our_requests() {
     }
     let dir = support::scratch_dir("reqin");
     let cert = Certificate::from_der(CERT).unwrap();
-    let issuer = Certificate::from_der(ISSUER).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(ISSUER).unwrap());
     let nonce: Vec<u8> = (0xA0u8..0xC0).collect();
     let cases = [
         (
@@ -186,9 +181,8 @@ fn openssl_reads_our_requests() {
     ];
     for (hash, nonce, name, name_hash, key_hash) in cases {
         let der = encode(
-            &RequestBuilder::new(&cert, &issuer)
-                .with_hash_algorithm(hash)
-                .with_nonce(nonce),
+            &RequestBuilder::new(&cert, &issuer).with_hash_algorithm(hash),
+            nonce,
         );
         let file = format!("request-{name}.der");
         fs::write(dir.join(&file), &der).unwrap();
@@ -232,7 +226,7 @@ fn we_read_openssl_requests() {
         "/test-vectors/real-world/openssl"
     );
     let cert = Certificate::from_der(CERT).unwrap();
-    let issuer = Certificate::from_der(ISSUER).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(ISSUER).unwrap());
     for (digest, hash) in [
         ("-sha1", HashAlgorithm::Sha1),
         ("-sha256", HashAlgorithm::Sha256),
@@ -266,9 +260,8 @@ fn we_read_openssl_requests() {
         let nonce = request.nonce().unwrap().unwrap();
         let pairs = [(&cert, &issuer), (&cert, &issuer)];
         let ours = encode(
-            &RequestBuilder::for_certificates(&pairs)
-                .with_hash_algorithm(hash)
-                .with_nonce(Some(nonce)),
+            &RequestBuilder::for_certificates(&pairs).with_hash_algorithm(hash),
+            Some(nonce),
         );
         assert_eq!(ours, der);
     }
@@ -302,7 +295,7 @@ fn committed_openssl_requests() {
         let issuer = fs::read(format!("{dir}/{}", case["issuer"].as_str().unwrap())).unwrap();
         let (cert, issuer) = (
             Certificate::from_der(&cert).unwrap(),
-            Certificate::from_der(&issuer).unwrap(),
+            Issuer::from(&Certificate::from_der(&issuer).unwrap()),
         );
         let parsed = OcspRequest::from_der(&request).unwrap();
         assert_eq!(parsed.request_count(), 1, "{name}");
@@ -314,7 +307,7 @@ fn committed_openssl_requests() {
         if let Some(expected) = &expected {
             assert_eq!(nonce, Some(&expected[..]), "{name}");
         }
-        let ours = encode(&RequestBuilder::new(&cert, &issuer).with_nonce(nonce));
+        let ours = encode(&RequestBuilder::new(&cert, &issuer), nonce);
         assert_eq!(ours, request, "{name}");
     }
 }
@@ -325,10 +318,10 @@ fn committed_openssl_requests() {
 #[test]
 fn the_parser_never_panics() {
     let cert = Certificate::from_der(CERT).unwrap();
-    let issuer = Certificate::from_der(ISSUER).unwrap();
+    let issuer = Issuer::from(&Certificate::from_der(ISSUER).unwrap());
     let nonce = [7u8; 32];
     let pairs = [(&cert, &issuer), (&cert, &issuer)];
-    let der = encode(&RequestBuilder::for_certificates(&pairs).with_nonce(Some(&nonce)));
+    let der = encode(&RequestBuilder::for_certificates(&pairs), Some(&nonce));
     let mut flips = 0;
     for byte in 0..der.len() {
         for bit in 0..8 {

@@ -22,9 +22,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::der_builder::{P256Key, Responder, ResponseData, Single, Status, cert_id, unix};
 use common::{hex, json, read, time};
+use ocsp_verify::views::{MAX_CERTIFICATES, MAX_RESPONSE_LEN, OcspResponse};
 use ocsp_verify::{
-    Certificate, Error, MAX_CERTIFICATES, OcspResponse, ResponderAuthorization,
-    SignatureVerificationAlgorithm, Verifier, rustcrypto,
+    Certificate, Error, Issuer, ResponderAuthorization, SignatureVerificationAlgorithm, Verifier,
+    rustcrypto,
 };
 use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature};
 
@@ -115,14 +116,11 @@ fn count(
         .with_trusted_responders(&trusted)
         .with_max_response_len(max_len);
     let now = unix(now);
-    let result = match nonce {
-        Some(nonce) => verifier.verify_with_nonce(response, &cert, &issuer, nonce, now),
-        None => verifier.verify(response, &cert, &issuer, now),
-    };
+    let result = verifier.verify(response, &cert, &Issuer::from(&issuer), nonce, now);
     Counted {
         checks: calls.load(Ordering::Relaxed),
         certs: embedded(response, max_len),
-        result: result.map(|v| v.responder()),
+        result: result.map(|v| v.answer().responder()),
     }
 }
 
@@ -194,8 +192,8 @@ fn every_vector_costs_at_most_one_check_per_certificate_plus_one() {
                 &trusted,
                 case["nonce"].as_str().map(hex).as_deref(),
                 time(case["now"].as_str().unwrap()).as_secs(),
-                case["allow_sha1"].as_bool().unwrap(),
-                ocsp_verify::MAX_RESPONSE_LEN,
+                case["options"]["allow_sha1"].as_bool().unwrap(),
+                MAX_RESPONSE_LEN,
             );
             assert_bounded(entry["file"].as_str().unwrap(), &counted);
             most = most.max(counted.checks);

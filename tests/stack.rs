@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use ocsp_verify::{CertStatus, Certificate, UnixTime, Verifier, rustcrypto};
+use ocsp_verify::{CertStatus, Certificate, Issuer, UnixTime, Verifier, rustcrypto};
 
 /// 16 KiB (the smallest thread stack glibc gives) in optimised builds; unoptimised frames are
 /// several times larger, so debug builds get 64 KiB.
@@ -33,8 +33,9 @@ fn verify_in_small_stack(
             let issuer = Certificate::from_der(issuer).unwrap();
             let now = UnixTime::since_unix_epoch(Duration::from_secs(1_767_229_200));
             Verifier::new(rustcrypto::ECDSA)
-                .verify(response, &cert, &issuer, now)
+                .verify(response, &cert, &Issuer::from(&issuer), None, now)
                 .unwrap()
+                .answer()
                 .status()
         })
         .unwrap()
@@ -60,7 +61,7 @@ fn a_thousand_single_responses_need_no_more_stack() {
     let outcome = std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || {
-            ocsp_verify::OcspResponse::from_der_with_max_len(response, 131_072)
+            ocsp_verify::views::OcspResponse::from_der_with_max_len(response, 131_072)
                 .unwrap()
                 .into_basic()
                 .unwrap()

@@ -7,7 +7,8 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
-use ocsp_verify::{BasicResponse, Certificate, SignatureVerificationAlgorithm, UnixTime};
+use ocsp_verify::views::BasicResponse;
+use ocsp_verify::{Certificate, SignatureVerificationAlgorithm, UnixTime};
 use sha1::{Digest, Sha1};
 
 #[path = "../../tests/common/ring.rs"]

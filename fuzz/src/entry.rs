@@ -15,9 +15,10 @@
 
 use core::time::Duration;
 
+use ocsp_verify::requests::OcspRequest;
+use ocsp_verify::views::{BasicResponse, Extension, MAX_CERTIFICATES, OcspResponse, ResponderId};
 use ocsp_verify::{
-    BasicResponse, CertStatus, Certificate, Error, OcspRequest, OcspResponse, ResponderId,
-    UnixTime, Verifier, rustcrypto,
+    CertStatus, Certificate, Error, Issuer, RevocationReason, UnixTime, Verifier, rustcrypto,
 };
 
 /// `parse_response`: both response parsers, then every accessor and every lazy list.
@@ -74,7 +75,7 @@ fn walk_basic(basic: &BasicResponse<'_>) {
     let data = basic.response_data();
     let signed = basic.signed_data();
     assert_eq!(signed.data(), data.der());
-    let _ = (signed.algorithm(), signed.signature(), data.version());
+    let _ = (signed.algorithm(), signed.signature());
     match data.responder_id() {
         ResponderId::ByName(name) => assert!(!name.is_empty()),
         ResponderId::ByKey(hash) => assert_eq!(hash.len(), 20),
@@ -118,7 +119,7 @@ fn walk_basic(basic: &BasicResponse<'_>) {
         certs += 1;
     }
     assert_eq!(certs, basic.cert_count());
-    assert!(certs <= ocsp_verify::MAX_CERTIFICATES);
+    assert!(certs <= MAX_CERTIFICATES);
 }
 
 fn walk_certificate(cert: &Certificate<'_>) {
@@ -127,7 +128,13 @@ fn walk_certificate(cert: &Certificate<'_>) {
     assert!(!cert.serial().is_empty());
     let _ = (cert.issuer(), cert.subject(), cert.der());
     let spki = cert.subject_public_key_info();
-    let _ = (spki.der(), spki.algorithm(), spki.public_key());
+    let _ = (spki.algorithm(), spki.public_key());
+    let issuer = Issuer::from(cert);
+    assert_eq!(
+        issuer.is_issuer_of(cert),
+        cert.issuer() == cert.subject(),
+        "a certificate names itself as its issuer exactly when it is self-issued"
+    );
     let _ = cert.is_valid_at(cert.not_before());
     let _ = (cert.has_extended_key_usage(), cert.has_ocsp_signing());
     let _ = (
@@ -135,6 +142,7 @@ fn walk_certificate(cert: &Certificate<'_>) {
         cert.basic_constraints_ca(),
     );
     let _ = (cert.is_ca(), cert.has_ocsp_nocheck(), cert.is_must_staple());
+    let _ = cert.tls_features().code();
     let _ = cert.has_unknown_critical_extension();
     for url in cert.ocsp_urls() {
         assert!(url.is_ascii());
@@ -142,7 +150,7 @@ fn walk_certificate(cert: &Certificate<'_>) {
     walk_extensions(cert.extensions());
 }
 
-fn walk_extensions(extensions: ocsp_verify::Extensions<'_>) {
+fn walk_extensions<'a>(extensions: impl Iterator<Item = Result<Extension<'a>, Error>>) {
     for extension in extensions {
         let extension = extension.expect("a validated extension fails on iteration");
         let _ = (extension.id(), extension.is_critical(), extension.value());
@@ -230,6 +238,7 @@ pub fn verify(data: &[u8]) {
 fn verify_in(context: &Context, data: &[u8]) {
     let cert = Certificate::from_der(context.cert).expect("fixed certificate");
     let issuer = Certificate::from_der(context.issuer).expect("fixed issuer");
+    let issuer = Issuer::from(&issuer);
     let trusted_storage;
     let trusted: &[Certificate<'_>] = match context.trusted {
         Some(der) => {
@@ -241,39 +250,53 @@ fn verify_in(context: &Context, data: &[u8]) {
     let verifier = Verifier::new(rustcrypto::ALL_WITH_LEGACY_SHA1).with_trusted_responders(trusted);
     let now = UnixTime::since_unix_epoch(Duration::from_secs(context.now));
 
-    let result = verifier.verify(data, &cert, &issuer, now);
+    let result = verifier.verify(data, &cert, &issuer, None, now);
     if let Ok(verified) = &result {
         // What the verifier vouches for, checked independently of how it got there.
-        assert_eq!(verified.serial(), cert.serial());
-        if verified.status() == CertStatus::Good {
-            let skew = verifier.clock_skew().as_secs();
-            let this_update = verified.this_update().as_secs();
+        assert_eq!(verified.single_response().cert_id().serial(), cert.serial());
+        let answer = verified.answer();
+        let must_be_fresh = match answer.status() {
+            CertStatus::Good => true,
+            CertStatus::Revoked { reason, .. } => reason == Some(RevocationReason::CertificateHold),
+            CertStatus::Unknown => false,
+        };
+        if must_be_fresh {
+            let skew = Verifier::DEFAULT_CLOCK_SKEW.as_secs();
+            let this_update = answer.this_update().as_secs();
             assert!(this_update <= context.now + skew);
-            match verified.next_update() {
+            let max_age = match answer.next_update() {
                 Some(next) => {
                     assert!(next.as_secs() >= this_update);
+                    assert!(
+                        next.as_secs() - this_update <= Verifier::DEFAULT_MAX_LIFETIME.as_secs()
+                    );
                     assert!(context.now <= next.as_secs() + skew);
+                    Verifier::DEFAULT_MAX_AGE
                 }
-                None => assert!(context.now <= this_update + verifier.max_age().as_secs()),
-            }
+                None => Verifier::DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE,
+            };
+            assert!(context.now <= this_update + max_age.as_secs() + skew);
         }
+        // An answer re-checked at the time it was verified is still fresh.
+        assert_eq!(verifier.check_freshness(&answer, now), Ok(()));
     }
     // Past the signature (accepted, or refused by a check that runs after it), the same
     // response with a nonce sent must be refused for the nonce alone, or accepted alike.
     let past_signature = matches!(
         result,
         Ok(_)
-            | Err(Error::ResponseExpired
-                | Error::ResponseNotYetValid
+            | Err(Error::ResponseExpired { .. }
+                | Error::ResponseTooOld { .. }
+                | Error::ResponseNotYetValid { .. }
                 | Error::ResponseLifetimeTooLong
                 | Error::NextUpdateBeforeThisUpdate
                 | Error::UnsupportedCriticalExtension(_))
     );
     if past_signature {
-        let with_nonce = verifier.verify_with_nonce(data, &cert, &issuer, NONCE, now);
+        let with_nonce = verifier.verify(data, &cert, &issuer, Some(NONCE), now);
         match (&result, &with_nonce) {
             (_, Err(Error::MissingNonce | Error::NonceMismatch | Error::InvalidNonce)) => {}
-            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Ok(a), Ok(b)) => assert_eq!(a.answer(), b.answer()),
             (Err(a), Err(b)) => assert_eq!(a, b),
             (a, b) => panic!("without nonce {a:?}, with nonce {b:?}"),
         }

@@ -11,7 +11,7 @@ pub mod ring;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ocsp_verify::{Error, UnixTime};
+use ocsp_verify::{Error, Rfc3339, UnixTime};
 
 /// `test-vectors/` of this crate.
 pub fn vectors() -> PathBuf {
@@ -66,10 +66,40 @@ pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The variant name of an error, without its payload: `BadDer(CertId)` is `BadDer`.
+/// The variant name of an error, without its payload: `BadDer(CertId)` is `BadDer`,
+/// `ResponseExpired { .. }` is `ResponseExpired`.
 pub fn variant(error: &Error) -> String {
     let debug = format!("{error:?}");
-    debug.split('(').next().unwrap_or_default().to_string()
+    debug
+        .split(['(', ' '])
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// An error as the manifests write it: `{"error": variant}`, with the times of a time error
+/// (RFC 3339) and the status of an unsuccessful response.
+pub fn error_json(error: &Error) -> serde_json::Value {
+    let mut json = serde_json::json!({"error": variant(error)});
+    let rfc3339 = |time: &UnixTime| serde_json::Value::from(Rfc3339(*time).to_string());
+    match error {
+        Error::ResponseExpired { time, not_after }
+        | Error::ResponseTooOld { time, not_after }
+        | Error::ResponderExpired { time, not_after } => {
+            json["time"] = rfc3339(time);
+            json["not_after"] = rfc3339(not_after);
+        }
+        Error::ResponseNotYetValid { time, not_before }
+        | Error::ResponderNotYetValid { time, not_before } => {
+            json["time"] = rfc3339(time);
+            json["not_before"] = rfc3339(not_before);
+        }
+        Error::UnsuccessfulResponse(status) => {
+            json["response_status"] = serde_json::Value::from(status.name());
+        }
+        _ => {}
+    }
+    json
 }
 
 /// Dotted form of an OID's content bytes.

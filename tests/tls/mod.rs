@@ -64,8 +64,10 @@ pub fn response(name: &str) -> Vec<u8> {
 }
 
 /// The root every client trusts.
-pub fn roots() -> Vec<CertificateDer<'static>> {
-    vec![cert("tls-root")]
+pub fn roots() -> Arc<RootCertStore> {
+    let mut store = RootCertStore::empty();
+    store.add(cert("tls-root")).unwrap();
+    Arc::new(store)
 }
 
 /// Which server certificate the server presents.
@@ -140,11 +142,7 @@ pub fn server_config(
 
 /// rustls' own verifier over [`roots`], as every client has it without this crate.
 pub fn webpki_verifier() -> Arc<WebPkiServerVerifier> {
-    let mut store = RootCertStore::empty();
-    for root in roots() {
-        store.add(root).unwrap();
-    }
-    WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider())
+    WebPkiServerVerifier::builder_with_provider(roots(), provider())
         .build()
         .unwrap()
 }

@@ -8,8 +8,8 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use ocsp_verify::{OcspOutcome, OcspStapleVerifier, Policy, UnixTime};
+use rustls::client::Resumption;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::time_provider::{DefaultTimeProvider, TimeProvider};
@@ -45,7 +45,7 @@ pub(crate) fn provider() -> Arc<CryptoProvider> {
 /// report can name it even when the handshake was refused.
 #[derive(Debug)]
 struct Recorder {
-    adapter: OcspStapleVerifier,
+    adapter: Arc<OcspStapleVerifier>,
     end_entity: Mutex<Option<Vec<u8>>>,
 }
 
@@ -96,33 +96,39 @@ impl ServerCertVerifier for Recorder {
 pub(crate) struct Client {
     config: Arc<ClientConfig>,
     recorder: Arc<Recorder>,
+    /// What the adapter's observer was told about the latest handshake.
+    outcome: Arc<Mutex<Option<OcspOutcome>>>,
 }
 
 impl Client {
     /// A client trusting `roots`, deciding with `policy`, at `at` (default: the system clock).
     pub(crate) fn new(roots: &Roots, policy: Policy, at: Option<UnixTime>) -> Result<Self, String> {
         let provider = provider();
-        let builder = match roots {
+        // The same trust anchors for the chain and for the staples: a staple for a certificate
+        // issued directly by a root is checked against the root's name and key, whether the
+        // root came from --ca or from webpki-roots.
+        let store = match roots {
             Roots::Certificates(roots) => {
-                OcspStapleVerifier::webpki_builder(roots, provider.clone(), policy)
-                    .map_err(|e| format!("cannot use the roots: {e}"))?
+                let mut store = RootCertStore::empty();
+                for root in roots {
+                    store
+                        .add(root.clone())
+                        .map_err(|e| format!("cannot use the roots: {e}"))?;
+                }
+                store
             }
-            // webpki-roots holds trust anchors (name and key), not certificates: the adapter
-            // gets no root certificates, so a staple for a certificate issued directly by a
-            // root cannot be checked (its issuer is not found). Publicly trusted CAs issue
-            // server certificates from intermediates only, which the server sends.
-            Roots::WebPki => {
-                let store = RootCertStore {
-                    roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-                };
-                let inner =
-                    WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
-                        .build()
-                        .map_err(|e| format!("cannot use the built-in roots: {e}"))?;
-                OcspStapleVerifier::builder(inner, &[], &provider, policy)
-            }
+            Roots::WebPki => RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            },
         };
-        let adapter = builder
+        let outcome = Arc::new(Mutex::new(None));
+        let seen = outcome.clone();
+        let adapter = OcspStapleVerifier::webpki_builder(Arc::new(store), provider.clone(), policy)
+            .with_observer(move |latest| {
+                if let Ok(mut slot) = seen.lock() {
+                    *slot = Some(latest.clone());
+                }
+            })
             .build()
             .map_err(|e| format!("cannot use the roots: {e}"))?;
         let recorder = Arc::new(Recorder {
@@ -144,6 +150,7 @@ impl Client {
         Ok(Self {
             config: Arc::new(config),
             recorder,
+            outcome,
         })
     }
 
@@ -158,7 +165,7 @@ impl Client {
         let result = self.try_handshake(addresses, name, timeout);
         Handshake {
             result,
-            outcome: self.recorder.adapter.last_outcome(),
+            outcome: self.outcome.lock().ok().and_then(|o| o.clone()),
             end_entity: self.recorder.end_entity.lock().ok().and_then(|e| e.clone()),
         }
     }

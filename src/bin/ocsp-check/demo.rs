@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ocsp_verify::{UnixTime, Verdict};
+use ocsp_verify::{TlsFeatures, UnixTime, Verdict};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use serde_json::{Value, json};
@@ -241,9 +241,7 @@ fn judge(row: &Row, expected: Verdict, handshake: &Handshake) -> Seen {
     };
     let decision = outcome.decision();
     let mut reason = decision.situation().to_string();
-    if decision.rejected_for_must_staple() {
-        reason.push_str("; the certificate is must-staple");
-    }
+    reason.push_str(crate::tls::tls_feature_note(&decision));
     let mut problems = Vec::new();
     if decision.verdict() != expected {
         problems.push(format!(
@@ -259,7 +257,9 @@ fn judge(row: &Row, expected: Verdict, handshake: &Handshake) -> Seen {
             decision.situation().code()
         ));
     }
-    if decision.must_staple() != (row.server == "tls-server-muststaple") {
+    if (decision.tls_features() == TlsFeatures::StatusRequest)
+        != (row.server == "tls-server-muststaple")
+    {
         problems.push("the certificate's must-staple extension was misread".into());
     }
     // The handshake must end as the decision says: connected when accepted, refused with the

@@ -3,10 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ocsp_verify::{
-    BadAnswer, Certificate, Error, FetchError, FetchMethod, Fetcher, HashAlgorithm, UnixTime,
-    Unreachable,
-};
+use ocsp_verify::fetch::{BadAnswer, FetchError, FetchMethod, Fetcher, Unreachable};
+use ocsp_verify::{Certificate, Error, HashAlgorithm, Issuer, UnixTime};
 
 use crate::Exit;
 use crate::input::{self, InputError};
@@ -134,7 +132,6 @@ pub(crate) fn run(args: &Args) -> Exit {
         .with_timeout(Duration::from_secs(args.timeout.max(1)))
         .with_connect_timeout(Duration::from_secs(args.timeout.clamp(1, 5)))
         .with_method(FetchMethod::Auto)
-        .with_nonce(nonce)
         .with_hash_algorithm(if args.sha256 {
             HashAlgorithm::Sha256
         } else {
@@ -142,7 +139,7 @@ pub(crate) fn run(args: &Args) -> Exit {
         })
         .with_responder_url(args.url.as_deref());
 
-    match fetcher.fetch(&cert, &issuer, now) {
+    match fetcher.fetch(&cert, &Issuer::from(&issuer), nonce, now) {
         Ok(fetched) => {
             if let Some(out) = &args.out
                 && let Err(error) = save(out, fetched.der())
@@ -154,17 +151,8 @@ pub(crate) fn run(args: &Args) -> Exit {
                     &format!("{}: cannot write the response ({error})", out.display()),
                 );
             }
-            // Verified again, borrowed, to print exactly what `verify` prints: the same
-            // checks on the same bytes, so the same answer.
-            let outcome = options.verify(
-                fetched.der(),
-                &inputs.cert,
-                &inputs.issuer,
-                &inputs.trusted,
-                nonce,
-                now,
-            );
-            options.report(&outcome, now)
+            // The answer the fetcher verified, printed as `verify` prints one.
+            options.report(&Ok(fetched.answer()), now)
         }
         Err(error) => {
             let (exit, code) = classify(&error);

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use ocsp_verify::{Certificate, is_http_url, rustcrypto};
+use ocsp_verify::requests::is_http_url;
+use ocsp_verify::{Certificate, rustcrypto};
 use serde_json::{Value, json};
 
 use crate::Exit;

@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use ocsp_verify::{
-    Certificate, Error, HashAlgorithm, HttpMethod, RequestBuilder, get_url_len,
-    http_responder_urls, write_get_url,
+use ocsp_verify::requests::{
+    HttpMethod, RequestBuilder, get_url_len, http_responder_urls, write_get_url,
 };
+use ocsp_verify::{Certificate, Error, HashAlgorithm, Issuer};
 use serde_json::{Value, json};
 
 use crate::Exit;
@@ -209,11 +209,10 @@ pub(crate) fn encode(
     hash: HashAlgorithm,
     nonce: Option<&[u8]>,
 ) -> Result<Vec<u8>, Error> {
-    let builder = RequestBuilder::new(cert, issuer)
-        .with_hash_algorithm(hash)
-        .with_nonce(nonce);
-    let mut der = vec![0u8; builder.encoded_len()?];
-    let len = builder.encode(&mut der)?;
+    let issuer = Issuer::from(issuer);
+    let builder = RequestBuilder::new(cert, &issuer).with_hash_algorithm(hash);
+    let mut der = vec![0u8; builder.encoded_len(nonce)?];
+    let len = builder.encode(nonce, &mut der)?;
     der.truncate(len);
     Ok(der)
 }

@@ -2,10 +2,8 @@
 
 use std::path::PathBuf;
 
-use ocsp_verify::{
-    BasicResponse, CertStatus, Certificate, Error, Extension, OcspResponse, ResponderId,
-    ResponseStatus, SingleResponse,
-};
+use ocsp_verify::views::{BasicResponse, Extension, OcspResponse, ResponderId, SingleResponse};
+use ocsp_verify::{CertStatus, Certificate, Error, ResponseStatus};
 use serde_json::{Value, json};
 
 use crate::Exit;

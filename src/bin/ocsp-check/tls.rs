@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ocsp_verify::{
-    CertStatus, Certificate, Decision, OcspOutcome, Policy, Situation, UnixTime, Verdict,
+    CertStatus, Certificate, Decision, OcspOutcome, Policy, Situation, TlsFeatures, UnixTime,
+    Verdict,
 };
 use rustls::ProtocolVersion;
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -241,14 +242,31 @@ pub(crate) fn refusal_exit(situation: Situation) -> Exit {
 /// `must_staple` (refused only because the certificate is must-staple), or the verifier's
 /// code for an invalid or unusable staple.
 pub(crate) fn refusal_code(decision: &Decision) -> &'static str {
-    if decision.rejected_for_must_staple() {
-        return "must_staple";
+    if decision.rejected_for_tls_features() {
+        return match decision.tls_features() {
+            TlsFeatures::StatusRequest => "must_staple",
+            _ => "unsupported_tls_feature",
+        };
     }
     match decision.situation() {
         Situation::Revoked { .. } => "revoked",
         Situation::Unknown => "unknown",
         Situation::StapleUnusable(error) | Situation::StapleInvalid(error) => error.code(),
         other => other.code(),
+    }
+}
+
+/// What the certificate's TLS feature extension added to the verdict, as a clause for the
+/// reason: must-staple, or a feature no client here can satisfy; empty otherwise.
+pub(crate) fn tls_feature_note(decision: &Decision) -> &'static str {
+    match decision.tls_features() {
+        TlsFeatures::Unsupported => {
+            "; the certificate requires a TLS feature this client cannot provide"
+        }
+        TlsFeatures::StatusRequest if decision.rejected_for_tls_features() => {
+            "; the certificate is must-staple"
+        }
+        _ => "",
     }
 }
 
@@ -264,9 +282,7 @@ pub(crate) fn verdict_line(decision: &Decision, policy: &str) -> String {
     {
         line.push_str(" (taken as no staple)");
     }
-    if decision.rejected_for_must_staple() {
-        line.push_str("; the certificate is must-staple");
-    }
+    line.push_str(tls_feature_note(decision));
     line
 }
 
@@ -279,7 +295,7 @@ struct Report<'a> {
 impl Report<'_> {
     fn exit(&self) -> Exit {
         match (&self.handshake.result, &self.handshake.outcome) {
-            (_, Some(outcome)) if outcome.verdict() == Verdict::Reject => {
+            (_, Some(outcome)) if outcome.decision().verdict() == Verdict::Reject => {
                 refusal_exit(outcome.decision().situation())
             }
             (Ok(_), Some(_)) => Exit::Good,
@@ -307,7 +323,7 @@ impl Report<'_> {
             (Err(failure), None) => {
                 eprintln!("error: {}: {failure}", self.args.server);
             }
-            (Err(failure), Some(outcome)) if outcome.verdict() == Verdict::Accept => {
+            (Err(failure), Some(outcome)) if outcome.decision().verdict() == Verdict::Accept => {
                 eprintln!("error: {}: {failure}", self.args.server);
             }
             _ => {
@@ -353,7 +369,11 @@ impl Report<'_> {
         }
         lines.push(format!(
             "  must-staple: {}",
-            if decision.must_staple() { "yes" } else { "no" }
+            if decision.tls_features() == TlsFeatures::StatusRequest {
+                "yes"
+            } else {
+                "no"
+            }
         ));
         lines.extend(staple_lines(outcome));
         lines
@@ -384,19 +404,20 @@ impl Report<'_> {
         });
         value["situation"] = json!(decision.situation().code());
         value["stapled"] = json!(outcome.stapled());
-        value["must_staple"] = json!(decision.must_staple());
-        value["status"] = json!(outcome.status().map(status_name));
-        if let Some(CertStatus::Revoked { time, reason }) = outcome.status() {
+        value["must_staple"] = json!((decision.tls_features() == TlsFeatures::StatusRequest));
+        value["status"] = json!(outcome.answer().map(|a| a.status()).map(status_name));
+        if let Some(CertStatus::Revoked { time, reason }) = outcome.answer().map(|a| a.status()) {
             value["revocation_time"] = json!(rfc3339(time));
             value["revocation_reason"] = json!(reason.map(|r| r.name()));
         }
-        value["this_update"] = json!(outcome.this_update().map(rfc3339));
-        value["next_update"] = json!(outcome.next_update().map(rfc3339));
-        value["produced_at"] = json!(outcome.produced_at().map(rfc3339));
-        value["responder"] = json!(outcome.responder().map(|r| r.name()));
+        value["this_update"] = json!(outcome.answer().map(|a| a.this_update()).map(rfc3339));
+        value["next_update"] = json!(outcome.answer().and_then(|a| a.next_update()).map(rfc3339));
+        value["produced_at"] = json!(outcome.answer().map(|a| a.produced_at()).map(rfc3339));
+        value["responder"] = json!(outcome.answer().map(|a| a.responder()).map(|r| r.name()));
         value["seconds_until_next_update"] = json!(
             outcome
-                .next_update()
+                .answer()
+                .and_then(|a| a.next_update())
                 .map(|next| seconds_between(outcome.now(), next))
         );
         if let Some(error) = decision.situation().error() {
@@ -439,16 +460,19 @@ fn staple_lines(outcome: &OcspOutcome) -> Vec<String> {
         other => other.status().map_or("?", status_name).to_string(),
     };
     lines.push(format!("  staple:      {staple}"));
-    if let Some(responder) = outcome.responder() {
+    if let Some(responder) = outcome.answer().map(|a| a.responder()) {
         lines.push(format!("  responder:   {}", responder.name()));
     }
-    if let Some(produced_at) = outcome.produced_at() {
+    if let Some(produced_at) = outcome.answer().map(|a| a.produced_at()) {
         lines.push(format!("  producedAt:  {}", rfc3339(produced_at)));
     }
-    if let Some(this_update) = outcome.this_update() {
+    if let Some(this_update) = outcome.answer().map(|a| a.this_update()) {
         lines.push(format!("  thisUpdate:  {}", rfc3339(this_update)));
     }
-    match (outcome.this_update(), outcome.next_update()) {
+    match (
+        outcome.answer().map(|a| a.this_update()),
+        outcome.answer().and_then(|a| a.next_update()),
+    ) {
         (Some(_), Some(next)) => {
             let left = seconds_between(outcome.now(), next);
             let when = if left >= 0 {

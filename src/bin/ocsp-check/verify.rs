@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ocsp_verify::{
-    CertStatus, Certificate, Error, UnixTime, VerifiedResponse, Verifier, rustcrypto,
-};
+use ocsp_verify::{Answer, CertStatus, Certificate, Error, Issuer, UnixTime, Verifier, rustcrypto};
 use serde_json::{Value, json};
 
 use crate::Exit;
@@ -69,14 +67,25 @@ pub(crate) struct Options {
     /// Clock skew tolerated on thisUpdate and nextUpdate.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     skew: u64,
-    /// Largest age (now - thisUpdate) of a response without nextUpdate.
-    #[arg(long = "max-age", value_name = "SECONDS", default_value_t = 86_400)]
+    /// Largest age (now - thisUpdate) of any response.
+    #[arg(long = "max-age", value_name = "SECONDS", default_value_t = 7 * 86_400)]
     max_age: u64,
+    /// Largest age (now - thisUpdate) of a response without nextUpdate.
+    #[arg(
+        long = "max-age-without-next-update",
+        value_name = "SECONDS",
+        default_value_t = 86_400
+    )]
+    max_age_without_next_update: u64,
+    /// Largest validity period (nextUpdate - thisUpdate) of a response.
+    #[arg(long = "max-lifetime", value_name = "SECONDS", default_value_t = 10 * 86_400)]
+    max_lifetime: u64,
     /// Also accept SHA-1 signatures (legacy responders).
     #[arg(long = "allow-sha1")]
     allow_sha1: bool,
-    /// Exit 5 when the answer is good but fewer than SECONDS remain before its nextUpdate (for a
-    /// response without nextUpdate: before thisUpdate + --max-age): good, but refresh now.
+    /// Exit 5 when the answer is good but fewer than SECONDS remain before it stops being fresh
+    /// (its nextUpdate, or thisUpdate + the largest age if that comes first): good, but refresh
+    /// now.
     #[arg(long = "min-remaining", value_name = "SECONDS")]
     min_remaining: Option<u64>,
     /// Print exactly one JSON object on stdout.
@@ -101,15 +110,15 @@ impl Options {
 
     /// Verifies `response` about `cert` (issued by `issuer`, both DER checked when read), with
     /// these options and the nonce the request carried.
-    pub(crate) fn verify<'r>(
+    pub(crate) fn verify(
         &self,
-        response: &'r [u8],
+        response: &[u8],
         cert: &[u8],
         issuer: &[u8],
         trusted: &[Vec<u8>],
         nonce: Option<&[u8]>,
         now: UnixTime,
-    ) -> Result<VerifiedResponse<'r>, Error> {
+    ) -> Result<Answer, Error> {
         let cert = Certificate::from_der(cert)?;
         let issuer = Certificate::from_der(issuer)?;
         let trusted = trusted
@@ -117,10 +126,9 @@ impl Options {
             .map(|der| Certificate::from_der(der))
             .collect::<Result<Vec<_>, _>>()?;
         let verifier = self.verifier().with_trusted_responders(&trusted);
-        match nonce {
-            Some(nonce) => verifier.verify_with_nonce(response, &cert, &issuer, nonce, now),
-            None => verifier.verify(response, &cert, &issuer, now),
-        }
+        verifier
+            .verify(response, &cert, &Issuer::from(&issuer), nonce, now)
+            .map(|verified| verified.answer())
     }
 
     /// The verifier these options describe (without trusted responders, which borrow).
@@ -133,18 +141,16 @@ impl Options {
         Verifier::new(algorithms)
             .with_clock_skew(Duration::from_secs(self.skew))
             .with_max_age(Duration::from_secs(self.max_age))
+            .with_max_age_without_next_update(Duration::from_secs(self.max_age_without_next_update))
+            .with_max_lifetime(Duration::from_secs(self.max_lifetime))
     }
 
     /// The exit status for an outcome: [`exit_status`], and 5 for a good answer with less than
     /// `--min-remaining` left.
-    pub(crate) fn exit_status(
-        &self,
-        outcome: &Result<VerifiedResponse<'_>, Error>,
-        now: UnixTime,
-    ) -> Exit {
+    pub(crate) fn exit_status(&self, outcome: &Result<Answer, Error>, now: UnixTime) -> Exit {
         match (outcome, self.min_remaining) {
-            (Ok(verified), Some(min)) if verified.status() == CertStatus::Good => {
-                let left = self.seconds_left(verified, now);
+            (Ok(answer), Some(min)) if answer.status() == CertStatus::Good => {
+                let left = self.seconds_left(answer, now);
                 if left < i64::try_from(min).unwrap_or(i64::MAX) {
                     Exit::Refresh
                 } else {
@@ -155,26 +161,17 @@ impl Options {
         }
     }
 
-    /// Seconds until nextUpdate, or until thisUpdate + max age without one.
-    fn seconds_left(&self, verified: &VerifiedResponse<'_>, now: UnixTime) -> i64 {
-        let deadline = verified.next_update().unwrap_or_else(|| {
-            UnixTime::since_unix_epoch(Duration::from_secs(
-                verified
-                    .this_update()
-                    .as_secs()
-                    .saturating_add(self.max_age),
-            ))
-        });
-        seconds_between(now, deadline)
+    /// Seconds until the answer stops being fresh ([`Verifier::fresh_until`]).
+    fn seconds_left(&self, answer: &Answer, now: UnixTime) -> i64 {
+        match self.verifier().fresh_until(answer) {
+            Some(deadline) => seconds_between(now, deadline),
+            None => i64::MAX,
+        }
     }
 
     /// Prints the outcome as `verify` does (human lines, one JSON object, or nothing under
     /// `--quiet`); returns the exit status.
-    pub(crate) fn report(
-        &self,
-        outcome: &Result<VerifiedResponse<'_>, Error>,
-        now: UnixTime,
-    ) -> Exit {
+    pub(crate) fn report(&self, outcome: &Result<Answer, Error>, now: UnixTime) -> Exit {
         let exit = self.exit_status(outcome, now);
         if self.quiet {
             return exit;
@@ -190,8 +187,8 @@ impl Options {
             // The usual cause: an older responder that still signs with SHA-1.
             println!("  hint:        if the responder signs with SHA-1, --allow-sha1 accepts it");
         }
-        if let (Exit::Refresh, Ok(verified), Some(min)) = (exit, outcome, self.min_remaining) {
-            let left = self.seconds_left(verified, now);
+        if let (Exit::Refresh, Ok(answer), Some(min)) = (exit, outcome, self.min_remaining) {
+            let left = self.seconds_left(answer, now);
             println!(
                 "  refresh:     {} left, less than --min-remaining {min} ({}): refresh now",
                 human_duration(left),
@@ -261,7 +258,7 @@ impl Inputs {
 }
 
 /// The exit status for a verification outcome.
-pub(crate) fn exit_status(outcome: &Result<VerifiedResponse<'_>, Error>) -> Exit {
+pub(crate) fn exit_status(outcome: &Result<Answer, Error>) -> Exit {
     match outcome {
         Ok(verified) => match verified.status() {
             CertStatus::Good => Exit::Good,
@@ -273,7 +270,7 @@ pub(crate) fn exit_status(outcome: &Result<VerifiedResponse<'_>, Error>) -> Exit
 }
 
 /// The JSON object `verify --json` prints.
-pub(crate) fn json_object(outcome: &Result<VerifiedResponse<'_>, Error>, now: UnixTime) -> Value {
+pub(crate) fn json_object(outcome: &Result<Answer, Error>, now: UnixTime) -> Value {
     match outcome {
         Ok(verified) => {
             let (status, revocation_time, revocation_reason) = match verified.status() {
@@ -343,10 +340,7 @@ pub(crate) fn human_duration(seconds: i64) -> String {
 }
 
 /// The lines of the human summary.
-pub(crate) fn human_lines(
-    outcome: &Result<VerifiedResponse<'_>, Error>,
-    now: UnixTime,
-) -> Vec<String> {
+pub(crate) fn human_lines(outcome: &Result<Answer, Error>, now: UnixTime) -> Vec<String> {
     let verified = match outcome {
         Ok(verified) => verified,
         Err(error) => return vec![format!("invalid: {error} ({})", error.code())],

@@ -6,7 +6,9 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use ocsp_verify::{CertStatus, Certificate, OcspResponse, UnixTime, Verifier, rustcrypto};
+use ocsp_verify::requests::RequestBuilder;
+use ocsp_verify::views::OcspResponse;
+use ocsp_verify::{CertStatus, Certificate, Issuer, UnixTime, Verifier, rustcrypto};
 
 /// A response from Go's x/crypto/ocsp test suite, to parse on the device.
 static RESPONSE: &[u8] =
@@ -29,8 +31,8 @@ pub fn staple_is_good(staple: &[u8], cert: &[u8], issuer: &[u8], now_secs: u64) 
     let now = UnixTime::since_unix_epoch(core::time::Duration::from_secs(now_secs));
     matches!(
         Verifier::new(&[rustcrypto::ECDSA_P256_SHA256])
-            .verify(staple, &cert, &issuer, now)
-            .map(|verified| verified.status()),
+            .verify(staple, &cert, &Issuer::from(&issuer), None, now)
+            .map(|verified| verified.answer().status()),
         Ok(CertStatus::Good)
     )
 }
@@ -44,9 +46,8 @@ pub fn encode_request(
     out: &mut [u8],
 ) -> Option<usize> {
     let cert = Certificate::from_der(cert).ok()?;
-    let issuer = Certificate::from_der(issuer).ok()?;
-    ocsp_verify::RequestBuilder::new(&cert, &issuer)
-        .with_nonce(Some(nonce))
-        .encode(out)
+    let issuer = Issuer::from(&Certificate::from_der(issuer).ok()?);
+    RequestBuilder::new(&cert, &issuer)
+        .encode(Some(nonce), out)
         .ok()
 }

@@ -17,18 +17,14 @@ use rustls_pki_types::UnixTime;
 use crate::cache::{CacheLookup, FailureKind, ResponseCache};
 use crate::cert::Certificate;
 use crate::error::Error;
+use crate::hash::HashAlgorithm;
+use crate::issuer::Issuer;
 use crate::owned::{OwnedVerifiedResponse, Refused};
 use crate::request::{
     HttpMethod, ReqCert, RequestBuilder, get_url_len, http_responder_urls, write_get_url,
 };
-use crate::response::{HashAlgorithm, MAX_RESPONSE_LEN};
+use crate::response::MAX_RESPONSE_LEN;
 use crate::verify::Verifier;
-
-/// The default time allowed to open the TCP connection to one responder: 5 seconds.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The default time allowed for a whole fetch, every responder URL included: 10 seconds.
-pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The media type of an OCSP request body (RFC 6960 Appendix A.1).
 pub const OCSP_REQUEST_CONTENT_TYPE: &str = "application/ocsp-request";
@@ -170,7 +166,7 @@ impl FetchError {
 /// A blocking OCSP fetcher: a small `Copy` builder holding the verifier and the HTTP limits.
 ///
 /// [`Fetcher::fetch`] encodes a request for the certificate (SHA-1 `CertID` unless told
-/// otherwise, and the nonce, if one was given), tries the certificate's `http://` responder
+/// otherwise, and the nonce, if one is given), tries the certificate's `http://` responder
 /// URLs in order, and returns the first response that verifies, owning its bytes. Each
 /// attempt has a connect timeout; the whole fetch, every URL included, has a total timeout.
 /// The body is read up to the size cap and no further; the `Content-Type` must be
@@ -179,37 +175,37 @@ impl FetchError {
 ///
 /// A nonce proves the answer is fresh, but responders behind caches (RFC 5019 section 2.2)
 /// ignore it; the verifier then refuses the answer unless it was built with
-/// [`crate::MissingNonce::DangerousAllow`]. Use fresh random bytes for each fetch: the
-/// fetcher is `Copy`, so `fetcher.with_nonce(Some(&fresh)).fetch(...)` costs nothing.
+/// [`Verifier::dangerous_with_missing_nonce_accepted`]. The nonce is an argument of each fetch,
+/// never a setting of the fetcher, so a fetcher kept for reuse cannot send one twice: pass
+/// fresh random bytes every time.
 ///
 /// ```no_run
 /// use core::time::Duration;
-/// use ocsp_verify::{
-///     CertStatus, Certificate, FetchMethod, Fetcher, ResponseCache, UnixTime, Verifier,
-///     rustcrypto,
-/// };
+/// use ocsp_verify::fetch::{FetchMethod, Fetcher, ResponseCache};
+/// use ocsp_verify::{CertStatus, Certificate, Issuer, UnixTime, Verifier, rustcrypto};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let (cert_der, issuer_der) = (std::vec::Vec::new(), std::vec::Vec::new());
 /// let cert = Certificate::from_der(&cert_der)?;
 /// let issuer = Certificate::from_der(&issuer_der)?;
-/// let nonce: [u8; 32] = rand_bytes(); // fresh for each fetch
+/// let issuer = Issuer::from(&issuer);
 ///
 /// let fetcher = Fetcher::new(Verifier::new(rustcrypto::ALL))
 ///     .with_connect_timeout(Duration::from_secs(2))
 ///     .with_timeout(Duration::from_secs(5))
-///     .with_method(FetchMethod::Auto)
-///     .with_nonce(Some(&nonce));
+///     .with_method(FetchMethod::Auto);
 ///
-/// let response = fetcher.fetch(&cert, &issuer, UnixTime::now())?;
-/// if response.status() == CertStatus::Good {
+/// let nonce: [u8; 32] = rand_bytes(); // fresh for each fetch
+/// let response = fetcher.fetch(&cert, &issuer, Some(&nonce), UnixTime::now())?;
+/// if response.answer().status() == CertStatus::Good {
 ///     staple(response.der());
 /// }
 ///
 /// // With a cache shared by every connection: fresh answers are reused until shortly
 /// // before their nextUpdate, and a failure is not retried for 5 minutes.
 /// let cache = ResponseCache::default();
-/// let response = fetcher.fetch_cached(&cache, &cert, &issuer, UnixTime::now())?;
+/// let nonce: [u8; 32] = rand_bytes();
+/// let response = fetcher.fetch_cached(&cache, &cert, &issuer, Some(&nonce), UnixTime::now())?;
 /// # Ok(())
 /// # }
 /// # fn rand_bytes() -> [u8; 32] { [0; 32] }
@@ -222,23 +218,27 @@ pub struct Fetcher<'a> {
     timeout: Duration,
     max_response_len: usize,
     method: FetchMethod,
-    nonce: Option<&'a [u8]>,
     hash_algorithm: HashAlgorithm,
     responder_url: Option<&'a str>,
 }
 
 impl<'a> Fetcher<'a> {
+    /// The default time allowed to open the TCP connection to one responder: 5 seconds.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// The default time allowed for a whole fetch, every responder URL included: 10 seconds.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
     /// A fetcher that verifies with `verifier`, with the defaults: connect timeout
-    /// [`DEFAULT_CONNECT_TIMEOUT`], total timeout [`DEFAULT_FETCH_TIMEOUT`], responses up to
-    /// [`MAX_RESPONSE_LEN`] (64 KiB), [`FetchMethod::Auto`], SHA-1 `CertID`, no nonce.
+    /// [`Fetcher::DEFAULT_CONNECT_TIMEOUT`], total timeout [`Fetcher::DEFAULT_TIMEOUT`],
+    /// responses up to [`MAX_RESPONSE_LEN`] (64 KiB), [`FetchMethod::Auto`], SHA-1 `CertID`.
     pub const fn new(verifier: Verifier<'a>) -> Self {
         Self {
             verifier,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_FETCH_TIMEOUT,
+            connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            timeout: Self::DEFAULT_TIMEOUT,
             max_response_len: MAX_RESPONSE_LEN,
             method: FetchMethod::Auto,
-            nonce: None,
             hash_algorithm: HashAlgorithm::Sha1,
             responder_url: None,
         }
@@ -272,12 +272,6 @@ impl<'a> Fetcher<'a> {
         Self { method, ..self }
     }
 
-    /// The nonce to send and to expect back (1 to 32 octets; see
-    /// [`RequestBuilder::with_nonce`]), or `None`.
-    pub const fn with_nonce(self, nonce: Option<&'a [u8]>) -> Self {
-        Self { nonce, ..self }
-    }
-
     /// The `CertID` hash algorithm of the request (default SHA-1).
     pub const fn with_hash_algorithm(self, hash_algorithm: HashAlgorithm) -> Self {
         Self {
@@ -289,8 +283,8 @@ impl<'a> Fetcher<'a> {
     /// A responder to ask instead of those the certificate names, or `None` (the default) to
     /// ask those. RFC 6960 Appendix A.1: the URL "may be derived from the value of the
     /// authority information access extension in the certificate being checked for
-    /// revocation, or other local configuration of the OCSP client". Any URL given here is
-    /// tried, whatever its scheme (an `https://` one fails as unreachable: no TLS here).
+    /// revocation, or other local configuration of the OCSP client". It must be an `http://`
+    /// URL: anything else fails as [`Unreachable::InvalidUrl`] (no TLS here).
     pub const fn with_responder_url(self, responder_url: Option<&'a str>) -> Self {
         Self {
             responder_url,
@@ -298,30 +292,10 @@ impl<'a> Fetcher<'a> {
         }
     }
 
-    /// The verifier.
-    pub fn verifier(&self) -> &Verifier<'a> {
-        &self.verifier
-    }
-
-    /// The connect timeout.
-    pub fn connect_timeout(&self) -> Duration {
-        self.connect_timeout
-    }
-
-    /// The total timeout.
-    pub fn timeout(&self) -> Duration {
-        self.timeout
-    }
-
-    /// The size cap on response bodies.
-    pub fn max_response_len(&self) -> usize {
-        self.max_response_len
-    }
-
     /// Fetches and verifies the status of `cert`, issued by `issuer`, from the `http://`
     /// responders its authorityInfoAccess extension names, in order (or from the one given to
-    /// [`Fetcher::with_responder_url`]); `now` is the time the verifier checks freshness
-    /// against.
+    /// [`Fetcher::with_responder_url`]). `nonce` (1 to 32 fresh random octets, or `None`) is
+    /// sent and must come back; `now` is the time the verifier checks freshness against.
     ///
     /// The first response that verifies is returned. A responder that is unreachable,
     /// answers nonsense or answers with a response that does not verify is skipped for the
@@ -330,19 +304,21 @@ impl<'a> Fetcher<'a> {
     pub fn fetch(
         &self,
         cert: &Certificate<'_>,
-        issuer: &Certificate<'_>,
+        issuer: &Issuer<'_>,
+        nonce: Option<&[u8]>,
         now: UnixTime,
     ) -> Result<OwnedVerifiedResponse, FetchError> {
         match self.responder_url {
-            Some(url) => self.fetch_from_urls(core::iter::once(url), cert, issuer, now),
-            None => self.fetch_from_urls(http_responder_urls(cert), cert, issuer, now),
+            Some(url) => self.fetch_from_urls(core::iter::once(url), cert, issuer, nonce, now),
+            None => self.fetch_from_urls(http_responder_urls(cert), cert, issuer, nonce, now),
         }
     }
 
-    /// Like [`Fetcher::fetch`], through `cache`: a fresh cached response is returned without
-    /// a request; a failure remembered by the cache is returned as
-    /// [`FetchError::RecentFailure`] without a request; otherwise the result of the fetch is
-    /// remembered (the response, or the failure) and returned.
+    /// Like [`Fetcher::fetch`], through `cache`: a cached response still fresh under the
+    /// verifier's rules ([`Verifier::check_freshness`]) is returned without a request; a
+    /// failure remembered by the cache is returned as [`FetchError::RecentFailure`] without a
+    /// request; otherwise the result of the fetch is remembered (the response, or the failure)
+    /// and returned.
     ///
     /// The cache key is the request's `CertID` with this fetcher's hash algorithm.
     /// [`FetchError::InvalidRequest`] and [`FetchError::NoResponderUrl`], the caller's own
@@ -351,19 +327,27 @@ impl<'a> Fetcher<'a> {
         &self,
         cache: &ResponseCache,
         cert: &Certificate<'_>,
-        issuer: &Certificate<'_>,
+        issuer: &Issuer<'_>,
+        nonce: Option<&[u8]>,
         now: UnixTime,
     ) -> Result<Arc<OwnedVerifiedResponse>, FetchError> {
         let req_cert =
             ReqCert::new(cert, issuer, self.hash_algorithm).map_err(FetchError::InvalidRequest)?;
         match cache.lookup(&req_cert, now) {
-            CacheLookup::Fresh(response) => return Ok(response),
+            CacheLookup::Fresh(response)
+                if self
+                    .verifier
+                    .check_freshness(&response.answer(), now)
+                    .is_ok() =>
+            {
+                return Ok(response);
+            }
             CacheLookup::RecentFailure { kind, until } => {
                 return Err(FetchError::RecentFailure { kind, until });
             }
-            CacheLookup::Miss => {}
+            CacheLookup::Fresh(_) | CacheLookup::Miss => {}
         }
-        match self.fetch(cert, issuer, now) {
+        match self.fetch(cert, issuer, nonce, now) {
             Ok(response) => Ok(cache.insert(&req_cert, response, now)),
             Err(error) => {
                 if let Some(kind) = error.failure_kind() {
@@ -374,31 +358,21 @@ impl<'a> Fetcher<'a> {
         }
     }
 
-    /// [`Fetcher::fetch_cached`] at the system clock's current time: the one place in the
-    /// crate that reads the clock, for callers who have no better source of time.
-    pub fn fetch_cached_now(
-        &self,
-        cache: &ResponseCache,
-        cert: &Certificate<'_>,
-        issuer: &Certificate<'_>,
-    ) -> Result<Arc<OwnedVerifiedResponse>, FetchError> {
-        self.fetch_cached(cache, cert, issuer, UnixTime::now())
-    }
-
     fn fetch_from_urls<'u>(
         &self,
         urls: impl Iterator<Item = &'u str>,
         cert: &Certificate<'_>,
-        issuer: &Certificate<'_>,
+        issuer: &Issuer<'_>,
+        nonce: Option<&[u8]>,
         now: UnixTime,
     ) -> Result<OwnedVerifiedResponse, FetchError> {
-        let request = RequestBuilder::new(cert, issuer)
-            .with_hash_algorithm(self.hash_algorithm)
-            .with_nonce(self.nonce);
-        let len = request.encoded_len().map_err(FetchError::InvalidRequest)?;
+        let request = RequestBuilder::new(cert, issuer).with_hash_algorithm(self.hash_algorithm);
+        let len = request
+            .encoded_len(nonce)
+            .map_err(FetchError::InvalidRequest)?;
         let mut der = std::vec![0u8; len];
         request
-            .encode(&mut der)
+            .encode(nonce, &mut der)
             .map_err(FetchError::InvalidRequest)?;
         let verifier = self.verifier.with_max_response_len(self.max_response_len);
 
@@ -417,7 +391,7 @@ impl<'a> Fetcher<'a> {
                 }
             } else {
                 match self.exchange(url, &der, remaining) {
-                    Ok(body) => match self.accept(url, body, &verifier, cert, issuer, now) {
+                    Ok(body) => match accept(url, body, &verifier, cert, issuer, nonce, now) {
                         Ok(response) => return Ok(response),
                         Err(error) => error,
                     },
@@ -434,32 +408,6 @@ impl<'a> Fetcher<'a> {
         Err(first_answer
             .or(first_silence)
             .unwrap_or(FetchError::NoResponderUrl))
-    }
-
-    /// Checks that `body` is an OCSP response, then verifies it.
-    fn accept(
-        &self,
-        url: &str,
-        body: Vec<u8>,
-        verifier: &Verifier<'_>,
-        cert: &Certificate<'_>,
-        issuer: &Certificate<'_>,
-        now: UnixTime,
-    ) -> Result<OwnedVerifiedResponse, FetchError> {
-        // "Answered nonsense" (not an OCSPResponse at all) is told apart from "answered with
-        // a response that does not verify"; the body is parsed once for both.
-        let max_len = self.max_response_len;
-        OwnedVerifiedResponse::verify_body(body, max_len, verifier, cert, issuer, self.nonce, now)
-            .map_err(|refused| match refused {
-                Refused::Malformed(error) => FetchError::BadAnswer {
-                    url: url.to_string(),
-                    reason: BadAnswer::Malformed(error),
-                },
-                Refused::Invalid(error) => FetchError::InvalidResponse {
-                    url: url.to_string(),
-                    error,
-                },
-            })
     }
 
     /// One HTTP exchange: sends the request, checks status and content type, and reads the
@@ -582,4 +530,30 @@ fn classify(url: &str, error: ureq::Error) -> FetchError {
         | ureq::Error::RedirectFailed => bad(BadAnswer::Protocol(error.to_string())),
         other => unreachable(Unreachable::Transport(other.to_string())),
     }
+}
+
+/// Checks that `body` is an OCSP response, then verifies it.
+fn accept(
+    url: &str,
+    body: Vec<u8>,
+    verifier: &Verifier<'_>,
+    cert: &Certificate<'_>,
+    issuer: &Issuer<'_>,
+    nonce: Option<&[u8]>,
+    now: UnixTime,
+) -> Result<OwnedVerifiedResponse, FetchError> {
+    // "Answered nonsense" (not an OCSPResponse at all) is told apart from "answered with a
+    // response that does not verify"; the body is parsed once for both.
+    verifier
+        .verify_body(body, cert, issuer, nonce, now)
+        .map_err(|refused| match refused {
+            Refused::Malformed(error) => FetchError::BadAnswer {
+                url: url.to_string(),
+                reason: BadAnswer::Malformed(error),
+            },
+            Refused::Invalid(error) => FetchError::InvalidResponse {
+                url: url.to_string(),
+                error,
+            },
+        })
 }
