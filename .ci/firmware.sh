@@ -147,7 +147,7 @@ attribute() {
       by_symbol_library=$((by_symbol_library + size))
     elif [ -n "$crate" ]; then
       by_symbol_dependencies=$((by_symbol_dependencies + size))
-      if [[ $name == *sha512* ]]; then by_symbol_sha512=$((by_symbol_sha512 + size)); fi
+      if [[ ${name,,} == *sha512* ]]; then by_symbol_sha512=$((by_symbol_sha512 + size)); fi
     else
       by_symbol_other=$((by_symbol_other + size))
     fi
