@@ -206,7 +206,8 @@ echo "heap: none (no allocator symbol): ok"
 read -r _ _ crate_text_s _ stack_s _ <<<"${figures[smallest-s]}"
 echo "opt-level s for comparison: crate .text $crate_text_s, stack $stack_s bytes" \
   "(the stack budget holds: $([ "$stack_s" -le "$budget_stack" ] && echo yes || echo no))"
-if [ "$library_has_certid_sha512" = yes ] && ! grep -q '"ocsp-verify/certid-sha512"' "$firmware/Cargo.toml"; then
+if [ "$library_has_certid_sha512" = yes ] &&
+  ! grep -Eq '^certid-sha512[[:space:]]*=.*"ocsp-verify/certid-sha512"' "$firmware/Cargo.toml"; then
   echo "NOTE: ocsp-verify now has certid-sha512: map tests/firmware's certid-sha512 feature to it" \
     "(tests/firmware/Cargo.toml, the line marked API:), or the default variant measures the smallest"
 fi
