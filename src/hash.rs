@@ -32,6 +32,13 @@ impl HashAlgorithm {
     /// Every algorithm, in the order of their index.
     pub(crate) const ALL: [Self; 4] = [Self::Sha1, Self::Sha256, Self::Sha384, Self::Sha512];
 
+    /// How many algorithms this build computes: the first `SUPPORTED` of [`HashAlgorithm::ALL`].
+    pub(crate) const SUPPORTED: usize = if cfg!(feature = "certid-sha512") {
+        4
+    } else {
+        2
+    };
+
     /// Recognises the contents of an AlgorithmIdentifier: the OID followed by nothing or NULL.
     /// (The contents were checked to be an OID and at most one element when parsed.)
     pub(crate) fn from_algorithm_identifier(contents: &[u8]) -> Option<Self> {
@@ -83,17 +90,18 @@ impl HashAlgorithm {
     }
 }
 
-/// A digest value of at most 64 bytes, kept inline. The bytes past `len` are always zero, so
-/// the derived comparisons and hash agree with comparing the values.
+/// A digest value of at most 64 bytes, kept inline (a `u8` length: firmware keeps several on
+/// its stack). The bytes past `len` are always zero, so the derived comparisons and hash agree
+/// with comparing the values.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Digest {
     bytes: [u8; 64],
-    len: usize,
+    len: u8,
 }
 
 impl Digest {
     pub(crate) fn as_slice(&self) -> &[u8] {
-        self.bytes.get(..self.len).unwrap_or(&[])
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
     }
 
     fn of(value: &[u8]) -> Self {
@@ -103,7 +111,7 @@ impl Digest {
         }
         Self {
             bytes,
-            len: value.len().min(64),
+            len: u8::try_from(value.len().min(64)).unwrap_or(64),
         }
     }
 }

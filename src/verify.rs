@@ -684,12 +684,14 @@ fn rank(status: CertStatus) -> u8 {
     }
 }
 
-/// The certificate's `CertID` with each hash algorithm, computed at most once however many
-/// entries use it: the request module's [`ReqCert`], the same value a request carries.
+/// The certificate's `CertID` with each hash algorithm this build computes, computed at most
+/// once however many entries use it: the request module's [`ReqCert`], the same value a
+/// request carries. (Only as many slots as algorithms supported: each is two digests, and
+/// firmware keeps them on its stack.)
 struct IssuerHashes<'c> {
     cert: &'c Certificate<'c>,
     issuer: &'c Issuer<'c>,
-    computed: [Option<Option<ReqCert<'c>>>; 4],
+    computed: [Option<ReqCert<'c>>; HashAlgorithm::SUPPORTED],
 }
 
 impl<'c> IssuerHashes<'c> {
@@ -697,17 +699,16 @@ impl<'c> IssuerHashes<'c> {
         Self {
             cert,
             issuer,
-            computed: [None; 4],
+            computed: [None; HashAlgorithm::SUPPORTED],
         }
     }
 
     /// The `CertID` with `algorithm`; `None` for an algorithm this build cannot compute.
-    fn get(&mut self, algorithm: HashAlgorithm) -> Option<ReqCert<'c>> {
-        let (cert, issuer) = (self.cert, self.issuer);
-        let compute = || ReqCert::new(cert, issuer, algorithm).ok();
-        match self.computed.get_mut(algorithm.index()) {
-            Some(slot) => *slot.get_or_insert_with(compute),
-            None => compute(),
+    fn get(&mut self, algorithm: HashAlgorithm) -> Option<&ReqCert<'c>> {
+        let slot = self.computed.get_mut(algorithm.index())?;
+        if slot.is_none() {
+            *slot = ReqCert::new(self.cert, self.issuer, algorithm).ok();
         }
+        slot.as_ref()
     }
 }
