@@ -15,7 +15,7 @@ What it does:
 
 * `parse`: every OCSP response (a .der whose outer SEQUENCE starts with an ENUMERATED) is read
   with the strict DER reader shared with the generator (../tools/der.py) and the structure
-  checks below, which apply the parse-level rules of the crate's verification profile (DESIGN.md rules 1-6 and the hash-length part of 7). The fields written
+  checks below, which apply the parse-level rules of the crate's verification profile (docs/design.md rules 1-6 and the hash-length part of 7). The fields written
   are the ones the parser tests compare; a refused response gets {"error": "<Error variant>"}
   (plus "response_status" when the refusal is a non-successful responseStatus).
 * `verify`: the cases built by openssl_cases() and listed in EXTRA_CASES (hand-written: which
@@ -30,7 +30,7 @@ What it does:
 
 Choices the model makes where the profile leaves room (each is flagged in the cases it affects):
 the order of checks is issuer Name vs the certificate's issuer, CertID lookup, responder
-authorisation, response signature, critical extensions, nonce, freshness (DESIGN.md pipeline);
+authorisation, response signature, critical extensions, nonce, freshness (docs/design.md pipeline);
 the signer is looked up as issuer, then caller-trusted responder, then embedded delegated
 responder; RSA PKCS#1 v1.5 AlgorithmIdentifier parameters may be NULL or absent; the nonce is
 "known" only in responseExtensions and the SCT list only in singleExtensions.
@@ -684,7 +684,7 @@ def openssl_cases():
             add(w, {"error": "NoMatchingResponse"}, 1,
                 f"CertID {field} altered, so the only SingleResponse no longer matches the "
                 "certificate. Our verifier looks the CertID up before it authorises the signer or "
-                "checks the signature (DESIGN.md pipeline), so the answer is NoMatchingResponse; "
+                "checks the signature (docs/design.md pipeline), so the answer is NoMatchingResponse; "
                 "the alteration also broke the response signature (InvalidSignature if the order "
                 "were signature-first, as in OpenSSL, which fails on the signature).")
         if d:
@@ -777,7 +777,7 @@ EXTRA_CASES = [
                 "not_after": "2012-12-19T08:40:50Z"},
         note="Delegated responder cert expired (notAfter 2012-12-19T08:40:50Z). The response is "
              "stale at that time too (nextUpdate 2012-10-30): the expectation relies on the "
-             "pipeline authorising the responder before the freshness check (DESIGN.md order); "
+             "pipeline authorising the responder before the freshness check (docs/design.md order); "
              "no time exists where only the responder cert is out of validity.")),
     ("openssl/D2.der", dict(cert="openssl/D2_Cert_ICA.der", issuer="openssl/D2_Issuer_Root.der",
         trusted_responders=[], now=default_now("openssl/D2.der"), options=SHA1_ALLOWED, nonce=None,
@@ -824,7 +824,7 @@ EXTRA_CASES = [
         expect={"error": "ResponderNotIssuedByIssuer"},
         note="Two faults: the self-signed responder is not issued by the CertID issuer, and the "
              "matching SingleResponse has an unknown critical extension. Expectation follows the "
-             "DESIGN.md order (authorise the responder, check the signature, then extensions); a "
+             "docs/design.md order (authorise the responder, check the signature, then extensions); a "
              "verifier that checks critical extensions first reports "
              "UnsupportedCriticalExtension." + GO_TIME_NOTE)),
 

@@ -1,4 +1,4 @@
-"""The verifier's default options and time rules (DESIGN.md rules 13 and 14), in one place.
+"""The verifier's default options and time rules (docs/design.md rules 13 and 14), in one place.
 
 The generator checks every case it writes against these rules (vectors.py), and the reference
 model in ../real-world/extract.py applies them, so the two manifests cannot drift apart.

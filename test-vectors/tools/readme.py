@@ -152,7 +152,7 @@ of this README, so a different openssl version may show up as a README differenc
   yet. `soft_fail` and `hard_fail` are `accept` or `reject` for a client in that mode.
 - `certs.json` gives, per certificate, `tls_features` (the INTEGERs of the TLS feature extension,
   `[]` without it) and `must_staple` (5 is among them).
-- `rule` is the profile rule (DESIGN.md) the case is about: the rule broken for an error, the
+- `rule` is the profile rule (docs/design.md) the case is about: the rule broken for an error, the
   boundary tested for the accepted rule 8, 13 and 14 cases; null for plain good cases.
 - `responder` says how the signer must be authorised for accepted cases: `issuer` (the CA
   itself), `delegated` (a certificate in `certs` issued by the CA) or `trusted` (listed in
