@@ -683,3 +683,67 @@ impl VerdictCache {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use core::time::Duration;
+
+    use super::*;
+    use crate::response::CertStatus;
+
+    fn verdict(serial: u8) -> CachedVerdict {
+        let at = UnixTime::since_unix_epoch(Duration::from_secs(1_767_225_600));
+        CachedVerdict {
+            answer: Answer::for_tests(CertStatus::Good, at, None),
+            certificate: Arc::new(CertificateFacts {
+                serial: std::vec![serial],
+                subject: Vec::new(),
+                tls_features: TlsFeatures::NoneRequired,
+            }),
+        }
+    }
+
+    fn serial(cache: &VerdictCache, key: &[u8; 32]) -> Option<u8> {
+        cache
+            .get(key)
+            .and_then(|v| v.certificate.serial.first().copied())
+    }
+
+    #[test]
+    fn the_verdict_cache_is_bounded_first_in_first_out() {
+        let cache = VerdictCache::new(2);
+        let keys: Vec<[u8; 32]> = (0..3u8)
+            .map(|n| VerdictCache::key(&[n], b"staple"))
+            .collect();
+        cache.insert(keys[0], verdict(0));
+        cache.insert(keys[1], verdict(1));
+        // Replacing an entry evicts nothing.
+        cache.insert(keys[1], verdict(11));
+        assert_eq!(serial(&cache, &keys[0]), Some(0));
+        assert_eq!(serial(&cache, &keys[1]), Some(11));
+        // A third entry evicts the oldest.
+        cache.insert(keys[2], verdict(2));
+        assert_eq!(serial(&cache, &keys[0]), None);
+        assert_eq!(serial(&cache, &keys[2]), Some(2));
+        cache.remove(&keys[1]);
+        assert_eq!(serial(&cache, &keys[1]), None);
+        assert_eq!(cache.lock().order.len(), 1);
+        // Capacity 0 keeps nothing.
+        let off = VerdictCache::new(0);
+        off.insert(keys[0], verdict(0));
+        assert_eq!(serial(&off, &keys[0]), None);
+    }
+
+    #[test]
+    fn the_key_separates_the_certificate_from_the_staple() {
+        // Moving a byte across the boundary changes the key.
+        assert_ne!(
+            VerdictCache::key(b"ab", b"c"),
+            VerdictCache::key(b"a", b"bc")
+        );
+        assert_eq!(
+            VerdictCache::key(b"ab", b"c"),
+            VerdictCache::key(b"ab", b"c")
+        );
+    }
+}

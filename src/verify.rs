@@ -712,3 +712,115 @@ impl<'c> IssuerHashes<'c> {
         slot.as_ref()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: u64 = 86_400;
+    const THIS_UPDATE: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+    fn answer(status: CertStatus, next_update: Option<u64>, responder: Option<u64>) -> Answer {
+        Answer {
+            status,
+            this_update: at(THIS_UPDATE),
+            next_update: next_update.map(at),
+            produced_at: at(THIS_UPDATE),
+            responder: ResponderAuthorization::Delegated,
+            responder_validity: responder.map(|not_after| Validity {
+                not_before: at(THIS_UPDATE - 365 * DAY),
+                not_after: at(not_after),
+            }),
+        }
+    }
+
+    fn hold() -> CertStatus {
+        CertStatus::Revoked {
+            time: at(THIS_UPDATE - DAY),
+            reason: Some(RevocationReason::CertificateHold),
+        }
+    }
+
+    fn key_compromise() -> CertStatus {
+        CertStatus::Revoked {
+            time: at(THIS_UPDATE - DAY),
+            reason: Some(RevocationReason::KeyCompromise),
+        }
+    }
+
+    #[test]
+    fn fresh_until_is_the_earliest_deadline() {
+        let verifier = Verifier::new(&[]);
+        // nextUpdate first.
+        let good = answer(CertStatus::Good, Some(THIS_UPDATE + 4 * DAY), None);
+        assert_eq!(verifier.fresh_until(&good), Some(at(THIS_UPDATE + 4 * DAY)));
+        // The 7-day age before a 10-day nextUpdate.
+        let long = answer(CertStatus::Good, Some(THIS_UPDATE + 10 * DAY), None);
+        assert_eq!(verifier.fresh_until(&long), Some(at(THIS_UPDATE + 7 * DAY)));
+        // Without nextUpdate, the day.
+        let open = answer(CertStatus::Good, None, None);
+        assert_eq!(verifier.fresh_until(&open), Some(at(THIS_UPDATE + DAY)));
+        // The delegated responder's certificate expiring first.
+        let responder = answer(
+            CertStatus::Good,
+            Some(THIS_UPDATE + 4 * DAY),
+            Some(THIS_UPDATE + DAY),
+        );
+        assert_eq!(
+            verifier.fresh_until(&responder),
+            Some(at(THIS_UPDATE + DAY))
+        );
+        // A hold must be fresh; a permanent revocation stays, bounded by its responder only.
+        let held = answer(hold(), Some(THIS_UPDATE + 4 * DAY), None);
+        assert_eq!(verifier.fresh_until(&held), Some(at(THIS_UPDATE + 4 * DAY)));
+        let revoked = answer(key_compromise(), Some(THIS_UPDATE + 4 * DAY), None);
+        assert_eq!(verifier.fresh_until(&revoked), None);
+        let revoked = answer(
+            key_compromise(),
+            Some(THIS_UPDATE + 4 * DAY),
+            Some(THIS_UPDATE + DAY),
+        );
+        assert_eq!(verifier.fresh_until(&revoked), Some(at(THIS_UPDATE + DAY)));
+    }
+
+    #[test]
+    fn check_freshness_at_a_later_time() {
+        let verifier = Verifier::new(&[]);
+        let skew = Verifier::DEFAULT_CLOCK_SKEW.as_secs();
+        let good = answer(CertStatus::Good, Some(THIS_UPDATE + 4 * DAY), None);
+        assert_eq!(
+            verifier.check_freshness(&good, at(THIS_UPDATE + 4 * DAY + skew)),
+            Ok(())
+        );
+        let late = at(THIS_UPDATE + 4 * DAY + skew + 1);
+        assert_eq!(
+            verifier.check_freshness(&good, late),
+            Err(Error::ResponseExpired {
+                time: late,
+                not_after: at(THIS_UPDATE + 4 * DAY),
+            })
+        );
+        // A kept answer whose delegated responder expired since: refused, whatever its status.
+        let after = at(THIS_UPDATE + DAY + 1);
+        for status in [CertStatus::Good, key_compromise(), hold()] {
+            let kept = answer(status, Some(THIS_UPDATE + 4 * DAY), Some(THIS_UPDATE + DAY));
+            assert_eq!(
+                verifier.check_freshness(&kept, after),
+                Err(Error::ResponderExpired {
+                    time: after,
+                    not_after: at(THIS_UPDATE + DAY),
+                }),
+                "{status:?}"
+            );
+        }
+        // A stale hold is not reported as revoked; a stale permanent revocation is.
+        let much_later = at(THIS_UPDATE + 30 * DAY);
+        let held = answer(hold(), Some(THIS_UPDATE + 4 * DAY), None);
+        assert!(matches!(
+            verifier.check_freshness(&held, much_later),
+            Err(Error::ResponseExpired { .. })
+        ));
+        let revoked = answer(key_compromise(), Some(THIS_UPDATE + 4 * DAY), None);
+        assert_eq!(verifier.check_freshness(&revoked, much_later), Ok(()));
+    }
+}

@@ -681,3 +681,69 @@ fn other_trait_methods_are_the_inner_verifiers() {
     assert_eq!(hints[0].as_ref(), b"a hint");
     assert!(!verifier.requires_raw_public_keys());
 }
+
+// The verdict cache.
+
+#[test]
+fn a_repeat_handshake_takes_the_answer_from_the_verdict_cache_and_checks_its_times_again() {
+    use rustls::client::danger::ServerCertVerifier;
+
+    let staple = tls::response("tls/tls-server-good");
+    let chain = Server::Intermediate.chain();
+    let (end_entity, intermediates) = chain.split_first().unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let check = |verifier: &OcspStapleVerifier, now| {
+        verifier.verify_server_cert(end_entity, intermediates, &name, &staple, now)
+    };
+    let invalid = Err(rustls::Error::InvalidCertificate(
+        CertificateError::InvalidOcspResponse,
+    ));
+    let (verifier, seen) = verifier(Policy::hard_fail());
+    let last = || seen.lock().unwrap().last().cloned().unwrap();
+
+    // The first handshake verifies; the second finds the same answer in the cache.
+    assert!(check(&verifier, tls::now()).is_ok());
+    assert!(!last().from_cache());
+    let first = last().answer().unwrap();
+    assert!(check(&verifier, tls::now()).is_ok());
+    assert!(last().from_cache());
+    assert_eq!(last().answer(), Some(first));
+    assert_eq!(last().decision().situation(), Situation::Good);
+
+    // A week later the cached answer is past its nextUpdate: the time checks run again on the
+    // cached answer, and the staple is refused as stale.
+    let later = common::time("2026-01-08T00:05:01Z");
+    assert_eq!(check(&verifier, later).map(|_| ()), invalid);
+    assert!(last().from_cache());
+    assert_eq!(
+        last().decision().situation(),
+        Situation::StapleUnusable(Error::ResponseExpired {
+            time: later,
+            not_after: common::time("2026-01-08T00:00:00Z"),
+        })
+    );
+    // A stale answer leaves the cache: the next handshake verifies the staple again.
+    assert_eq!(check(&verifier, later).map(|_| ()), invalid);
+    assert!(!last().from_cache());
+
+    // Another staple for the same certificate is another entry: the revoked one is verified,
+    // not taken for the good one.
+    let revoked = tls::response("tls/tls-server-revoked");
+    let result =
+        verifier.verify_server_cert(end_entity, intermediates, &name, &revoked, tls::now());
+    assert_eq!(
+        result.map(|_| ()),
+        Err(rustls::Error::InvalidCertificate(CertificateError::Revoked))
+    );
+    assert!(!last().from_cache());
+
+    // With the cache off, every handshake verifies.
+    let (verifier, seen) = observed(
+        OcspStapleVerifier::webpki_builder(tls::roots(), tls::provider(), Policy::hard_fail())
+            .with_verdict_cache_capacity(0),
+    );
+    for _ in 0..2 {
+        assert!(check(&verifier, tls::now()).is_ok());
+        assert!(!seen.lock().unwrap().last().unwrap().from_cache());
+    }
+}
