@@ -31,10 +31,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::der_builder::{self as der, P256Key};
-use ocsp_verify::fetch::{BadAnswer, FetchError, Fetcher, Unreachable};
+use common::stapling::{DAY, ManualClock, at, craft, simulate};
+use ocsp_verify::fetch::{BadAnswer, Fetcher, Unreachable};
 use ocsp_verify::stapling::{
-    METRICS_CONTENT_TYPE, Origin, RefreshSchedule, ResponseSource, StapleError, StapleEvent,
-    StapleEventKind, StapledCertificate, Stapler, StaplerBuilder, StaplerError, StateFileProblem,
+    METRICS_CONTENT_TYPE, Origin, RefreshSchedule, StapleError, StapleEvent, StapleEventKind,
+    StapledCertificate, Stapler, StaplerBuilder, StaplerError, StateFileProblem,
 };
 use ocsp_verify::{
     CertStatus, Certificate, Error, Issuer, OcspOutcome, OcspStapleVerifier, Policy,
@@ -46,7 +47,6 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::server::ResolvesServerCertUsingSni;
 use rustls::sign::CertifiedKey;
-use rustls::time_provider::TimeProvider;
 use rustls::{
     CertificateError, ClientConfig, ClientConnection, ProtocolVersion, RootCertStore, ServerConfig,
     ServerConnection,
@@ -61,40 +61,12 @@ const VERSIONS: [ProtocolVersion; 2] = [ProtocolVersion::TLSv1_2, ProtocolVersio
 // ---------------------------------------------------------------------------------------------
 // Time.
 
-fn at(secs: u64) -> UnixTime {
-    UnixTime::since_unix_epoch(Duration::from_secs(secs))
-}
-
 fn plus(time: UnixTime, secs: u64) -> UnixTime {
     at(time.as_secs() + secs)
 }
 
 fn minus(time: UnixTime, secs: u64) -> UnixTime {
     at(time.as_secs() - secs)
-}
-
-/// The test's clock, shared by the stapler and the rustls client.
-#[derive(Clone, Debug)]
-struct ManualClock(Arc<AtomicU64>);
-
-impl ManualClock {
-    fn starting_at(time: UnixTime) -> Self {
-        Self(Arc::new(AtomicU64::new(time.as_secs())))
-    }
-
-    fn now(&self) -> UnixTime {
-        at(self.0.load(Ordering::SeqCst))
-    }
-
-    fn set(&self, time: UnixTime) {
-        self.0.store(time.as_secs(), Ordering::SeqCst);
-    }
-}
-
-impl TimeProvider for ManualClock {
-    fn current_time(&self) -> Option<UnixTime> {
-        Some(self.now())
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,31 +334,6 @@ impl World {
     fn ca_key(&self) -> P256Key {
         P256Key::from_pkcs8_pem(&fs::read_to_string(self.pki.dir.join("ca.key")).unwrap())
     }
-}
-
-/// An answer about `cert` signed by `key` in `ca`'s name.
-fn craft(
-    cert: &Certificate<'_>,
-    ca: &Certificate<'_>,
-    status: der::Status,
-    this_update: UnixTime,
-    next_update: Option<UnixTime>,
-    key: &P256Key,
-) -> Vec<u8> {
-    let single = der::Single {
-        cert_id: der::cert_id(cert, ca, cert.serial()),
-        status,
-        this_update: this_update.as_secs(),
-        next_update: next_update.map(|t| t.as_secs()),
-        extensions: None,
-    };
-    let data = der::ResponseData {
-        responder: der::Responder::by_name(ca),
-        produced_at: this_update.as_secs(),
-        singles: vec![single.encode()],
-        extensions: None,
-    };
-    key.respond(&data, &[])
 }
 
 fn rustls_error(error: io::Error) -> rustls::Error {
@@ -1777,111 +1724,6 @@ fn chains_are_checked_when_the_stapler_is_built() {
         .build()
         .unwrap_err();
     assert!(matches!(error, StaplerError::StateDir { .. }), "{error}");
-}
-
-/// A CA that pre-signs an answer every four days, each valid seven days: the common practice
-/// (the CA/Browser Forum's baseline requirements allow ten days; CAs re-sign at about half),
-/// simulated with the committed TLS test PKI. No openssl needed.
-struct PreSigningCa {
-    key: P256Key,
-    issuer: Vec<u8>,
-    epoch: u64,
-    /// `(now, thisUpdate)` of each fetch.
-    log: Mutex<Vec<(u64, u64)>>,
-}
-
-const DAY: u64 = 86_400;
-
-impl ResponseSource for PreSigningCa {
-    fn fetch_response(
-        &self,
-        cert: &Certificate<'_>,
-        _issuer: &Issuer<'_>,
-        _responder_url: Option<&str>,
-        now: UnixTime,
-    ) -> Result<Vec<u8>, FetchError> {
-        let now = now.as_secs();
-        let this_update = self.epoch + (now - self.epoch) / (4 * DAY) * (4 * DAY);
-        self.log.lock().unwrap().push((now, this_update));
-        let issuer = Certificate::from_der(&self.issuer).unwrap();
-        Ok(craft(
-            cert,
-            &issuer,
-            der::Status::Good,
-            at(this_update),
-            Some(at(this_update + 7 * DAY)),
-            &self.key,
-        ))
-    }
-}
-
-/// Runs a stapler against a [`PreSigningCa`] for `days`, calling `refresh_due` whenever it
-/// asks to be called; returns `(now, thisUpdate)` of every fetch, relative to the start, and
-/// checks that a good staple was there at every instant.
-fn simulate(days: u64, schedule: RefreshSchedule, seed: u64) -> Vec<(u64, u64)> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let read = |name: &str| common::read(format!("generated/pki/tls/{name}.der"));
-    let key = provider
-        .key_provider
-        .load_private_key(
-            PrivateKeyDer::from_pem_file(
-                common::vectors().join("generated/pki/tls/tls-server.key"),
-            )
-            .unwrap(),
-        )
-        .unwrap();
-    let chain = vec![
-        CertificateDer::from(read("tls-server")),
-        CertificateDer::from(read("tls-int")),
-    ];
-    let epoch = 1_767_225_600; // 2026-01-01T00:00:00Z
-    let ca = Arc::new(PreSigningCa {
-        key: P256Key::load("tls/tls-int"),
-        issuer: read("tls-int"),
-        epoch,
-        log: Mutex::new(Vec::new()),
-    });
-    struct Shared(Arc<PreSigningCa>);
-    impl ResponseSource for Shared {
-        fn fetch_response(
-            &self,
-            cert: &Certificate<'_>,
-            issuer: &Issuer<'_>,
-            url: Option<&str>,
-            now: UnixTime,
-        ) -> Result<Vec<u8>, FetchError> {
-            self.0.fetch_response(cert, issuer, url, now)
-        }
-    }
-    let clock = ManualClock::starting_at(at(epoch));
-    let stapler = {
-        let clock = clock.clone();
-        Stapler::builder(Arc::clone(&provider))
-            .with_clock(move || clock.now())
-            .with_source(Shared(Arc::clone(&ca)))
-            .with_schedule(schedule)
-            .with_jitter_seed(seed)
-            .with_certificate(StapledCertificate::new(Arc::new(CertifiedKey::new(
-                chain, key,
-            ))))
-            .build()
-            .unwrap()
-    };
-    let end = epoch + days * DAY;
-    let mut now = at(epoch);
-    while now.as_secs() <= end {
-        clock.set(now);
-        let next = stapler.refresh_due(now);
-        let snapshot = only(stapler.snapshots(now));
-        assert_eq!(snapshot.status(), Some(CertStatus::Good), "at {now:?}");
-        // Stapled without a gap until the next call.
-        assert!(snapshot.stapled_until().unwrap() > next);
-        now = next;
-    }
-    let log = ca.log.lock().unwrap();
-    log.iter()
-        .map(|(now, this)| (now - epoch, this - epoch))
-        .collect()
 }
 
 #[test]
