@@ -143,7 +143,7 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().path())
             .collect();
-        assert_eq!(names, [path.clone()]);
+        assert_eq!(names, std::slice::from_ref(&path));
         // The cap: exactly at it is read, past it is refused.
         assert_eq!(read(&path, 6), Ok(Some(b"second".to_vec())));
         assert_eq!(read(&path, 5), Err(StateFileProblem::TooLarge(5)));
