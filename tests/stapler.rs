@@ -1716,7 +1716,8 @@ fn chains_are_checked_when_the_stapler_is_built() {
         })
     ));
     // A state directory that cannot be made.
-    let file = support::scratch_dir("stapler-not-a-dir").join("file");
+    let scratch = support::scratch_dir("stapler-not-a-dir");
+    let file = scratch.join("file");
     fs::write(&file, b"").unwrap();
     let error = Stapler::builder(Arc::clone(&provider))
         .with_certificate(certified(vec![tls("tls-server"), tls("tls-int")]))
@@ -1724,6 +1725,7 @@ fn chains_are_checked_when_the_stapler_is_built() {
         .build()
         .unwrap_err();
     assert!(matches!(error, StaplerError::StateDir { .. }), "{error}");
+    fs::remove_dir_all(&scratch).unwrap();
 }
 
 #[test]
