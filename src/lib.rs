@@ -65,6 +65,8 @@
 //!   form, the responder URLs of a certificate, and a request parser.
 //! - [`fetch`] (feature `std`; the fetcher with `http`): a blocking fetch over plain HTTP that
 //!   verifies what it gets, and a bounded cache of verified answers.
+//! - `stapling` (feature `stapler`): the server side, a rustls certificate resolver that
+//!   fetches, verifies, refreshes, saves and staples answers, with Prometheus metrics.
 //!
 //! The project's design notes (the profile's rules, the policy table, the decisions and why)
 //! are in `docs/design.md` in the repository.
@@ -81,6 +83,7 @@
 //! | `rustcrypto` | yes | both of the above |
 //! | `rustls` | no | [`OcspStapleVerifier`], a rustls 0.23 `ServerCertVerifier` that checks stapled responses with the [`Policy`]; implies `std` |
 //! | `http` | no | implies `std`; [`fetch::Fetcher`]: blocking fetch over plain HTTP with `ureq` (no TLS) |
+//! | `stapler` | no | implies `rustls` and `http`; `stapling::Stapler`, a rustls `ResolvesServerCert` that staples verified answers, refreshes them, keeps them on disk, and reports in the Prometheus text format (`prometheus-client`) |
 //!
 //! The revocation [`Policy`] needs no feature and no heap; nor do requests.
 
@@ -94,7 +97,8 @@ extern crate std;
 // The layers, bottom up (each module imports only from the ones above it in this list):
 // DER, OIDs, errors and the calendar; hashes and ASN.1 times; signed data and keys, and the
 // RustCrypto algorithms; extensions, certificates and issuers; response views and requests;
-// the verifier; owned answers and the policy; the cache, the fetcher and the rustls adapter.
+// the verifier; owned answers and the policy; the cache, the fetcher and the rustls adapter;
+// the stapler, which builds on the fetcher.
 mod calendar;
 mod der;
 mod error;
@@ -126,6 +130,8 @@ mod cache;
 mod fetcher;
 #[cfg(feature = "rustls")]
 mod rustls;
+#[cfg(feature = "stapler")]
+mod stapler;
 
 // The verification path.
 pub use crate::calendar::Rfc3339;
@@ -181,5 +187,18 @@ pub mod fetch {
     pub use crate::fetcher::{
         BadAnswer, FetchError, FetchMethod, Fetcher, OCSP_REQUEST_CONTENT_TYPE,
         OCSP_RESPONSE_CONTENT_TYPE, Unreachable,
+    };
+}
+
+/// Stapling on a rustls server (feature `stapler`): a certificate resolver that fetches each
+/// certificate's status from its responder, verifies it, staples it, refreshes it half-way
+/// through its validity, keeps it on disk across restarts, and reports in the Prometheus text
+/// format. Start at [`stapling::Stapler`].
+#[cfg(feature = "stapler")]
+pub mod stapling {
+    pub use crate::stapler::{
+        Clock, METRICS_CONTENT_TYPE, NotReady, Origin, RefreshSchedule, RefreshThread,
+        ResponseSource, StapleError, StapleEvent, StapleEventKind, StapleObserver, StapleSnapshot,
+        StapledCertificate, Stapler, StaplerBuilder, StaplerError, StateFileProblem, SystemClock,
     };
 }

@@ -344,8 +344,9 @@ impl<'p> Verifier<'p> {
         Some(at(until))
     }
 
-    /// The largest age of `thisUpdate` accepted, with or without `nextUpdate`.
-    fn max_age_for(&self, has_next_update: bool) -> Duration {
+    /// The largest age of `thisUpdate` accepted, with or without `nextUpdate` (also the
+    /// stapler's limit for a permanent revocation, which [`Verifier::fresh_until`] leaves open).
+    pub(crate) fn max_age_for(&self, has_next_update: bool) -> Duration {
         if has_next_update {
             self.max_age
         } else {

@@ -308,9 +308,20 @@ pub struct P256Key(p256::ecdsa::SigningKey);
 
 impl P256Key {
     pub fn load(name: &str) -> Self {
+        Self::from_pkcs8_pem(
+            &String::from_utf8(super::read(format!("generated/pki/{name}.key"))).unwrap(),
+        )
+    }
+
+    /// A key from PKCS#8 PEM (what `openssl req -newkey ec -nodes` writes).
+    pub fn from_pkcs8_pem(pem: &str) -> Self {
         use p256::pkcs8::DecodePrivateKey;
-        let pem = String::from_utf8(super::read(format!("generated/pki/{name}.key"))).unwrap();
-        Self(p256::ecdsa::SigningKey::from_pkcs8_pem(&pem).unwrap())
+        Self(p256::ecdsa::SigningKey::from_pkcs8_pem(pem).unwrap())
+    }
+
+    /// A key from its 32-byte scalar: a key nobody trusts, to forge with.
+    pub fn from_scalar(scalar: &[u8; 32]) -> Self {
+        Self(p256::ecdsa::SigningKey::from_slice(scalar).unwrap())
     }
 
     /// An ecdsa-with-SHA256 signature (DER `Ecdsa-Sig-Value`), deterministic (RFC 6979).

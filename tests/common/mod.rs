@@ -7,6 +7,8 @@ pub mod der_builder;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod ring;
+#[cfg(feature = "stapler")]
+pub mod stapling;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -167,12 +167,27 @@ impl Pki {
 
     /// Issues a leaf with `serial` (hex) whose AIA names `ocsp_urls`; returns its DER.
     pub fn leaf(&self, name: &str, serial: &str, ocsp_urls: &[&str]) -> Vec<u8> {
+        self.leaf_with(name, serial, ocsp_urls, &[])
+    }
+
+    /// Like [`Pki::leaf`], with more extension lines for openssl's config (for example
+    /// `subjectAltName=DNS:good.test` or `tlsfeature=status_request`). The key is `NAME.key`.
+    pub fn leaf_with(
+        &self,
+        name: &str,
+        serial: &str,
+        ocsp_urls: &[&str],
+        extensions: &[&str],
+    ) -> Vec<u8> {
         let aia: Vec<String> = ocsp_urls.iter().map(|u| format!("OCSP;URI:{u}")).collect();
         let section = format!("leaf_{name}");
         let mut cnf = fs::read_to_string(self.dir.join("ext.cnf")).unwrap();
         cnf.push_str(&format!("[{section}]\nbasicConstraints=CA:FALSE\n"));
         if !aia.is_empty() {
             cnf.push_str(&format!("authorityInfoAccess={}\n", aia.join(",")));
+        }
+        for line in extensions {
+            cnf.push_str(&format!("{line}\n"));
         }
         fs::write(self.dir.join("ext.cnf"), cnf).unwrap();
         let key = format!("{name}.key");
@@ -253,7 +268,17 @@ impl Responder {
     /// Starts `openssl ocsp -port 0` (OpenSSL picks a free port and prints it) signing with
     /// the delegated responder certificate, with responses valid for an hour (`-nmin 60`).
     pub fn start(pki: &Pki) -> Self {
-        let log = pki.dir.join("responder.log");
+        Self::start_with_validity(pki, 60)
+    }
+
+    /// Like [`Responder::start`], with responses valid for `minutes`.
+    pub fn start_with_validity(pki: &Pki, minutes: u32) -> Self {
+        let minutes = minutes.to_string();
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let log = pki.dir.join(format!(
+            "responder-{}.log",
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        ));
         let out = fs::File::create(&log).unwrap();
         let child = Command::new("openssl")
             .args([
@@ -269,7 +294,7 @@ impl Responder {
                 "-CA",
                 "ca.pem",
                 "-nmin",
-                "60",
+                &minutes,
                 "-ignore_err",
             ])
             .current_dir(&pki.dir)
