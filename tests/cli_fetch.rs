@@ -390,9 +390,7 @@ fn fetch_usage_and_input_errors_exit_4() {
 
 #[test]
 fn fetch_from_openssl_ocsp_with_a_nonce() {
-    if !support::have_openssl("cli_fetch_from_openssl_ocsp") {
-        return;
-    }
+    support::require_openssl("cli_fetch_from_openssl_ocsp");
     let pki = Pki::new("cli-fetch");
     let responder = Responder::start(&pki);
     let good = pki.leaf("good", GOOD_SERIAL, &[&responder.url()]);
