@@ -81,7 +81,7 @@ fn clean_end_entity_and_responder() {
     assert_eq!(codes(&json, "info"), ["aia_ocsp_url", "must_staple_absent"]);
     assert_eq!(
         json["certificates"][0]["subject"],
-        "CN=rsa-ee, O=ocsp-verify test, C=XX"
+        "CN=rsa-ee,O=ocsp-verify test,C=XX"
     );
     assert_eq!(json["certificates"][0]["serial"], "1001");
     for finding in json["findings"].as_array().unwrap() {
@@ -224,7 +224,7 @@ fn human_output_and_quiet() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "certificate 1: CN=Responder without EKU, O=ocsp-verify test, C=XX (serial 2002)"
+        "certificate 1: CN=Responder without EKU,O=ocsp-verify test,C=XX (serial 2002)"
     );
     assert!(
         lines[1].starts_with(
@@ -260,4 +260,50 @@ fn unreadable_input_exits_4() {
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["error"]["code"], "input_error");
     assert_eq!(run(&["lint"]).status.code(), Some(4));
+}
+
+#[test]
+fn an_expired_or_not_yet_valid_responder_is_a_finding() {
+    for (cert, code, words) in [
+        ("rsa-responder-expired.pem", "responder_expired", "expired "),
+        (
+            "rsa-responder-notyetvalid.pem",
+            "responder_not_yet_valid",
+            "not valid for another ",
+        ),
+    ] {
+        // At the vectors' time, and at the default time, now.
+        for at in [&["--at", "2026-01-01T01:00:00Z"][..], &[]] {
+            let (cert_path, issuer) = (pki(cert), pki("rsa-ca.pem"));
+            let mut args = vec!["lint", "--cert", &cert_path, "--json", "--issuer", &issuer];
+            args.extend_from_slice(at);
+            let output = run(&args);
+            let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+            if at.is_empty() && code == "responder_not_yet_valid" {
+                continue; // Valid from some date: only --at pins it.
+            }
+            assert_eq!(output.status.code(), Some(3), "{cert} {at:?}: {json}");
+            assert_eq!(problems(&json), [code], "{json}");
+            let message = json["findings"][0]["message"].as_str().unwrap();
+            assert!(message.contains(words), "{message}");
+            assert!(
+                message.contains("clients refuse every response it signs"),
+                "{message}"
+            );
+        }
+    }
+    // Inside its validity it is clean.
+    let output = run(&[
+        "lint",
+        "--cert",
+        &pki("rsa-responder-expired.pem"),
+        "--at",
+        "2025-01-01T00:00:00Z",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
