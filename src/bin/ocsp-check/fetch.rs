@@ -122,16 +122,20 @@ pub(crate) fn run(args: &Args) -> Exit {
     let format = options.format();
     let now = options.at.unwrap_or_else(UnixTime::now);
     let to_stderr = args.out.as_deref().is_some_and(output::is_stdout);
-    let stop = |exit: Exit, error: ErrorReport, url: Option<&str>| {
-        let mut report = FetchReport::failed(now).with_error(error.clone());
-        report.url = url.map(str::to_string);
-        report::print(format, &report, &[], to_stderr);
-        report::error_line(format, &error.message);
-        exit
-    };
     let (pair, trusted) = match read(args) {
         Ok(inputs) => inputs,
         Err(error) => return input_error(format, &FetchReport::failed(now), &error),
+    };
+    let serial = Certificate::from_der(&pair.cert)
+        .ok()
+        .map(|cert| crate::describe::hex(cert.serial()));
+    let stop = |exit: Exit, error: ErrorReport, url: Option<&str>| {
+        let mut report = FetchReport::failed(now).with_error(error.clone());
+        report.url = url.map(str::to_string);
+        report.verify.serial.clone_from(&serial);
+        report::print(format, &report, &[], to_stderr);
+        report::error_line(format, &error.message);
+        exit
     };
     let (Ok(cert), Ok(issuer)) = (
         Certificate::from_der(&pair.cert),
