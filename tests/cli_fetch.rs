@@ -445,7 +445,10 @@ fn failures_are_named_plainly() {
     assert_eq!(output.status.code(), Some(4));
     let json = json_of(&output);
     assert_eq!(json["error"]["code"], "invalid_url");
-    assert_eq!(json["serial"], "1001", "the certificate is named even when nothing was asked");
+    assert_eq!(
+        json["serial"], "1001",
+        "the certificate is named even when nothing was asked"
+    );
     assert!(
         json["error"]["message"]
             .as_str()

@@ -436,6 +436,21 @@ fn a_chain_the_roots_refuse_exits_4() {
     let json = json_of(&output);
     assert_eq!(json["error"]["code"], "certificate_rejected");
     assert_eq!(json["verdict"], Value::Null);
+    // Nothing to judge the staple against: said so, not guessed.
+    assert_eq!(json["stapled"], true);
+    assert_eq!(json["status"], Value::Null);
+    assert_eq!(json["staple_error"]["code"], "issuer_not_found");
+    let output = tls(
+        Server::MissingIntermediate,
+        Some("tls/tls-server-good"),
+        &[],
+    );
+    assert!(
+        stdout(&output)
+            .contains("\n  staple:      not judged: neither the certificates the server sent"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]

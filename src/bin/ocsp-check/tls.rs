@@ -346,9 +346,15 @@ pub(crate) fn usage_json(error: ErrorReport) -> String {
 /// judged here (the chain was refused before the adapter looked at it).
 enum Judged {
     Decided(Decision, Option<Answer>),
-    ChainRefused(Staple, TlsFeatures),
+    /// The staple judged here; `None` when no certificate the server sent, nor any root,
+    /// issued the server's certificate (nothing to judge the staple against).
+    ChainRefused(Option<Staple>, TlsFeatures),
     Nothing,
 }
+
+/// Why a staple could not be judged when the chain was refused.
+const NO_ISSUER: &str = "not judged: neither the certificates the server sent nor the roots \
+                         hold the issuer of its certificate";
 
 struct Report<'a> {
     args: &'a Args,
@@ -473,13 +479,14 @@ impl Report<'_> {
                     .map_or_else(|| "refused".into(), ToString::to_string);
                 lines.push(format!("no connection: {chain}"));
                 let answer = match staple {
-                    Staple::Verified(answer) => Some(*answer),
+                    Some(Staple::Verified(answer)) => Some(*answer),
                     _ => None,
                 };
-                let situation = Situation::of(staple);
+                let situation = Situation::of(staple.as_ref().unwrap_or(&Staple::Absent));
                 let words = match staple {
-                    Staple::Absent => "none".to_string(),
-                    _ => format!(
+                    None => NO_ISSUER.to_string(),
+                    Some(Staple::Absent) => "none".to_string(),
+                    Some(_) => format!(
                         "{} (judged against the chain the server sent; the chain itself was \
                          refused)",
                         staple_words(&situation)
@@ -554,7 +561,13 @@ impl Report<'_> {
                 }
                 (*answer, decision.situation(), decision.tls_features())
             }
-            Judged::ChainRefused(staple, features) => {
+            Judged::ChainRefused(None, features) => {
+                report.stapled = Some(true);
+                report.must_staple = Some(*features == TlsFeatures::StatusRequest);
+                report.staple_error = Some(ErrorReport::new("issuer_not_found", NO_ISSUER));
+                return report;
+            }
+            Judged::ChainRefused(Some(staple), features) => {
                 let answer = match staple {
                     Staple::Verified(answer) => Some(*answer),
                     _ => None,
@@ -597,16 +610,16 @@ impl Report<'_> {
 /// The staple the server sent, verified here with the ring provider's algorithms (the
 /// adapter's), against the issuer among the intermediates the server sent, or a root: for a
 /// chain the roots refused, when the adapter never looked at the staple. `None` when the
-/// server's certificate cannot be read.
+/// server's certificate cannot be read; no staple when no issuer was found to judge it by.
 fn judge_staple(
     sent: &Sent,
     store: &RootCertStore,
     now: UnixTime,
-) -> Option<(Staple, TlsFeatures)> {
+) -> Option<(Option<Staple>, TlsFeatures)> {
     let cert = Certificate::from_der(&sent.end_entity).ok()?;
     let features = cert.tls_features();
     if sent.staple.is_empty() {
-        return Some((Staple::Absent, features));
+        return Some((Some(Staple::Absent), features));
     }
     let verifier = Verifier::new(provider().signature_verification_algorithms.all);
     let intermediates: Vec<Certificate<'_>> = sent
@@ -625,13 +638,13 @@ fn judge_staple(
             .filter_map(|anchor| Issuer::from_trust_anchor(anchor).ok())
             .find(|issuer| issuer.is_issuer_of(&cert))
     };
-    let result: Result<Answer, Error> = match from_chain.or_else(from_roots) {
-        Some(issuer) => verifier
-            .verify(&sent.staple, &cert, &issuer, None, now)
-            .map(|verified| verified.answer()),
-        None => Err(Error::IssuerNameMismatch),
+    let Some(issuer) = from_chain.or_else(from_roots) else {
+        return Some((None, features));
     };
-    Some((Staple::from(result), features))
+    let result: Result<Answer, Error> = verifier
+        .verify(&sent.staple, &cert, &issuer, None, now)
+        .map(|verified| verified.answer());
+    Some((Some(Staple::from(result)), features))
 }
 
 /// The staple line's words for a situation: `good`, `revoked since ...`, `unusable: ...`.
