@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+/// When the test PKI is valid.
+const NOW: &str = "2026-01-01T01:00:00Z";
+
 fn pki(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("test-vectors/generated/pki")
@@ -30,7 +33,15 @@ fn lint(cert: &str, issuer: Option<&str>) -> (Option<i32>, Value) {
     } else {
         pki(cert)
     };
-    let mut args = vec!["lint".to_string(), "--cert".into(), cert, "--json".into()];
+    // At the vectors' time: the test certificates expire in 2035.
+    let mut args = vec![
+        "lint".to_string(),
+        "--cert".into(),
+        cert,
+        "--json".into(),
+        "--at".into(),
+        NOW.into(),
+    ];
     if let Some(issuer) = issuer {
         args.extend(["--issuer".into(), pki(issuer)]);
     }
@@ -140,6 +151,8 @@ fn responder_profile_findings() {
         &pki("rsa-ee.pem"),
         "--responder",
         "--json",
+        "--at",
+        NOW,
     ]);
     assert_eq!(output.status.code(), Some(3));
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -218,6 +231,8 @@ fn human_output_and_quiet() {
         &pki("rsa-responder-noeku.pem"),
         "--issuer",
         &pki("rsa-ca.pem"),
+        "--at",
+        NOW,
     ]);
     assert_eq!(output.status.code(), Some(3));
     let stdout = String::from_utf8(output.stdout).unwrap();
@@ -234,12 +249,19 @@ fn human_output_and_quiet() {
     );
     assert_eq!(*lines.last().unwrap(), "1 finding (1 error, 0 warnings)");
 
-    let output = run(&["lint", "--cert", &pki("rsa-ee.pem")]);
+    let output = run(&["lint", "--cert", &pki("rsa-ee.pem"), "--at", NOW]);
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(stdout.lines().last(), Some("clean: no findings"));
 
-    let output = run(&["lint", "--cert", &pki("rsa-responder-ca.pem"), "--quiet"]);
+    let output = run(&[
+        "lint",
+        "--cert",
+        &pki("rsa-responder-ca.pem"),
+        "--quiet",
+        "--at",
+        NOW,
+    ]);
     assert_eq!(output.status.code(), Some(3));
     assert!(output.stdout.is_empty() && output.stderr.is_empty());
 }
@@ -273,7 +295,7 @@ fn an_expired_or_not_yet_valid_responder_is_a_finding() {
         ),
     ] {
         // At the vectors' time, and at the default time, now.
-        for at in [&["--at", "2026-01-01T01:00:00Z"][..], &[]] {
+        for at in [&["--at", NOW][..], &[]] {
             let (cert_path, issuer) = (pki(cert), pki("rsa-ca.pem"));
             let mut args = vec!["lint", "--cert", &cert_path, "--json", "--issuer", &issuer];
             args.extend_from_slice(at);
