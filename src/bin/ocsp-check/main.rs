@@ -47,7 +47,7 @@ Exit status (every subcommand):
   2  unknown
   3  invalid or unverifiable (a refused response or staple, an unreachable responder, a lint finding)
   4  usage or input error (tls: no TLS connection could be made)
-  5  good, but fewer than --min-remaining seconds before nextUpdate: refresh now (verify, fetch)
+  5  good, but fewer than --min-remaining seconds before it stops being fresh (verify, fetch)
 
 Output: a short human summary on stdout, or exactly one JSON object with --json (its own keys for \
 each subcommand, the same on every path, usage errors included); --quiet prints nothing on \
