@@ -61,14 +61,25 @@ impl fmt::Display for Rfc3339 {
     }
 }
 
-/// Displays the time from one instant to a later one, the way people say it: `6d 23h`,
-/// `5h 2m`, `3m 20s`, `42s` (zero when the second is not later).
+/// Displays a number of seconds the way people say a span of time, to the two largest units:
+/// `6d 23h`, `5h 2m`, `3m 20s`, `42s`. The error messages use it, and so can an application
+/// that reports how long an answer has left.
+///
+/// ```
+/// use core::time::Duration;
+/// use ocsp_verify::{Elapsed, UnixTime};
+///
+/// let this_update = UnixTime::since_unix_epoch(Duration::from_secs(1_767_225_600));
+/// let next_update = UnixTime::since_unix_epoch(Duration::from_secs(1_767_830_400));
+/// assert_eq!(Elapsed::between(this_update, next_update).to_string(), "7d 0h");
+/// assert_eq!(Elapsed(200).to_string(), "3m 20s");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Elapsed(pub(crate) u64);
+pub struct Elapsed(pub u64);
 
 impl Elapsed {
-    /// From `earlier` to `later`.
-    pub(crate) fn between(earlier: UnixTime, later: UnixTime) -> Self {
+    /// From `earlier` to `later` (zero when `later` is not later).
+    pub fn between(earlier: UnixTime, later: UnixTime) -> Self {
         Self(later.as_secs().saturating_sub(earlier.as_secs()))
     }
 }

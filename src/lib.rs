@@ -134,7 +134,7 @@ mod rustls;
 mod stapler;
 
 // The verification path.
-pub use crate::calendar::Rfc3339;
+pub use crate::calendar::{Elapsed, Rfc3339};
 pub use crate::cert::{Certificate, TlsFeatures};
 pub use crate::error::{Error, ResponseStatus, Structure};
 pub use crate::hash::HashAlgorithm;

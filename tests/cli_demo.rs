@@ -132,13 +132,15 @@ fn a_disagreement_fails_loudly() {
     let output = run(&["demo", "--vectors", vectors.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(3));
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.starts_with(
-            "error: demo: `good` under soft-fail: expected accept, the adapter said reject"
+            "error: demo: the adapter disagrees with the documented policy table: `good` under \
+             soft-fail: expected accept, the adapter said reject"
         ),
         "{stderr}"
     );
+    assert!(stderr.contains("; `good` under hard-fail: "), "{stderr}");
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
         stdout.contains("\ngood                    tls-server-good           reject (!)"),
@@ -162,4 +164,93 @@ fn missing_vectors_exit_4() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("--vectors DIR"), "{stderr}");
+}
+
+#[test]
+fn the_vectors_are_found_from_the_current_directory_not_the_build_machine() {
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let help = run(&["demo", "--help"]);
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(!help.contains(manifest), "{help}");
+    assert!(
+        help.contains("test-vectors/generated in the current directory"),
+        "{help}"
+    );
+
+    // From the checkout (cargo test runs here): found, and shown relative.
+    let output = run(&["demo"]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("\nTest PKI and staples: test-vectors/generated\n"),
+        "{stdout}"
+    );
+    // From a subdirectory: found in the parent.
+    let (output, _) = common::cli::run_within(
+        &["demo", "--quiet"],
+        Some(&Path::new(manifest).join("src")),
+        std::time::Duration::from_secs(120),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Elsewhere, as an installed binary is (outside the checkout, whose target/ holds the
+    // scratch space): it says what to pass.
+    let elsewhere = std::env::temp_dir().join(format!("ocsp-check-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let (output, _) = common::cli::run_within(
+        &["demo"],
+        Some(&elsewhere),
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(output.status.code(), Some(4));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("no test-vectors/generated/ in "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("give the vectors with --vectors DIR"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(manifest), "{stderr}");
+    let _ = std::fs::remove_dir_all(&elsewhere);
+}
+
+/// With the loopback interface down (a fresh network namespace, `unshare -n`, when this
+/// machine allows one), the client cannot reach the demo's server: the demo must say so and
+/// exit 4 at once, not wait for ever on a server blocked in accept. Where `unshare -n` is not
+/// allowed, the binary's own test (`demo::tests`) covers the same path with a dead port.
+#[test]
+fn a_loopback_that_is_down_exits_4_promptly() {
+    let allowed = std::process::Command::new("unshare")
+        .args(["-n", "true"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !allowed {
+        eprintln!(
+            "unshare -n is not allowed here: the in-binary test \
+             an_unreachable_loopback_server_ends_the_demo_promptly covers this path"
+        );
+        return;
+    }
+    let mut command = std::process::Command::new("unshare");
+    command.args(["-n", env!("CARGO_BIN_EXE_ocsp-check"), "demo"]);
+    let (output, took) = common::cli::run_command_within(
+        command,
+        Some(Path::new(env!("CARGO_MANIFEST_DIR"))),
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(output.status.code(), Some(4));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr
+            .starts_with("error: demo: the client cannot reach the demo's own server on loopback"),
+        "{stderr}"
+    );
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
 }

@@ -216,14 +216,22 @@ fn request_input_errors_exit_4() {
 #[test]
 fn fetch_prints_what_verify_prints() {
     let server = Canned::start(Answer::ocsp(&vector("good-rsa-ca")));
-    for extra in [&["--json"][..], &[]] {
-        let mut args = vec!["--no-nonce"];
-        args.extend_from_slice(extra);
-        let fetched = fetch(&server.url(), &args);
-        let verified = verify("good-rsa-ca", extra);
-        assert_eq!(fetched.status.code(), Some(0), "{}", stderr(&fetched));
-        assert_eq!(fetched.stdout, verified.stdout);
-    }
+    // JSON: verify's object, and which URL answered and what was saved.
+    let fetched = json_of(&fetch(&server.url(), &["--no-nonce", "--json"]));
+    let mut verified = json_of(&verify("good-rsa-ca", &["--json"]));
+    let object = verified.as_object_mut().unwrap();
+    object.insert("url".into(), server.url().into());
+    object.insert("out".into(), serde_json::Value::Null);
+    object.insert("out_bytes".into(), serde_json::Value::Null);
+    assert_eq!(fetched, verified);
+    // Human: verify's lines, then where the answer came from.
+    let fetched = fetch(&server.url(), &["--no-nonce"]);
+    assert_eq!(fetched.status.code(), Some(0), "{}", stderr(&fetched));
+    let verified = common::cli::stdout(&verify("good-rsa-ca", &[]));
+    assert_eq!(
+        common::cli::stdout(&fetched),
+        format!("{verified}  fetched:     from {}\n", server.url())
+    );
     // The request went by GET, under the responder URL.
     let requests = server.requests.lock().unwrap();
     assert!(
@@ -272,9 +280,9 @@ fn fetch_sends_a_nonce_unless_told_not_to() {
     let output = fetch(&server.url(), &[]);
     assert_eq!(output.status.code(), Some(3));
     assert!(
-        stderr(&output).contains("--no-nonce"),
+        common::cli::stdout(&output).contains("\n  hint:        the responder ignores nonces"),
         "{}",
-        stderr(&output)
+        common::cli::stdout(&output)
     );
     // The request carried a 32-byte nonce.
     let requests = server.requests.lock().unwrap();
@@ -300,10 +308,15 @@ fn min_remaining_asks_for_a_refresh() {
     assert_eq!(output.status.code(), Some(5));
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.starts_with("good: the certificate is not revoked\n"));
+    // Just fetched: fetching again now would not help, and the words do not say to.
     assert!(
-        stdout.contains("\n  refresh:     6d 23h left, less than --min-remaining 700000"),
+        stdout.contains(
+            "\n  refresh:     6d 23h left, less than --min-remaining 700000 (8d 2h), although just \
+             fetched: the responder's newest answer is already that close to its end\n"
+        ),
         "{stdout}"
     );
+    assert!(!stdout.contains("refresh now"), "{stdout}");
     let output = fetch(&server.url(), &["--no-nonce", "--min-remaining", "601200"]);
     assert_eq!(output.status.code(), Some(0));
 }
@@ -373,6 +386,92 @@ fn unreachable_slow_and_nonsense_exit_3_with_a_code() {
 }
 
 #[test]
+fn fetch_says_what_it_did() {
+    let good = vector("good-rsa-ca");
+    let server = Canned::start(Answer::ocsp(&good));
+    let out = scratch("said.der");
+    let out_str = out.display().to_string();
+    let output = fetch(&server.url(), &["--no-nonce", "--out", &out_str]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = common::cli::stdout(&output);
+    assert!(
+        stdout.contains(&format!("\n  fetched:     from {}\n", server.url())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "\n  saved:       {out_str} ({} bytes)\n",
+            good.len()
+        )),
+        "{stdout}"
+    );
+    let output = fetch(&server.url(), &["--no-nonce", "--out", &out_str, "--json"]);
+    let json = json_of(&output);
+    assert_eq!(json["url"], server.url());
+    assert_eq!(json["out"], out_str);
+    assert_eq!(json["out_bytes"], good.len());
+}
+
+#[test]
+fn failures_are_named_plainly() {
+    // An HTTP 500 is an answer from a failing server, not an unreachable one.
+    let server = Canned::start(Answer::http("500 Internal Server Error", None, b""));
+    let output = fetch(&server.url(), &["--no-nonce"]);
+    assert_eq!(output.status.code(), Some(3));
+    let text = stderr(&output);
+    assert_eq!(
+        text,
+        format!(
+            "error: the OCSP responder at {} answered HTTP 500 (a server error): it is up, but \
+             could not answer\n",
+            server.url()
+        )
+    );
+    assert!(!text.contains("unreachable"), "{text}");
+    // A content type, as it was sent.
+    let server = Canned::start(Answer::http(
+        "200 OK",
+        Some("text/html"),
+        &vector("good-rsa-ca"),
+    ));
+    let text = stderr(&fetch(&server.url(), &["--no-nonce"]));
+    assert!(
+        text.contains("answered with content type text/html, not application/ocsp-response"),
+        "{text}"
+    );
+    assert!(!text.contains("Some("), "{text}");
+    // An https:// URL is not a responder URL: a usage error, not an unreachable responder.
+    let output = fetch("https://ocsp.example.com/", &["--no-nonce", "--json"]);
+    assert_eq!(output.status.code(), Some(4));
+    let json = json_of(&output);
+    assert_eq!(json["error"]["code"], "invalid_url");
+    assert_eq!(
+        json["serial"], "1001",
+        "the certificate is named even when nothing was asked"
+    );
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not an http:// URL")
+    );
+}
+
+#[test]
+fn timeouts_are_validated_not_overflowed() {
+    for (timeout, words) in [
+        ("0", "a timeout of 0 seconds would give up before starting"),
+        ("9223372036854775807", "more than the longest timeout"),
+    ] {
+        let output = fetch("http://127.0.0.1:9/", &["--timeout", timeout]);
+        assert_eq!(output.status.code(), Some(4));
+        let text = stderr(&output);
+        assert!(text.contains(words), "{text}");
+        assert!(!text.contains("panicked"), "{text}");
+    }
+}
+
+#[test]
 fn fetch_usage_and_input_errors_exit_4() {
     let ca = generated("pki/rsa-ca.pem");
     // A certificate that names no responder, and no --url.
@@ -390,9 +489,7 @@ fn fetch_usage_and_input_errors_exit_4() {
 
 #[test]
 fn fetch_from_openssl_ocsp_with_a_nonce() {
-    if !support::have_openssl("cli_fetch_from_openssl_ocsp") {
-        return;
-    }
+    support::require_openssl("cli_fetch_from_openssl_ocsp");
     let pki = Pki::new("cli-fetch");
     let responder = Responder::start(&pki);
     let good = pki.leaf("good", GOOD_SERIAL, &[&responder.url()]);

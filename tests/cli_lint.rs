@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+/// When the test PKI is valid.
+const NOW: &str = "2026-01-01T01:00:00Z";
+
 fn pki(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("test-vectors/generated/pki")
@@ -30,7 +33,15 @@ fn lint(cert: &str, issuer: Option<&str>) -> (Option<i32>, Value) {
     } else {
         pki(cert)
     };
-    let mut args = vec!["lint".to_string(), "--cert".into(), cert, "--json".into()];
+    // At the vectors' time: the test certificates expire in 2035.
+    let mut args = vec![
+        "lint".to_string(),
+        "--cert".into(),
+        cert,
+        "--json".into(),
+        "--at".into(),
+        NOW.into(),
+    ];
     if let Some(issuer) = issuer {
         args.extend(["--issuer".into(), pki(issuer)]);
     }
@@ -81,7 +92,7 @@ fn clean_end_entity_and_responder() {
     assert_eq!(codes(&json, "info"), ["aia_ocsp_url", "must_staple_absent"]);
     assert_eq!(
         json["certificates"][0]["subject"],
-        "CN=rsa-ee, O=ocsp-verify test, C=XX"
+        "CN=rsa-ee,O=ocsp-verify test,C=XX"
     );
     assert_eq!(json["certificates"][0]["serial"], "1001");
     for finding in json["findings"].as_array().unwrap() {
@@ -140,6 +151,8 @@ fn responder_profile_findings() {
         &pki("rsa-ee.pem"),
         "--responder",
         "--json",
+        "--at",
+        NOW,
     ]);
     assert_eq!(output.status.code(), Some(3));
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -218,13 +231,15 @@ fn human_output_and_quiet() {
         &pki("rsa-responder-noeku.pem"),
         "--issuer",
         &pki("rsa-ca.pem"),
+        "--at",
+        NOW,
     ]);
     assert_eq!(output.status.code(), Some(3));
     let stdout = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "certificate 1: CN=Responder without EKU, O=ocsp-verify test, C=XX (serial 2002)"
+        "certificate 1: CN=Responder without EKU,O=ocsp-verify test,C=XX (serial 2002)"
     );
     assert!(
         lines[1].starts_with(
@@ -234,12 +249,19 @@ fn human_output_and_quiet() {
     );
     assert_eq!(*lines.last().unwrap(), "1 finding (1 error, 0 warnings)");
 
-    let output = run(&["lint", "--cert", &pki("rsa-ee.pem")]);
+    let output = run(&["lint", "--cert", &pki("rsa-ee.pem"), "--at", NOW]);
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(stdout.lines().last(), Some("clean: no findings"));
 
-    let output = run(&["lint", "--cert", &pki("rsa-responder-ca.pem"), "--quiet"]);
+    let output = run(&[
+        "lint",
+        "--cert",
+        &pki("rsa-responder-ca.pem"),
+        "--quiet",
+        "--at",
+        NOW,
+    ]);
     assert_eq!(output.status.code(), Some(3));
     assert!(output.stdout.is_empty() && output.stderr.is_empty());
 }
@@ -260,4 +282,50 @@ fn unreadable_input_exits_4() {
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["error"]["code"], "input_error");
     assert_eq!(run(&["lint"]).status.code(), Some(4));
+}
+
+#[test]
+fn an_expired_or_not_yet_valid_responder_is_a_finding() {
+    for (cert, code, words) in [
+        ("rsa-responder-expired.pem", "responder_expired", "expired "),
+        (
+            "rsa-responder-notyetvalid.pem",
+            "responder_not_yet_valid",
+            "not valid for another ",
+        ),
+    ] {
+        // At the vectors' time, and at the default time, now.
+        for at in [&["--at", NOW][..], &[]] {
+            let (cert_path, issuer) = (pki(cert), pki("rsa-ca.pem"));
+            let mut args = vec!["lint", "--cert", &cert_path, "--json", "--issuer", &issuer];
+            args.extend_from_slice(at);
+            let output = run(&args);
+            let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+            if at.is_empty() && code == "responder_not_yet_valid" {
+                continue; // Valid from some date: only --at pins it.
+            }
+            assert_eq!(output.status.code(), Some(3), "{cert} {at:?}: {json}");
+            assert_eq!(problems(&json), [code], "{json}");
+            let message = json["findings"][0]["message"].as_str().unwrap();
+            assert!(message.contains(words), "{message}");
+            assert!(
+                message.contains("clients refuse every response it signs"),
+                "{message}"
+            );
+        }
+    }
+    // Inside its validity it is clean.
+    let output = run(&[
+        "lint",
+        "--cert",
+        &pki("rsa-responder-expired.pem"),
+        "--at",
+        "2025-01-01T00:00:00Z",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }

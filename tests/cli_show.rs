@@ -34,12 +34,12 @@ fn a_delegated_response_in_full() {
     assert_eq!(json["error"], Value::Null);
     assert_eq!(
         json["responder_id"]["by_name"],
-        "CN=RSA Test OCSP Responder, O=ocsp-verify test, C=XX"
+        "CN=RSA Test OCSP Responder,O=ocsp-verify test,C=XX"
     );
     assert_eq!(json["produced_at"], "2026-01-01T00:00:00Z");
     assert_eq!(json["signature_algorithm"], "sha256WithRSAEncryption");
     let single = &json["responses"][0];
-    assert_eq!(single["cert_id"]["hash_algorithm"], "SHA-1");
+    assert_eq!(single["cert_id"]["hash_algorithm"], "id-sha1");
     assert_eq!(single["cert_id"]["serial"], "1001");
     assert_eq!(
         single["cert_id"]["issuer_name_hash"],
@@ -51,9 +51,9 @@ fn a_delegated_response_in_full() {
     let cert = &json["certs"][0];
     assert_eq!(
         cert["subject"],
-        "CN=RSA Test OCSP Responder, O=ocsp-verify test, C=XX"
+        "CN=RSA Test OCSP Responder,O=ocsp-verify test,C=XX"
     );
-    assert_eq!(cert["issuer"], "CN=RSA Test CA, O=ocsp-verify test, C=XX");
+    assert_eq!(cert["issuer"], "CN=RSA Test CA,O=ocsp-verify test,C=XX");
     assert_eq!(cert["ocsp_signing"], true);
     assert_eq!(cert["ocsp_nocheck"], true);
     assert_eq!(cert["ca"], false);
@@ -64,7 +64,7 @@ fn a_delegated_response_in_full() {
     assert_eq!(lines[0], "responseStatus: successful");
     assert_eq!(
         lines[1],
-        "responder:      byName CN=RSA Test OCSP Responder, O=ocsp-verify test, C=XX"
+        "responder:      byName CN=RSA Test OCSP Responder,O=ocsp-verify test,C=XX"
     );
     assert!(lines.contains(&"      status:     good"));
     assert!(lines.contains(&"certs:          1"));
@@ -88,7 +88,7 @@ fn revocation_extensions_and_nonce() {
         true,
     ));
     assert_eq!(json["nonce"], "70f16949b63c2276ca06ac57b17643e0");
-    assert_eq!(json["extensions"][0]["name"], "nonce");
+    assert_eq!(json["extensions"][0]["name"], "id-pkix-ocsp-nonce");
     assert_eq!(json["extensions"][0]["critical"], false);
     assert_eq!(
         json["responses"][0]["extensions"][0]["name"],
@@ -96,7 +96,7 @@ fn revocation_extensions_and_nonce() {
     );
     assert_eq!(
         json["responder_id"]["by_name"],
-        "CN=OCSP Responder Server Gold CA 2014 - G22, O=SwissSign AG, L=Glattbrugg, ST=ZH, C=CH"
+        "CN=OCSP Responder Server Gold CA 2014 - G22,O=SwissSign AG,L=Glattbrugg,ST=ZH,C=CH"
     );
 
     let json = json_of(&show(
@@ -159,4 +159,38 @@ fn quiet_prints_nothing_and_keeps_the_exit_status() {
         .output()
         .unwrap();
     assert_eq!(both.status.code(), Some(4));
+}
+
+#[test]
+fn every_path_prints_the_same_keys() {
+    let keys = |json: &Value| {
+        let mut keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
+        keys.sort_unstable();
+        keys
+    };
+    let good = json_of(&show("generated/responses/good-rsa-delegated.der", true));
+    let want = keys(&good);
+    assert_eq!(want.len(), 9, "{want:?}");
+    let dir = common::cli::scratch_dir("show-keys");
+    let garbage = dir.join("garbage.der");
+    std::fs::write(&garbage, b"\x30\x03\x02\x01").unwrap();
+    let missing = dir.join("missing.der");
+    for (path, code) in [
+        (garbage.display().to_string(), 3),
+        (missing.display().to_string(), 4),
+        (
+            common::vectors()
+                .join("generated/responses/r02-status-3-tryLater.der")
+                .display()
+                .to_string(),
+            3,
+        ),
+    ] {
+        let output = common::cli::run(&["show", "--json", &path]);
+        assert_eq!(output.status.code(), Some(code), "{path}");
+        let json = json_of(&output);
+        assert_eq!(keys(&json), want, "{path}: {json}");
+        assert!(json["error"]["code"].is_string(), "{json}");
+        assert!(output.stderr.is_empty(), "{path}");
+    }
 }

@@ -56,17 +56,21 @@ fn serve(config: Arc<ServerConfig>) -> (u16, JoinHandle<()>) {
 
 /// Runs `ocsp-check tls` against a server presenting `server` and stapling `staple`.
 fn tls(server: Server, staple: Option<&str>, extra: &[&str]) -> Output {
+    tls_trusting(&root(), server, staple, extra)
+}
+
+/// [`tls`] with `--ca ROOT`.
+fn tls_trusting(root: &str, server: Server, staple: Option<&str>, extra: &[&str]) -> Output {
     let config = tls::server_config(server, staple.map(tls::response), ProtocolVersion::TLSv1_3);
     let (port, thread) = serve(config);
     let target = format!("127.0.0.1:{port}");
-    let root = root();
     let mut args = vec![
         "tls",
         &target,
         "--servername",
         "localhost",
         "--ca",
-        &root,
+        root,
         "--at",
         NOW,
     ];
@@ -134,7 +138,7 @@ fn good_staple_is_accepted_under_both_policies() {
         assert_eq!(json["staple_error"], Value::Null);
         assert_eq!(
             json["certificate"]["subject"],
-            "CN=localhost, O=ocsp-verify test, C=XX"
+            "CN=localhost,O=ocsp-verify test,C=XX"
         );
     }
     let output = tls(Server::Intermediate, Some("tls/tls-server-good"), &[]);
@@ -235,7 +239,128 @@ fn stale_staple_is_taken_as_absent_under_soft_fail() {
         &["--policy", "hard", "--json"],
     );
     assert_eq!(output.status.code(), Some(3));
-    assert_eq!(json_of(&output)["error"]["code"], "response_expired");
+    let json = json_of(&output);
+    assert_keys(&json);
+    assert_eq!(json["error"]["code"], "response_expired");
+    // The handshake got as far as the staple: the address and the version are known.
+    assert!(
+        json["address"].as_str().unwrap().starts_with("127.0.0.1:"),
+        "{json}"
+    );
+    assert_eq!(json["tls_version"], "TLSv1.3");
+    // When: the times the refused staple states, and those of the refusal.
+    assert_eq!(json["this_update"], "2025-12-20T00:00:00Z");
+    assert_eq!(json["next_update"], "2025-12-25T00:00:00Z");
+    assert_eq!(json["seconds_until_next_update"], -(7 * 86_400 + 3600));
+    assert_eq!(json["staple_error"]["not_after"], "2025-12-25T00:00:00Z");
+    assert_eq!(json["staple_error"]["time"], NOW);
+
+    let output = tls(Server::Intermediate, Some("tls/tls-server-stale"), &[]);
+    let text = stdout(&output);
+    assert!(
+        text.contains("\n  nextUpdate:  2025-12-25T00:00:00Z (expired 7d 1h ago)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  checked at:  2026-01-01T01:00:00Z\n"),
+        "{text}"
+    );
+    assert!(text.contains(", TLSv1.3\n"), "{text}");
+}
+
+#[test]
+fn a_refused_chain_still_has_its_staple_judged() {
+    // The server's chain is fine, but --ca is an unrelated root: webpki refuses the chain,
+    // the adapter never sees the staple; the tool judges it against the intermediate sent.
+    let other_root = common::cli::generated("pki/rsa-ca.pem");
+    let output = tls_trusting(
+        &other_root,
+        Server::Intermediate,
+        Some("tls/tls-server-good"),
+        &["--json"],
+    );
+    assert_eq!(output.status.code(), Some(4));
+    let json = json_of(&output);
+    assert_keys(&json);
+    assert_eq!(json["error"]["code"], "certificate_rejected");
+    assert_eq!(json["verdict"], Value::Null);
+    assert_eq!(json["status"], "good");
+    assert_eq!(json["stapled"], true);
+    assert_eq!(json["next_update"], "2026-01-08T00:00:00Z");
+
+    let output = tls_trusting(
+        &other_root,
+        Server::Intermediate,
+        Some("tls/tls-server-revoked"),
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(4));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("no connection: the server's certificate was refused"),
+        "{text}"
+    );
+    assert!(text.contains("\n  staple:      revoked since "), "{text}");
+    assert!(
+        text.contains("(judged against the chain the server sent; the chain itself was refused)"),
+        "{text}"
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("the server's certificate was refused"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn one_deadline_bounds_a_server_that_drips_bytes() {
+    // A server that announces a 16 KiB handshake record, then sends one byte every 200 ms for
+    // up to 30 seconds: each read returns in time, only a deadline for the whole
+    // handshake ends it.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dripper = thread::spawn(move || {
+        use std::io::Write as _;
+        let (mut stream, _) = listener.accept().unwrap();
+        if stream.write_all(&[0x16, 0x03, 0x03, 0x40, 0x00]).is_err() {
+            return;
+        }
+        for _ in 0..150 {
+            thread::sleep(Duration::from_millis(200));
+            if stream.write_all(&[0x00]).is_err() {
+                return;
+            }
+        }
+    });
+    let target = format!("127.0.0.1:{port}");
+    let (output, took) = common::cli::run_within(
+        &["tls", &target, "--ca", &root(), "--timeout", "2", "--json"],
+        None,
+        Duration::from_secs(60),
+    );
+    assert_eq!(output.status.code(), Some(4));
+    let json = json_of(&output);
+    assert_eq!(json["error"]["code"], "timeout", "{json}");
+    assert!(
+        took < Duration::from_secs(10),
+        "the handshake took {took:?}"
+    );
+    drop(dripper);
+}
+
+#[test]
+fn timeouts_are_validated() {
+    for (timeout, words) in [
+        ("0", "a timeout of 0 seconds would give up before starting"),
+        ("9223372036854775807", "more than the longest timeout"),
+    ] {
+        let output = run(&["tls", "127.0.0.1:9", "--timeout", timeout]);
+        assert_eq!(output.status.code(), Some(4));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(words), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
 }
 
 #[test]
@@ -311,6 +436,21 @@ fn a_chain_the_roots_refuse_exits_4() {
     let json = json_of(&output);
     assert_eq!(json["error"]["code"], "certificate_rejected");
     assert_eq!(json["verdict"], Value::Null);
+    // Nothing to judge the staple against: said so, not guessed.
+    assert_eq!(json["stapled"], true);
+    assert_eq!(json["status"], Value::Null);
+    assert_eq!(json["staple_error"]["code"], "issuer_not_found");
+    let output = tls(
+        Server::MissingIntermediate,
+        Some("tls/tls-server-good"),
+        &[],
+    );
+    assert!(
+        stdout(&output)
+            .contains("\n  staple:      not judged: neither the certificates the server sent"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]

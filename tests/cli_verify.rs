@@ -55,7 +55,7 @@ fn verify(case: &str, cert: &str, issuer: &str, extra: &[&str]) -> Output {
     run(&args)
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 12] = [
     "status",
     "error",
     "this_update",
@@ -65,7 +65,13 @@ const KEYS: [&str; 9] = [
     "revocation_time",
     "revocation_reason",
     "seconds_until_next_update",
+    "checked_at",
+    "serial",
+    "response_serials",
 ];
+
+/// The keys of the `error` object, in every report.
+const ERROR_KEYS: [&str; 5] = ["code", "message", "time", "not_before", "not_after"];
 
 fn assert_keys(value: &Value) {
     let object = value.as_object().unwrap();
@@ -420,7 +426,7 @@ fn min_remaining_exits_5_for_a_good_answer_due_for_refresh() {
     assert_eq!(lines[0], "good: the certificate is not revoked");
     assert_eq!(
         lines.last().unwrap(),
-        &"  refresh:     6d 23h left, less than --min-remaining 601201 (6d 23h): refresh now"
+        &"  refresh:     6d 23h left, less than --min-remaining 601201 (6d 23h): fetch a new response"
     );
     // Exactly enough left: good.
     let output = verify(
@@ -501,4 +507,196 @@ fn quiet_prints_nothing_but_input_errors() {
         &["--quiet", "--json"],
     );
     assert_eq!(output.status.code(), Some(4));
+}
+
+#[test]
+fn an_expired_response_says_when() {
+    // good-rsa-ca's nextUpdate is 2026-01-08T00:00:00Z; checked 3h 12m later.
+    let at = "2026-01-08T03:12:00Z";
+    let output = verify("good-rsa-ca", "rsa-ee.pem", "rsa-ca.pem", &["--at", at]);
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(
+        stdout(&output),
+        "invalid: the response expired 3h 12m ago (nextUpdate 2026-01-08T00:00:00Z) \
+         (response_expired)\n  producedAt:  2026-01-01T00:00:00Z\n  thisUpdate:  \
+         2026-01-01T00:00:00Z (7d 3h ago)\n  nextUpdate:  2026-01-08T00:00:00Z (expired 3h 12m \
+         ago)\n  checked at:  2026-01-08T03:12:00Z\n"
+    );
+    let output = verify(
+        "good-rsa-ca",
+        "rsa-ee.pem",
+        "rsa-ca.pem",
+        &["--at", at, "--json"],
+    );
+    let json = json_of(&output);
+    assert_keys(&json);
+    assert_eq!(json["status"], "invalid");
+    assert_eq!(json["this_update"], "2026-01-01T00:00:00Z");
+    assert_eq!(json["next_update"], "2026-01-08T00:00:00Z");
+    assert_eq!(json["produced_at"], "2026-01-01T00:00:00Z");
+    assert_eq!(json["seconds_until_next_update"], -(3 * 3600 + 12 * 60));
+    assert_eq!(json["checked_at"], at);
+    let error = json["error"].as_object().unwrap();
+    let mut keys: Vec<&str> = error.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut want = ERROR_KEYS.to_vec();
+    want.sort_unstable();
+    assert_eq!(keys, want);
+    assert_eq!(json["error"]["code"], "response_expired");
+    assert_eq!(json["error"]["time"], at);
+    assert_eq!(json["error"]["not_after"], "2026-01-08T00:00:00Z");
+    assert_eq!(json["error"]["not_before"], Value::Null);
+
+    // Not yet valid: thisUpdate is in the future.
+    let output = verify(
+        "good-rsa-ca",
+        "rsa-ee.pem",
+        "rsa-ca.pem",
+        &["--at", "2025-12-31T22:00:00Z"],
+    );
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stdout(&output)
+            .contains("\n  thisUpdate:  2026-01-01T00:00:00Z (2h 0m from now: not valid yet)\n"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn at_takes_now_and_says_why_a_time_is_refused() {
+    let now = verify(
+        "good-rsa-ca",
+        "rsa-ee.pem",
+        "rsa-ca.pem",
+        &["--at", "now", "--json"],
+    );
+    assert_ne!(
+        now.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&now.stderr)
+    );
+    for (at, words) in [
+        ("1969-07-20T20:17:40Z", "is before 1970-01-01T00:00:00Z"),
+        ("2026-02-30T00:00:00Z", "is not a date and time that exists"),
+        (
+            "yesterday",
+            "is neither `now`, unix seconds, nor an RFC 3339 time",
+        ),
+    ] {
+        let output = verify("good-rsa-ca", "rsa-ee.pem", "rsa-ca.pem", &["--at", at]);
+        assert_eq!(output.status.code(), Some(4));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(words), "{at}: {stderr}");
+    }
+}
+
+#[test]
+fn nonces_with_colons_and_what_is_wrong_with_a_bad_one() {
+    // A nonce given with colons, as openssl prints one, is read; the response has none.
+    let output = verify(
+        "good-rsa-ca",
+        "rsa-ee.pem",
+        "rsa-ca.pem",
+        &["--nonce", "01:02:03:04:05:06:07:08", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(json_of(&output)["error"]["code"], "missing_nonce");
+    for (nonce, words) in [
+        ("01:02:0", "5 hex digits: a nonce is whole bytes"),
+        ("01-02", "`-` is not a hex digit"),
+    ] {
+        let output = verify(
+            "good-rsa-ca",
+            "rsa-ee.pem",
+            "rsa-ca.pem",
+            &["--nonce", nonce],
+        );
+        assert_eq!(output.status.code(), Some(4));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(words), "{nonce}: {stderr}");
+    }
+}
+
+#[test]
+fn usage_errors_under_json_print_the_object() {
+    for args in [
+        &["verify", "--json", "--bogus"][..],
+        &["verify", "--json"],
+        &[
+            "verify",
+            "--json",
+            "--response",
+            "r.der",
+            "--cert",
+            "c.pem",
+            "--skew",
+            "x",
+        ],
+    ] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(4), "{args:?}");
+        let json = json_of(&output);
+        assert_keys(&json);
+        assert_eq!(json["status"], "invalid");
+        assert_eq!(json["error"]["code"], "usage_error");
+        assert!(
+            output.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // Without --json: clap's message, with one `error:` line.
+    let output = run(&["verify", "--bogus"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{stderr}"
+    );
+    // Each subcommand its own keys.
+    let show = json_of(&run(&["show", "--json", "--bogus"]));
+    assert!(
+        show.get("response_status").is_some() && show.get("status").is_none(),
+        "{show}"
+    );
+    let lint = json_of(&run(&["lint", "--json"]));
+    assert!(lint.get("findings").is_some(), "{lint}");
+    let tls = json_of(&run(&["tls", "--json"]));
+    assert!(tls.get("tls_version").is_some(), "{tls}");
+}
+
+#[test]
+fn durations_are_bounded() {
+    let output = verify(
+        "good-rsa-ca",
+        "rsa-ee.pem",
+        "rsa-ca.pem",
+        &["--max-age", "9223372036854775807"],
+    );
+    assert_eq!(output.status.code(), Some(4));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("more than 100 years"), "{stderr}");
+}
+
+#[test]
+fn min_remaining_near_the_end_says_so_plainly() {
+    // 4 minutes past nextUpdate, still accepted within the 5-minute skew.
+    let output = verify(
+        "good-rsa-ca",
+        "rsa-ee.pem",
+        "rsa-ca.pem",
+        &["--at", "2026-01-08T00:04:00Z", "--min-remaining", "3600"],
+    );
+    assert_eq!(output.status.code(), Some(5));
+    let stdout = stdout(&output);
+    assert!(
+        stdout.contains(
+            "\n  refresh:     no time left: it went stale 4m 0s ago and is accepted only within \
+             the 5m 0s clock skew, less than --min-remaining 3600 (1h 0m): fetch a new response\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("-4m"), "{stdout}");
 }

@@ -45,19 +45,17 @@ struct Setup {
     good: Vec<u8>,
 }
 
-fn setup(name: &str) -> Option<Setup> {
-    if !support::have_openssl(name) {
-        return None;
-    }
+fn setup(name: &str) -> Setup {
+    support::require_openssl(name);
     let pki = Pki::new(name);
     let responder = Responder::start(&pki);
     let good = pki.leaf("good", GOOD_SERIAL, &[&responder.url()]);
-    Some(Setup {
+    Setup {
         ca: pki.ca_der(),
         pki,
         responder,
         good,
-    })
+    }
 }
 
 /// A response from the real responder, fetched once, for the canned server to replay.
@@ -143,9 +141,7 @@ fn fetches_a_committed_openssl_response_over_http() {
 
 #[test]
 fn fetches_a_fresh_response_from_openssl_ocsp_with_a_nonce() {
-    let Some(setup) = setup("real-responder") else {
-        return;
-    };
+    let setup = setup("real-responder");
     let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let nonce: [u8; 32] = std::array::from_fn(|i| u8::try_from(i * 7 + 1).unwrap());
@@ -202,9 +198,7 @@ fn fetches_a_fresh_response_from_openssl_ocsp_with_a_nonce() {
 
 #[test]
 fn tries_each_responder_url_in_order() {
-    let Some(setup) = setup("url-order") else {
-        return;
-    };
+    let setup = setup("url-order");
     let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let dead = format!("http://127.0.0.1:{}/", support::dead_port());
     let failing = Canned::start(Answer::http("503 Service Unavailable", None, b""));
@@ -269,9 +263,7 @@ fn tries_each_responder_url_in_order() {
 
 #[test]
 fn the_timeout_holds() {
-    let Some(setup) = setup("timeout") else {
-        return;
-    };
+    let setup = setup("timeout");
     let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let silent = Canned::start(Answer::Silent(Duration::from_secs(10)));
@@ -299,9 +291,7 @@ fn the_timeout_holds() {
 
 #[test]
 fn the_size_cap_holds() {
-    let Some(setup) = setup("size-cap") else {
-        return;
-    };
+    let setup = setup("size-cap");
     let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let now = UnixTime::now();
@@ -363,9 +353,7 @@ fn the_size_cap_holds() {
 
 #[test]
 fn unreachable_is_told_apart_from_nonsense() {
-    let Some(setup) = setup("bad-answers") else {
-        return;
-    };
+    let setup = setup("bad-answers");
     let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let now = UnixTime::now();
@@ -484,9 +472,7 @@ fn unreachable_is_told_apart_from_nonsense() {
 
 #[test]
 fn the_nonce_is_sent_and_checked() {
-    let Some(setup) = setup("nonce") else {
-        return;
-    };
+    let setup = setup("nonce");
     let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let now = UnixTime::now();
@@ -545,9 +531,7 @@ fn the_nonce_is_sent_and_checked() {
 
 #[test]
 fn get_and_post_on_the_wire() {
-    let Some(setup) = setup("wire") else {
-        return;
-    };
+    let setup = setup("wire");
     let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let good = real_response(&setup, None);
@@ -608,9 +592,7 @@ fn get_and_post_on_the_wire() {
 
 #[test]
 fn the_cache_spares_the_responder() {
-    let Some(setup) = setup("cache") else {
-        return;
-    };
+    let setup = setup("cache");
     let issuer = Issuer::from(&Certificate::from_der(&setup.ca).unwrap());
     let cert = Certificate::from_der(&setup.good).unwrap();
     let good = real_response(&setup, None);
@@ -668,9 +650,7 @@ fn the_cache_spares_the_responder() {
 
 #[test]
 fn concurrent_fetches_share_one_cache() {
-    let Some(setup) = setup("concurrent") else {
-        return;
-    };
+    let setup = setup("concurrent");
     let good = real_response(&setup, None);
     let server = Canned::start(Answer::ocsp(&good));
     let leaf = setup.pki.leaf("shared", GOOD_SERIAL, &[&server.url()]);

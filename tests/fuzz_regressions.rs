@@ -97,7 +97,7 @@ fn parse_request_regressions_replay() {
 }
 
 /// The CLI's input reader, compiled by path as the fuzz target compiles it; needs the `cli`
-/// feature for its base64 dependency.
+/// feature for its pem-rfc7468 dependency.
 #[cfg(feature = "cli")]
 #[path = "../fuzz/src/cli_input.rs"]
 mod cli_input;

@@ -1,5 +1,5 @@
 //! Requests against fixed, hand-checked bytes (always), against the openssl CLI's reading and
-//! writing of them (skipped with a message when openssl is absent), and in their GET form.
+//! writing of them (failing with a message when openssl is absent), and in their GET form.
 
 // Test code: a panic is a failed test. clippy.toml exempts `#[test]` functions from the
 // restriction lints; this exempts the helpers beside them as well.
@@ -156,9 +156,7 @@ fn get_form_of_a_real_request() {
 
 #[test]
 fn openssl_reads_our_requests() {
-    if !support::have_openssl("openssl_reads_our_requests") {
-        return;
-    }
+    support::require_openssl("openssl_reads_our_requests");
     let dir = support::scratch_dir("reqin");
     let cert = Certificate::from_der(CERT).unwrap();
     let issuer = Issuer::from(&Certificate::from_der(ISSUER).unwrap());
@@ -217,9 +215,7 @@ fn openssl_reads_our_requests() {
 
 #[test]
 fn we_read_openssl_requests() {
-    if !support::have_openssl("we_read_openssl_requests") {
-        return;
-    }
+    support::require_openssl("we_read_openssl_requests");
     let dir = support::scratch_dir("reqout");
     let vectors = concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -1,7 +1,8 @@
 //! Test support: a throwaway PKI made with the openssl CLI, a real `openssl ocsp` responder on
 //! loopback, and a tiny HTTP server that answers with canned bytes.
 //!
-//! Every test that needs openssl skips, with a message, when the CLI is missing.
+//! Every test that needs openssl fails, with a message that says so, when the CLI is missing:
+//! a skipped comparison must not pass as a green one.
 
 #![allow(dead_code)]
 // Test code: a panic is a failed test. clippy.toml exempts `#[test]` functions from the
@@ -23,16 +24,17 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// Whether the openssl CLI runs; prints why a test skips when it does not.
-pub fn have_openssl(test: &str) -> bool {
+/// Fails the test `test`, saying why, when the openssl CLI does not run.
+pub fn require_openssl(test: &str) {
     let ok = Command::new("openssl")
         .arg("version")
         .output()
         .is_ok_and(|out| out.status.success());
-    if !ok {
-        println!("SKIPPED {test}: the openssl command-line tool is not available");
-    }
-    ok
+    assert!(
+        ok,
+        "{test} needs the openssl command-line tool, which is not available: install openssl \
+         (Debian: apt-get install openssl)"
+    );
 }
 
 /// A fresh directory under the target directory's scratch space.

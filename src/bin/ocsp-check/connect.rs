@@ -1,11 +1,12 @@
 //! One TLS handshake with rustls and the adapter (`OcspStapleVerifier`), over TCP, and what
 //! happened: shared by `tls` (a real server) and `demo` (its own loopback server).
 
-use std::io;
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ocsp_verify::{OcspOutcome, OcspStapleVerifier, Policy, UnixTime};
 use rustls::client::Resumption;
@@ -41,12 +42,21 @@ pub(crate) fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// The adapter, wrapped to remember the end-entity certificate the server sent, so that the
-/// report can name it even when the handshake was refused.
+/// What the server sent: its certificate, the intermediates, and the staple.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sent {
+    pub(crate) end_entity: Vec<u8>,
+    pub(crate) intermediates: Vec<Vec<u8>>,
+    /// The stapled OCSP response; empty when none.
+    pub(crate) staple: Vec<u8>,
+}
+
+/// The adapter, wrapped to remember what the server sent, so that the report can name the
+/// certificate and judge the staple even when the chain was refused.
 #[derive(Debug)]
 struct Recorder {
     adapter: Arc<OcspStapleVerifier>,
-    end_entity: Mutex<Option<Vec<u8>>>,
+    sent: Mutex<Option<Sent>>,
 }
 
 impl ServerCertVerifier for Recorder {
@@ -58,8 +68,12 @@ impl ServerCertVerifier for Recorder {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        if let Ok(mut slot) = self.end_entity.lock() {
-            *slot = Some(end_entity.to_vec());
+        if let Ok(mut slot) = self.sent.lock() {
+            *slot = Some(Sent {
+                end_entity: end_entity.to_vec(),
+                intermediates: intermediates.iter().map(|der| der.to_vec()).collect(),
+                staple: ocsp_response.to_vec(),
+            });
         }
         self.adapter
             .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
@@ -98,6 +112,8 @@ pub(crate) struct Client {
     recorder: Arc<Recorder>,
     /// What the adapter's observer was told about the latest handshake.
     outcome: Arc<Mutex<Option<OcspOutcome>>>,
+    /// The trust anchors, for judging a staple when the chain is refused.
+    pub(crate) store: Arc<RootCertStore>,
 }
 
 impl Client {
@@ -121,9 +137,10 @@ impl Client {
                 roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
             },
         };
+        let store = Arc::new(store);
         let outcome = Arc::new(Mutex::new(None));
         let seen = outcome.clone();
-        let adapter = OcspStapleVerifier::webpki_builder(Arc::new(store), provider.clone(), policy)
+        let adapter = OcspStapleVerifier::webpki_builder(store.clone(), provider.clone(), policy)
             .with_observer(move |latest| {
                 if let Ok(mut slot) = seen.lock() {
                     *slot = Some(latest.clone());
@@ -133,7 +150,7 @@ impl Client {
             .map_err(|e| format!("cannot use the roots: {e}"))?;
         let recorder = Arc::new(Recorder {
             adapter,
-            end_entity: Mutex::new(None),
+            sent: Mutex::new(None),
         });
         let time: Arc<dyn TimeProvider> = match at {
             Some(at) => Arc::new(FixedTime(at)),
@@ -151,10 +168,13 @@ impl Client {
             config: Arc::new(config),
             recorder,
             outcome,
+            store,
         })
     }
 
-    /// Connects to the first of `addresses` that accepts, as `name`, and runs the handshake.
+    /// Connects to the first of `addresses` that accepts, as `name`, and runs the handshake,
+    /// all within `timeout`: one deadline for connecting, every read and every write, so that
+    /// a server that sends a byte at a time cannot hold the client past it.
     /// Use a client for one handshake: the outcome reported is the adapter's latest.
     pub(crate) fn handshake(
         &self,
@@ -162,24 +182,36 @@ impl Client {
         name: ServerName<'static>,
         timeout: Duration,
     ) -> Handshake {
-        let result = self.try_handshake(addresses, name, timeout);
-        Handshake {
-            result,
-            outcome: self.outcome.lock().ok().and_then(|o| o.clone()),
-            end_entity: self.recorder.end_entity.lock().ok().and_then(|e| e.clone()),
-        }
+        let deadline = Instant::now() + timeout;
+        let mut handshake = Handshake {
+            result: Err(Failure::Resolve("no address".into())),
+            address: None,
+            version: None,
+            outcome: None,
+            sent: None,
+        };
+        handshake.result = self.try_handshake(addresses, name, deadline, &mut handshake);
+        handshake.outcome = self.outcome.lock().ok().and_then(|o| o.clone());
+        handshake.sent = self.recorder.sent.lock().ok().and_then(|e| e.clone());
+        handshake
     }
 
     fn try_handshake(
         &self,
         addresses: &[SocketAddr],
         name: ServerName<'static>,
-        timeout: Duration,
-    ) -> Result<Connected, Failure> {
+        deadline: Instant,
+        seen: &mut Handshake,
+    ) -> Result<(), Failure> {
         let mut last = Failure::Resolve("no address".into());
         let mut stream = None;
         for address in addresses {
-            match TcpStream::connect_timeout(address, timeout) {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                last = Failure::Timeout;
+                break;
+            }
+            match TcpStream::connect_timeout(address, remaining) {
                 Ok(connected) => {
                     stream = Some((connected, *address));
                     break;
@@ -187,39 +219,75 @@ impl Client {
                 Err(error) => last = Failure::from_connect(&error),
             }
         }
-        let (mut stream, address) = stream.ok_or(last)?;
-        let io = |e: io::Error| Failure::Io(e.to_string());
-        stream.set_read_timeout(Some(timeout)).map_err(io)?;
-        stream.set_write_timeout(Some(timeout)).map_err(io)?;
+        let (stream, address) = stream.ok_or(last)?;
+        seen.address = Some(address);
+        let mut stream = Deadline { stream, deadline };
         let mut connection =
             ClientConnection::new(self.config.clone(), name).map_err(Failure::Tls)?;
         while connection.is_handshaking() {
-            connection
-                .complete_io(&mut stream)
-                .map_err(|e| Failure::from_handshake(&e))?;
+            let step = connection.complete_io(&mut stream);
+            // Known from the ServerHello on, whether the rest succeeds or not.
+            seen.version = connection.protocol_version();
+            step.map_err(|e| Failure::from_handshake(&e))?;
         }
-        let version = connection.protocol_version();
         // A polite close; the answer is known whatever happens now.
         connection.send_close_notify();
         let _ = connection.complete_io(&mut stream);
-        Ok(Connected { address, version })
+        Ok(())
+    }
+}
+
+/// A stream whose every read and write ends by one deadline.
+struct Deadline {
+    stream: TcpStream,
+    deadline: Instant,
+}
+
+impl Deadline {
+    fn remaining(&self) -> io::Result<Duration> {
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the deadline passed",
+            ));
+        }
+        Ok(remaining)
+    }
+}
+
+impl Read for Deadline {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let remaining = self.remaining()?;
+        self.stream.set_read_timeout(Some(remaining))?;
+        self.stream.read(buf)
+    }
+}
+
+impl Write for Deadline {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let remaining = self.remaining()?;
+        self.stream.set_write_timeout(Some(remaining))?;
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
     }
 }
 
 /// What one handshake gave.
 pub(crate) struct Handshake {
-    /// The connection, or why there was none.
-    pub(crate) result: Result<Connected, Failure>,
+    /// A completed handshake, or why there was none.
+    pub(crate) result: Result<(), Failure>,
+    /// The address the TCP connection was made to, if one was.
+    pub(crate) address: Option<SocketAddr>,
+    /// The TLS version, once the server chose one (also when the handshake then failed).
+    pub(crate) version: Option<ProtocolVersion>,
     /// The adapter's decision: present when the inner verifier accepted the chain.
     pub(crate) outcome: Option<OcspOutcome>,
-    /// The end-entity certificate the server sent, when it got that far.
-    pub(crate) end_entity: Option<Vec<u8>>,
-}
-
-/// A completed handshake.
-pub(crate) struct Connected {
-    pub(crate) address: SocketAddr,
-    pub(crate) version: Option<ProtocolVersion>,
+    /// What the server sent, when it got that far.
+    pub(crate) sent: Option<Sent>,
 }
 
 /// Why there is no TLS connection.
@@ -291,13 +359,45 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// How long a loopback server waits for its one client before giving up by itself.
+const LOOPBACK_WAIT: Duration = Duration::from_secs(30);
+
+/// A loopback server for one connection, on its own thread (see [`serve_once`]).
+pub(crate) struct LoopbackServer {
+    pub(crate) address: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl LoopbackServer {
+    /// Ends the server: it finishes the connection it accepted, or, when no client reached it
+    /// (a loopback that is down), stops waiting at once.
+    pub(crate) fn finish(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for LoopbackServer {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
 /// A loopback server for one connection: presents `chain` and `key`, staples `ocsp` (nothing
-/// when `None`). Returns its address and the thread, which ends with the connection.
+/// when `None`). It polls for its client, so that it never waits past [`LoopbackServer::finish`]
+/// or [`LOOPBACK_WAIT`] for one that cannot come.
 pub(crate) fn serve_once(
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
     ocsp: Option<Vec<u8>>,
-) -> Result<(SocketAddr, JoinHandle<()>), String> {
+) -> Result<LoopbackServer, String> {
     let builder = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("cannot configure the server: {e}"))?
@@ -309,15 +409,29 @@ pub(crate) fn serve_once(
     .map_err(|e| format!("cannot configure the server: {e}"))?;
     config.send_tls13_tickets = 0;
     let config = Arc::new(config);
-    let listener =
-        TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot listen on loopback: {e}"))?;
-    let address = listener
-        .local_addr()
-        .map_err(|e| format!("cannot listen on loopback: {e}"))?;
+    let listen_error = |e: io::Error| format!("cannot listen on loopback: {e}");
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(listen_error)?;
+    let address = listener.local_addr().map_err(listen_error)?;
+    listener.set_nonblocking(true).map_err(listen_error)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = stop.clone();
     let thread = thread::spawn(move || {
-        let Ok((mut stream, _)) = listener.accept() else {
-            return;
+        let give_up = Instant::now() + LOOPBACK_WAIT;
+        let mut stream = loop {
+            match listener.accept() {
+                Ok((stream, _)) => break stream,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if stopped.load(Ordering::SeqCst) || Instant::now() >= give_up {
+                        return;
+                    }
+                    thread::sleep(Duration::from_millis(5));
+                }
+                Err(_) => return,
+            }
         };
+        if stream.set_nonblocking(false).is_err() {
+            return;
+        }
         let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
         let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
         let Ok(mut connection) = ServerConnection::new(config) else {
@@ -331,5 +445,9 @@ pub(crate) fn serve_once(
         // Until the client's close_notify or end of stream.
         let _ = connection.complete_io(&mut stream);
     });
-    Ok((address, thread))
+    Ok(LoopbackServer {
+        address,
+        stop,
+        thread: Some(thread),
+    })
 }

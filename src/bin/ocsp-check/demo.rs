@@ -1,16 +1,18 @@
 //! `ocsp-check demo`: the rustls adapter under soft-fail and hard-fail, against a loopback
 //! server stapling the shipped vectors, with the policy table checked row by row.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ocsp_verify::{TlsFeatures, UnixTime, Verdict};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::Exit;
-use crate::connect::{Client, Handshake, Roots, serve_once};
+use crate::connect::{Client, Failure, Handshake, Roots, serve_once};
+use crate::report::{self, ErrorReport, Format};
 use crate::time::rfc3339;
 use crate::tls::PolicyName;
 
@@ -22,7 +24,8 @@ each policy did with a good, a revoked, a stale and a forged staple, no staple, 
 for a must-staple certificate, with the reason.
 
 The test PKI and its responses are valid at 2026-01-01T01:00:00Z, so the client's clock is fixed \
-there. Every row is checked against the documented policy table (the Policy docs, src/policy.rs): \
+there. The vectors are the source tree's test-vectors/generated, found from the current \
+directory up (run it inside a checkout of ocsp-verify), or given with --vectors. Every row is checked against the documented policy table (the Policy docs, src/policy.rs): \
 the demo fails, exit 3, if the adapter ever disagrees with it.";
 
 pub(crate) const EXAMPLE: &str = "\
@@ -30,10 +33,10 @@ Example:
   cargo run --features cli --bin ocsp-check -- demo
 
 Exit status: 0 every row as documented; 3 the adapter disagreed with the policy table; 4 the \
-vectors cannot be read or the loopback server cannot start.";
+vectors cannot be found or read, or the client cannot reach the loopback server.";
 
-/// The vectors of this source tree, read at run time.
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/generated");
+/// Where the vectors are in a checkout, from its root.
+const VECTORS: &str = "test-vectors/generated";
 
 /// 2026-01-01T01:00:00Z: when the test PKI and its responses are valid.
 const CLOCK_SECS: u64 = 1_767_229_200;
@@ -41,9 +44,10 @@ const CLOCK_SECS: u64 = 1_767_229_200;
 /// Arguments of `demo`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The generated test vectors (`pki/tls/` and `responses/tls/` are read).
-    #[arg(long, value_name = "DIR", default_value = VECTORS)]
-    vectors: PathBuf,
+    /// The generated test vectors (`pki/tls/` and `responses/tls/` are read) [default:
+    /// test-vectors/generated in the current directory or the nearest parent that has it].
+    #[arg(long, value_name = "DIR")]
+    vectors: Option<PathBuf>,
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     json: bool,
@@ -130,51 +134,80 @@ struct Seen {
     mismatch: Option<String>,
 }
 
+/// The vectors: `--vectors`, or `test-vectors/generated` in the current directory or the
+/// nearest parent that has it. An installed binary has no source tree beside it: then the
+/// error says what to pass.
+fn vectors(given: Option<&Path>) -> Result<PathBuf, String> {
+    if let Some(given) = given {
+        return Ok(given.to_path_buf());
+    }
+    let here = std::env::current_dir().map_err(|e| format!("no current directory ({e})"))?;
+    here.ancestors()
+        .map(|dir| dir.join(VECTORS))
+        .find(|candidate| candidate.join("pki/tls").is_dir())
+        .ok_or_else(|| {
+            format!(
+                "no {VECTORS}/ in {} or any parent: run the demo inside a checkout of \
+                 ocsp-verify, or give the vectors with --vectors DIR (the source's \
+                 {VECTORS})",
+                here.display()
+            )
+        })
+}
+
 /// Runs `demo`.
 pub(crate) fn run(args: &Args) -> Exit {
-    let setup = match Setup::read(&args.vectors) {
+    let format = Format::of(args.json, args.quiet);
+    let stop = |message: String| {
+        let report = DemoReport::failed(ErrorReport::new("demo_failed", message.clone()));
+        report::print(format, &report, &[], false);
+        report::error_line(format, &format!("demo: {message}"));
+        Exit::Usage
+    };
+    let dir = match vectors(args.vectors.as_deref()) {
+        Ok(dir) => dir,
+        Err(message) => return stop(message),
+    };
+    let setup = match Setup::read(&dir) {
         Ok(setup) => setup,
         Err(message) => {
-            eprintln!(
-                "error: {message} (the demo reads the generated test vectors; give their \
-                 directory with --vectors DIR)"
-            );
-            return Exit::Usage;
+            return stop(format!(
+                "{message} (the demo reads the generated test vectors; give their directory \
+                 with --vectors DIR)"
+            ));
         }
     };
-    let mut results = Vec::new();
-    for row in &ROWS {
-        let mut seen = Vec::new();
-        for policy in [PolicyName::Soft, PolicyName::Hard] {
-            match setup.run(row, policy) {
-                Ok(one) => seen.push(one),
-                Err(message) => {
-                    eprintln!("error: demo: {message}");
-                    return Exit::Usage;
-                }
-            }
-        }
-        results.push(seen);
-    }
+    let results = match setup.run_all(None) {
+        Ok(results) => results,
+        Err(message) => return stop(message),
+    };
     let all_match = results.iter().flatten().all(|seen| seen.mismatch.is_none());
-    for (row, seen) in ROWS.iter().zip(&results) {
-        for (policy, one) in ["soft-fail", "hard-fail"].iter().zip(seen) {
-            if let Some(mismatch) = &one.mismatch {
-                eprintln!(
-                    "error: demo: `{}` under {policy}: {mismatch}; the adapter disagrees with \
-                     the documented policy table",
-                    row.case
-                );
-            }
-        }
+    let mismatches: Vec<String> = ROWS
+        .iter()
+        .zip(&results)
+        .flat_map(|(row, seen)| {
+            ["soft-fail", "hard-fail"]
+                .iter()
+                .zip(seen)
+                .filter_map(|(policy, one)| {
+                    let mismatch = one.mismatch.as_ref()?;
+                    Some(format!("`{}` under {policy}: {mismatch}", row.case))
+                })
+        })
+        .collect();
+    if !mismatches.is_empty() && format != Format::Json {
+        eprintln!(
+            "error: demo: the adapter disagrees with the documented policy table: {}",
+            mismatches.join("; ")
+        );
     }
-    if args.json {
-        println!("{}", json_report(&args.vectors, &results, all_match));
-    } else if !args.quiet {
-        for line in human_report(&args.vectors, &results, all_match) {
-            println!("{line}");
-        }
-    }
+    let report = DemoReport::new(&dir, &results, all_match);
+    report::print(
+        format,
+        &report,
+        &human_report(&dir, &results, all_match),
+        false,
+    );
     if all_match { Exit::Good } else { Exit::Invalid }
 }
 
@@ -194,8 +227,27 @@ impl Setup {
         })
     }
 
+    /// Every row under both policies. `connect_to` replaces the server's address for the
+    /// client (the tests' way to make the loopback unreachable).
+    fn run_all(&self, connect_to: Option<SocketAddr>) -> Result<Vec<Vec<Seen>>, String> {
+        let mut results = Vec::new();
+        for row in &ROWS {
+            let mut seen = Vec::new();
+            for policy in [PolicyName::Soft, PolicyName::Hard] {
+                seen.push(self.run(row, policy, connect_to)?);
+            }
+            results.push(seen);
+        }
+        Ok(results)
+    }
+
     /// One handshake: a server for `row`, a client with `policy`.
-    fn run(&self, row: &Row, policy: PolicyName) -> Result<Seen, String> {
+    fn run(
+        &self,
+        row: &Row,
+        policy: PolicyName,
+        connect_to: Option<SocketAddr>,
+    ) -> Result<Seen, String> {
         let server =
             CertificateDer::from(read(&self.dir.join(format!("pki/tls/{}.der", row.server)))?);
         let key_path = self.dir.join(format!("pki/tls/{}.key", row.server));
@@ -205,14 +257,28 @@ impl Setup {
             Some(name) => Some(read(&self.dir.join(format!("responses/tls/{name}.der")))?),
             None => None,
         };
-        let (address, server_thread) =
-            serve_once(vec![server, self.intermediate.clone()], key, staple)?;
+        let server = serve_once(vec![server, self.intermediate.clone()], key, staple)?;
         let clock = UnixTime::since_unix_epoch(Duration::from_secs(CLOCK_SECS));
         let roots = Roots::Certificates(vec![self.root.clone()]);
         let client = Client::new(&roots, policy.policy(), Some(clock))?;
         let name = ServerName::try_from("localhost").map_err(|e| e.to_string())?;
+        let address = connect_to.unwrap_or(server.address);
         let handshake = client.handshake(&[address], name, Duration::from_secs(10));
-        let _ = server_thread.join();
+        // Stops the server at once when no client reached it.
+        server.finish();
+        if handshake.outcome.is_none()
+            && let Err(
+                failure @ (Failure::Resolve(_)
+                | Failure::Refused(_)
+                | Failure::Timeout
+                | Failure::Io(_)),
+            ) = &handshake.result
+        {
+            return Err(format!(
+                "the client cannot reach the demo's own server on loopback at {address}: \
+                 {failure} (is the loopback interface up?)"
+            ));
+        }
         let expected = match policy {
             PolicyName::Soft => row.soft_fail,
             PolicyName::Hard => row.hard_fail,
@@ -222,7 +288,8 @@ impl Setup {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{}: cannot read the file ({e})", path.display()))
+    crate::input::read_capped(path, crate::input::MAX_CERTIFICATE_FILE, "vector")
+        .map_err(|e| e.to_string())
 }
 
 /// Compares what the adapter and the handshake did with the table.
@@ -355,34 +422,114 @@ fn human_report(vectors: &Path, results: &[Vec<Seen>], all_match: bool) -> Vec<S
     lines
 }
 
-fn json_report(vectors: &Path, results: &[Vec<Seen>], all_match: bool) -> Value {
-    let rows: Vec<Value> = ROWS
-        .iter()
-        .zip(results)
-        .map(|(row, seen)| {
-            let policy = |one: Option<&Seen>, expected: Verdict| {
-                json!({
-                    "verdict": one.and_then(|s| s.verdict).map(verdict_name),
-                    "expected": verdict_name(expected),
-                    "situation": one.and_then(|s| s.situation),
-                    "reason": one.map(|s| s.reason.clone()),
-                    "mismatch": one.and_then(|s| s.mismatch.clone()),
+/// The JSON object `demo` prints.
+#[derive(Debug, Serialize)]
+struct DemoReport {
+    clock: String,
+    vectors: Option<String>,
+    rows: Vec<RowShown>,
+    matches: bool,
+    error: Option<ErrorReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct RowShown {
+    case: &'static str,
+    certificate: String,
+    staple: Option<String>,
+    soft_fail: PolicyShown,
+    hard_fail: PolicyShown,
+    matches: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct PolicyShown {
+    verdict: Option<&'static str>,
+    expected: &'static str,
+    situation: Option<&'static str>,
+    reason: Option<String>,
+    mismatch: Option<String>,
+}
+
+impl DemoReport {
+    fn new(vectors: &Path, results: &[Vec<Seen>], all_match: bool) -> Self {
+        let policy = |one: Option<&Seen>, expected: Verdict| PolicyShown {
+            verdict: one.and_then(|s| s.verdict).map(verdict_name),
+            expected: verdict_name(expected),
+            situation: one.and_then(|s| s.situation),
+            reason: one.map(|s| s.reason.clone()),
+            mismatch: one.and_then(|s| s.mismatch.clone()),
+        };
+        Self {
+            clock: rfc3339(UnixTime::since_unix_epoch(Duration::from_secs(CLOCK_SECS))),
+            vectors: Some(shown(vectors)),
+            rows: ROWS
+                .iter()
+                .zip(results)
+                .map(|(row, seen)| RowShown {
+                    case: row.case,
+                    certificate: format!("pki/tls/{}.der", row.server),
+                    staple: row.staple.map(|s| format!("responses/tls/{s}.der")),
+                    soft_fail: policy(seen.first(), row.soft_fail),
+                    hard_fail: policy(seen.get(1), row.hard_fail),
+                    matches: seen.iter().all(|s| s.mismatch.is_none()),
                 })
-            };
-            json!({
-                "case": row.case,
-                "certificate": format!("pki/tls/{}.der", row.server),
-                "staple": row.staple.map(|s| format!("responses/tls/{s}.der")),
-                "soft_fail": policy(seen.first(), row.soft_fail),
-                "hard_fail": policy(seen.get(1), row.hard_fail),
-                "matches": seen.iter().all(|s| s.mismatch.is_none()),
-            })
-        })
-        .collect();
-    json!({
-        "clock": rfc3339(UnixTime::since_unix_epoch(Duration::from_secs(CLOCK_SECS))),
-        "vectors": shown(vectors),
-        "rows": rows,
-        "matches": all_match,
-    })
+                .collect(),
+            matches: all_match,
+            error: None,
+        }
+    }
+
+    fn failed(error: ErrorReport) -> Self {
+        Self {
+            clock: rfc3339(UnixTime::since_unix_epoch(Duration::from_secs(CLOCK_SECS))),
+            vectors: None,
+            rows: Vec::new(),
+            matches: false,
+            error: Some(error),
+        }
+    }
+}
+
+/// The JSON of `demo` when its arguments could not be used.
+pub(crate) fn usage_json(error: ErrorReport) -> String {
+    report::json(&DemoReport::failed(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    /// A client that cannot reach the loopback server (as when the loopback interface is
+    /// down) ends the demo with an error at once: the server stops waiting for it.
+    #[test]
+    fn an_unreachable_loopback_server_ends_the_demo_promptly() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(VECTORS);
+        let setup = Setup::read(&dir).unwrap();
+        // A port nobody listens on: bound, then closed.
+        let dead = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let (send, receive) = mpsc::channel();
+        let started = Instant::now();
+        std::thread::spawn(move || {
+            let _ = send.send(setup.run_all(Some(dead)).map(|_| ()));
+        });
+        let result = receive
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the demo hangs when its client cannot connect");
+        let message = result.unwrap_err();
+        assert!(
+            message.contains("cannot reach the demo's own server"),
+            "{message}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+    }
 }

@@ -1,6 +1,12 @@
-//! Human names for what a response holds: distinguished names, OIDs, hex.
+//! Human names for what a response holds: distinguished names (RFC 4514, by x509-cert), OIDs
+//! (const-oid's database), hex.
 
 use std::fmt::Write as _;
+
+use const_oid::ObjectIdentifier;
+use const_oid::db::DB;
+use x509_cert::der::Decode as _;
+use x509_cert::name::Name;
 
 /// Lowercase hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -14,144 +20,39 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Dotted form of an OID's content bytes (`?` for a malformed one).
 pub(crate) fn dotted(oid: &[u8]) -> String {
-    let mut arcs: Vec<u64> = Vec::new();
-    let mut value: u64 = 0;
-    for byte in oid {
-        value = match value.checked_mul(128) {
-            Some(v) => v | u64::from(byte & 0x7F),
-            None => return "?".into(),
-        };
-        if byte & 0x80 == 0 {
-            if arcs.is_empty() {
-                let first = (value / 40).min(2);
-                arcs.push(first);
-                arcs.push(value - first * 40);
-            } else {
-                arcs.push(value);
-            }
-            value = 0;
-        }
-    }
-    arcs.iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(".")
+    ObjectIdentifier::from_bytes(oid).map_or_else(|_| "?".into(), |oid| oid.to_string())
 }
 
-/// A name for the OIDs an operator meets in OCSP responses and responder certificates.
+/// The embedded SCT list of certificate transparency (RFC 6962 section 3.3), which OCSP
+/// responses carry and const-oid's database (the RFCs of RFC 5280's family) does not name.
+const SCT_LIST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11129.2.4.5");
+
+/// The name const-oid's database gives an OID (from the RFCs that define it), if any.
 pub(crate) fn oid_name(oid: &[u8]) -> Option<&'static str> {
-    Some(match dotted(oid).as_str() {
-        "2.5.4.3" => "CN",
-        "2.5.4.5" => "serialNumber",
-        "2.5.4.6" => "C",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.97" => "organizationIdentifier",
-        "1.2.840.113549.1.9.1" => "emailAddress",
-        "0.9.2342.19200300.100.1.25" => "DC",
-        "1.3.6.1.5.5.7.48.1.2" => "nonce",
-        "1.3.6.1.5.5.7.48.1.3" => "crlId",
-        "1.3.6.1.5.5.7.48.1.6" => "archiveCutoff",
-        "1.3.6.1.5.5.7.48.1.7" => "serviceLocator",
-        "1.3.6.1.4.1.11129.2.4.5" => "signedCertificateTimestampList",
-        "2.5.29.21" => "reasonCode",
-        "2.5.29.24" => "invalidityDate",
-        "1.3.14.3.2.26" => "SHA-1",
-        "2.16.840.1.101.3.4.2.1" => "SHA-256",
-        "2.16.840.1.101.3.4.2.2" => "SHA-384",
-        "2.16.840.1.101.3.4.2.3" => "SHA-512",
-        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
-        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
-        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
-        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
-        "1.2.840.113549.1.1.10" => "RSASSA-PSS",
-        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
-        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
-        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
-        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
-        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
-        "1.3.101.112" => "Ed25519",
-        _ => return None,
-    })
+    let oid = ObjectIdentifier::from_bytes(oid).ok()?;
+    if oid == SCT_LIST {
+        return Some("signedCertificateTimestampList");
+    }
+    DB.by_oid(&oid)
 }
 
-/// The OID of an AlgorithmIdentifier's contents, named when known.
+/// The OID of an AlgorithmIdentifier's contents (the OID TLV first), named when known.
 pub(crate) fn algorithm(contents: &[u8]) -> String {
-    match tlv(contents) {
-        Some((0x06, oid, _)) => oid_name(oid).map_or_else(|| dotted(oid), str::to_string),
+    match contents {
+        [0x06, len, rest @ ..] if usize::from(*len) <= rest.len() && *len < 0x80 => {
+            let oid = &rest[..usize::from(*len)];
+            oid_name(oid).map_or_else(|| dotted(oid), str::to_string)
+        }
         _ => "?".into(),
     }
 }
 
-/// One TLV off the front of `input`: (tag, value, rest). Short and long definite lengths; the
-/// library has already checked the encoding strictly, this only walks it.
-fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        let count = usize::from(first & 0x7F);
-        if count == 0 || count > 4 || rest.len() < count {
-            return None;
-        }
-        let (len_bytes, rest) = rest.split_at(count);
-        (
-            len_bytes
-                .iter()
-                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b)),
-            rest,
-        )
-    };
-    if rest.len() < len {
-        return None;
-    }
-    let (value, rest) = rest.split_at(len);
-    Some((tag, value, rest))
-}
-
-/// A distinguished name from its DER `Name`, in RFC 4514 order of appearance reversed to the
-/// usual reading (`CN=..., O=..., C=...`).
+/// A distinguished name from its DER `Name`, as RFC 4514 writes it (`CN=...,O=...,C=...`).
 pub(crate) fn name(der: &[u8]) -> String {
-    let Some((0x30, mut rdns, _)) = tlv(der) else {
-        return format!("<{}>", hex(der));
-    };
-    let mut parts = Vec::new();
-    while let Some((0x31, mut set, rest)) = tlv(rdns) {
-        rdns = rest;
-        let mut attributes = Vec::new();
-        while let Some((0x30, attribute, rest)) = tlv(set) {
-            set = rest;
-            let Some((0x06, oid, value)) = tlv(attribute) else {
-                break;
-            };
-            let key = oid_name(oid).map_or_else(|| dotted(oid), str::to_string);
-            let value = match tlv(value) {
-                // PrintableString, UTF8String, IA5String, TeletexString, VisibleString
-                Some((0x13 | 0x0C | 0x16 | 0x14 | 0x1A, text, _)) => {
-                    String::from_utf8_lossy(text).into_owned()
-                }
-                // BMPString
-                Some((0x1E, text, _)) => char::decode_utf16(
-                    text.chunks(2)
-                        .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])),
-                )
-                .map(|c| c.unwrap_or('\u{FFFD}'))
-                .collect(),
-                Some((_, other, _)) => format!("#{}", hex(other)),
-                None => "?".into(),
-            };
-            attributes.push(format!("{key}={}", value.replace(',', "\\,")));
-        }
-        parts.push(attributes.join("+"));
-    }
-    parts.reverse();
-    if parts.is_empty() {
-        "(empty)".into()
-    } else {
-        parts.join(", ")
+    match Name::from_der(der) {
+        Ok(name) if name.is_empty() => "(empty)".into(),
+        Ok(name) => name.to_string(),
+        Err(_) => format!("<{}>", hex(der)),
     }
 }
 
@@ -161,12 +62,11 @@ mod tests {
 
     #[test]
     fn oids_and_names() {
-        assert_eq!(
-            dotted(&[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02]),
-            "1.3.6.1.5.5.7.48.1.2"
-        );
+        let nonce = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02];
+        assert_eq!(dotted(&nonce), "1.3.6.1.5.5.7.48.1.2");
+        assert_eq!(oid_name(&nonce), Some("id-pkix-ocsp-nonce"));
         assert_eq!(dotted(&[0x55, 0x1d, 0x25]), "2.5.29.37");
-        assert_eq!(dotted(&[0x88, 0x37]), "2.999");
+        assert_eq!(dotted(&[0x80]), "?");
         // C=XX, O=ocsp-verify test, CN=RSA Test CA
         let der = [
             0x30, 0x3e, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02, 0x58,
@@ -175,7 +75,12 @@ mod tests {
             0x31, 0x14, 0x30, 0x12, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x0b, b'R', b'S', b'A',
             b' ', b'T', b'e', b's', b't', b' ', b'C', b'A',
         ];
-        assert_eq!(name(&der), "CN=RSA Test CA, O=ocsp-verify test, C=XX");
+        assert_eq!(name(&der), "CN=RSA Test CA,O=ocsp-verify test,C=XX");
         assert_eq!(name(&[0x30, 0x00]), "(empty)");
+        // sha256WithRSAEncryption, NULL parameters
+        let algorithm_der = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
+        ];
+        assert_eq!(algorithm(&algorithm_der), "sha256WithRSAEncryption");
     }
 }

@@ -1,57 +1,73 @@
 //! `ocsp-check fetch`: ask the responder, verify the answer, save it for stapling.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use ocsp_verify::fetch::{BadAnswer, FetchError, FetchMethod, Fetcher, Unreachable};
-use ocsp_verify::{Certificate, Error, HashAlgorithm, Issuer, UnixTime};
+use ocsp_verify::requests::{http_responder_urls, is_http_url};
+use ocsp_verify::{
+    Answer, Certificate, Error, HashAlgorithm, Issuer, OwnedVerifiedResponse, UnixTime,
+};
+use serde::Serialize;
 
 use crate::Exit;
-use crate::input::{self, InputError};
+use crate::chain::{self, Pair};
+use crate::input::InputError;
+use crate::output::{self, Written};
+use crate::report::{self, ErrorReport};
 use crate::request::fresh_nonce;
-use crate::verify::{Options, invalid_json, report_input_error};
+use crate::verify::{Options, VerifyReport, WithError, input_error};
 
 pub(crate) const LONG_ABOUT: &str = "\
 Ask the certificate's OCSP responder (the http:// URLs of its authorityInfoAccess, in order, or \
 --url) over plain HTTP, with a fresh 32-byte nonce unless --no-nonce; verify the answer as \
-`verify` does, with the nonce sent; print it as `verify` does (the same lines, the same JSON \
-object); and with --out save it for a TLS server to staple, like OpenBSD's `ocspcheck -o`.
+`verify` does, with the nonce sent; print it as `verify` does (the same lines and JSON keys, \
+and which URL answered); and with --out save it for a TLS server to staple, like OpenBSD's \
+`ocspcheck -o`.
 
 The response is saved only when it verified, whatever the status it gives: a revoked answer \
 replaces an older good one, so that the server stops stapling `good` for a revoked certificate. \
-The file is replaced atomically (written beside it, then renamed).
+The file is replaced atomically (written beside it, synced, then renamed), keeping its \
+permissions and owner; a symlink is written through. --out refuses anything that is not a \
+regular file (a FIFO, a device, a directory). --out - writes the DER to stdout, and the report \
+to stderr.
 
 A responder that cannot be reached, times out, or answers something that is not a valid \
 response exits 3, with the reason as the JSON error code: responder_unreachable, \
 responder_timeout, http_status, bad_content_type, response_too_large, http_protocol, a parse \
 error of the body (bad_der, ...), or the verifier's code for a response that does not verify \
-(missing_nonce, invalid_signature, response_expired, ...). The request is sent by GET when the \
-URL is shorter than 255 bytes, else by POST (RFC 5019); responses are read up to 64 KiB.";
+(missing_nonce, invalid_signature, response_expired, ...). A URL that is not http:// exits 4 \
+(invalid_url). The request is sent by GET when the URL is shorter than 255 bytes, else by POST \
+(RFC 5019); responses are read up to 64 KiB.";
 
 pub(crate) const EXAMPLE: &str = "\
 Examples:
   ocsp-check fetch --cert server.pem --issuer intermediate.pem --out /var/www/ocsp.der
-  ocsp-check fetch --cert server.pem --issuer intermediate.pem --quiet --min-remaining 86400
+  ocsp-check fetch --cert fullchain.pem --quiet --min-remaining 86400
 
 Responders behind caches (RFC 5019) answer without a nonce: use --no-nonce for those.
 
 Exit status: 0 good, 1 revoked, 2 unknown, 3 no valid response (unreachable, nonsense, or \
-refused by the verifier), 4 usage or input error (no http:// responder URL: give --url), 5 good \
-but fewer than --min-remaining seconds left.";
+refused by the verifier), 4 usage or input error (no http:// responder URL: give --url; an \
+--out that cannot be written), 5 good but fewer than --min-remaining seconds left.";
 
 /// Arguments of `fetch`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The certificate to ask about (PEM or DER; the first of a bundle).
+    /// The certificate to ask about (PEM or DER); a bundle with its issuer next
+    /// (fullchain.pem) makes --issuer optional.
     #[arg(long, value_name = "PATH")]
     cert: PathBuf,
-    /// The certificate's issuer (PEM or DER).
+    /// The certificate's issuer (PEM or DER; from a bundle, the one that issued --cert)
+    /// [default: the certificate after the first in --cert].
     #[arg(long, value_name = "PATH")]
-    issuer: PathBuf,
-    /// The responder to ask instead of those the certificate names (authorityInfoAccess).
+    issuer: Option<PathBuf>,
+    /// The responder to ask (an http:// URL) instead of those the certificate names
+    /// (authorityInfoAccess).
     #[arg(long, value_name = "URL")]
     url: Option<String>,
-    /// Save the response, once verified, to this file (for a server to staple).
+    /// Save the response, once verified, to this file (for a server to staple); `-` writes
+    /// it to stdout.
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
     /// Send no nonce and expect none (responders behind caches ignore nonces; a response
@@ -61,113 +77,271 @@ pub(crate) struct Args {
     /// Hash the CertID with SHA-256 instead of SHA-1 (not every responder understands it).
     #[arg(long)]
     sha256: bool,
-    /// Seconds allowed for the whole exchange, every responder URL included.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
-    timeout: u64,
+    /// Seconds allowed for the whole exchange, every responder URL included (1 to 3600).
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = crate::time::timeout)]
+    timeout: Duration,
     #[command(flatten)]
     options: Options,
 }
 
-/// The bytes read from the files.
-struct Inputs {
-    cert: Vec<u8>,
-    issuer: Vec<u8>,
-    trusted: Vec<Vec<u8>>,
+/// The JSON object `fetch` prints: `verify`'s keys, which URL answered, and what was saved.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct FetchReport {
+    #[serde(flatten)]
+    verify: VerifyReport,
+    /// The responder URL that answered (or, when none did, the one whose failure is reported).
+    url: Option<String>,
+    /// Where the response was saved (`-` for stdout), and how many bytes.
+    out: Option<String>,
+    out_bytes: Option<usize>,
 }
 
-impl Inputs {
-    fn read(args: &Args) -> Result<Self, InputError> {
-        let trusted = args.options.trusted()?;
-        Ok(Self {
-            cert: input::certificate(&args.cert)?,
-            issuer: input::certificate(&args.issuer)?,
-            trusted,
-        })
+impl WithError for FetchReport {
+    fn with_error(&self, error: ErrorReport) -> Self {
+        Self {
+            verify: self.verify.with_error(error),
+            ..self.clone()
+        }
+    }
+}
+
+impl FetchReport {
+    pub(crate) fn failed(now: UnixTime) -> Self {
+        Self {
+            verify: VerifyReport::failed(now),
+            url: None,
+            out: None,
+            out_bytes: None,
+        }
     }
 }
 
 /// Runs `fetch`.
 pub(crate) fn run(args: &Args) -> Exit {
     let options = &args.options;
-    let inputs = match Inputs::read(args) {
+    let format = options.format();
+    let now = options.at.unwrap_or_else(UnixTime::now);
+    let to_stderr = args.out.as_deref().is_some_and(output::is_stdout);
+    let (pair, trusted) = match read(args) {
         Ok(inputs) => inputs,
-        Err(error) => return report_input_error(&error, options.json),
+        Err(error) => return input_error(format, &FetchReport::failed(now), &error),
     };
+    let serial = Certificate::from_der(&pair.cert)
+        .ok()
+        .map(|cert| crate::describe::hex(cert.serial()));
+    let stop = |exit: Exit, error: ErrorReport, url: Option<&str>| {
+        let mut report = FetchReport::failed(now).with_error(error.clone());
+        report.url = url.map(str::to_string);
+        report.verify.serial.clone_from(&serial);
+        report::print(format, &report, &[], to_stderr);
+        report::error_line(format, &error.message);
+        exit
+    };
+    let (Ok(cert), Ok(issuer)) = (
+        Certificate::from_der(&pair.cert),
+        Certificate::from_der(&pair.issuer),
+    ) else {
+        return stop(
+            Exit::Usage,
+            ErrorReport::new("input_error", "unreadable certificate"),
+            None,
+        );
+    };
+    let urls: Vec<String> = match &args.url {
+        Some(url) if !is_http_url(url) => {
+            let message = format!(
+                "--url `{url}` is not an http:// URL: OCSP is asked over plain HTTP (RFC 6960 \
+                 Appendix A; the answer is signed)"
+            );
+            return stop(
+                Exit::Usage,
+                ErrorReport::new("invalid_url", message),
+                Some(url),
+            );
+        }
+        Some(url) => vec![url.clone()],
+        None => http_responder_urls(&cert).map(str::to_string).collect(),
+    };
+    if urls.is_empty() {
+        let message = "the certificate names no http:// OCSP responder (authorityInfoAccess); \
+                       give one with --url";
+        return stop(
+            Exit::Usage,
+            ErrorReport::new("no_responder_url", message),
+            None,
+        );
+    }
     let nonce = if args.no_nonce {
         None
     } else {
         match fresh_nonce() {
             Ok(nonce) => Some(nonce),
             Err(error) => {
-                return report_error(
-                    options,
+                let message = format!("no random bytes for the nonce: {error}");
+                return stop(
                     Exit::Usage,
-                    "random_failed",
-                    &format!("no random bytes for the nonce: {error}"),
+                    ErrorReport::new("random_failed", message),
+                    None,
                 );
             }
         }
     };
-    let nonce = nonce.as_ref().map(|n| &n[..]);
-    let now = options.at.unwrap_or_else(UnixTime::now);
-
-    // The files were checked to hold certificates when read.
-    let (Ok(cert), Ok(issuer)) = (
-        Certificate::from_der(&inputs.cert),
-        Certificate::from_der(&inputs.issuer),
-    ) else {
-        return report_error(
-            options,
-            Exit::Usage,
-            "input_error",
-            "unreadable certificate",
-        );
-    };
-    let trusted: Vec<Certificate<'_>> = inputs
-        .trusted
+    let trusted: Vec<Certificate<'_>> = trusted
         .iter()
         .filter_map(|der| Certificate::from_der(der).ok())
         .collect();
-    let fetcher = Fetcher::new(options.verifier().with_trusted_responders(&trusted))
-        .with_timeout(Duration::from_secs(args.timeout.max(1)))
-        .with_connect_timeout(Duration::from_secs(args.timeout.clamp(1, 5)))
-        .with_method(FetchMethod::Auto)
-        .with_hash_algorithm(if args.sha256 {
-            HashAlgorithm::Sha256
-        } else {
-            HashAlgorithm::Sha1
-        })
-        .with_responder_url(args.url.as_deref());
+    let issuer = Issuer::from(&issuer);
+    let ask = Ask {
+        args,
+        trusted: &trusted,
+        cert: &cert,
+        issuer: &issuer,
+        nonce: nonce.as_ref().map(|n| &n[..]),
+        now,
+    };
+    let (url, result) = ask.first_answer(&urls);
 
-    match fetcher.fetch(&cert, &Issuer::from(&issuer), nonce, now) {
+    match result {
         Ok(fetched) => {
-            if let Some(out) = &args.out
-                && let Err(error) = save(out, fetched.der())
-            {
-                return report_error(
-                    options,
-                    Exit::Usage,
-                    "output_error",
-                    &format!("{}: cannot write the response ({error})", out.display()),
+            let answer = fetched.answer();
+            let mut report = FetchReport {
+                verify: VerifyReport::new(&Ok(answer), &pair.cert, fetched.der(), now),
+                url: Some(url.clone()),
+                out: None,
+                out_bytes: None,
+            };
+            let saved = args
+                .out
+                .as_deref()
+                .map(|out| output::write(out, fetched.der()));
+            let mut lines = report.verify.human_lines(&Ok(answer));
+            lines.push(format!("  fetched:     from {url}"));
+            let exit = options.exit_status(&Ok(answer), now);
+            match saved {
+                Some(Ok(written)) => {
+                    report.out = Some(written.shown());
+                    report.out_bytes = Some(fetched.der().len());
+                    lines.push(match written {
+                        Written::Stdout => {
+                            format!("  saved:       to stdout ({} bytes)", fetched.der().len())
+                        }
+                        Written::File(path) => {
+                            format!(
+                                "  saved:       {} ({} bytes)",
+                                path.display(),
+                                fetched.der().len()
+                            )
+                        }
+                    });
+                }
+                Some(Err(error)) => {
+                    report.verify.error = Some(ErrorReport::new(
+                        "output_error",
+                        format!("cannot save the response: {error}"),
+                    ));
+                    lines.push("  saved:       nothing (see the error)".into());
+                    report::print(format, &report, &lines, to_stderr);
+                    report::error_line(format, &format!("cannot save the response: {error}"));
+                    return Exit::Usage;
+                }
+                None => {}
+            }
+            lines.extend(options.refresh_line(&Ok(answer), now, true));
+            report::print(format, &report, &lines, to_stderr);
+            exit
+        }
+        Err(FetchError::InvalidResponse { error: refused, .. }) => {
+            // The responder answered with an OCSP response that was refused: an answer,
+            // printed as `verify` prints a refused response. The bytes are not kept by the
+            // fetcher, so the times come from the error alone.
+            let outcome: Result<Answer, Error> = Err(refused);
+            let mut report = FetchReport::failed(now);
+            report.verify = VerifyReport::new(&outcome, &pair.cert, &[], now);
+            report.url = Some(url.clone());
+            let mut lines = report.verify.human_lines(&outcome);
+            lines.push(format!("  fetched:     from {url}"));
+            if refused == Error::MissingNonce {
+                lines.push(
+                    "  hint:        the responder ignores nonces (a cache in front of it, RFC \
+                     5019): try --no-nonce"
+                        .into(),
                 );
             }
-            // The answer the fetcher verified, printed as `verify` prints one.
-            options.report(&Ok(fetched.answer()), now)
+            report::print(format, &report, &lines, to_stderr);
+            Exit::Invalid
         }
         Err(error) => {
             let (exit, code) = classify(&error);
-            match &error {
-                // The responder answered with an OCSP response that was refused: an answer,
-                // printed as `verify` prints a refused response.
-                FetchError::InvalidResponse { error: refused, .. } => {
-                    let exit = options.report(&Err(*refused), now);
-                    if *refused == Error::MissingNonce && !options.quiet && !options.json {
-                        eprintln!("hint: the responder ignores nonces: try --no-nonce");
-                    }
-                    exit
-                }
-                _ => report_error(options, exit, code, &error.to_string()),
+            stop(exit, ErrorReport::new(code, describe(&error)), Some(&url))
+        }
+    }
+}
+
+fn read(args: &Args) -> Result<(Pair, Vec<Vec<u8>>), InputError> {
+    Ok((
+        chain::cert_and_issuer(&args.cert, args.issuer.as_deref())?,
+        args.options.trusted()?,
+    ))
+}
+
+/// One fetch, URL by URL, so that the report can say which one answered.
+struct Ask<'a> {
+    args: &'a Args,
+    trusted: &'a [Certificate<'a>],
+    cert: &'a Certificate<'a>,
+    issuer: &'a Issuer<'a>,
+    nonce: Option<&'a [u8]>,
+    now: UnixTime,
+}
+
+impl Ask<'_> {
+    /// Asks each URL in turn, within one deadline for all: the first that gives a verified
+    /// answer, else the failure of the first that answered at all (a responder's word says
+    /// more than silence), else the first failure.
+    fn first_answer(&self, urls: &[String]) -> (String, Result<OwnedVerifiedResponse, FetchError>) {
+        let deadline = Instant::now() + self.args.timeout;
+        let mut failures: Vec<(String, FetchError)> = Vec::new();
+        for url in urls {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                failures.push((
+                    url.clone(),
+                    FetchError::Unreachable {
+                        url: url.clone(),
+                        reason: Unreachable::Timeout,
+                    },
+                ));
+                continue;
             }
+            let fetcher = Fetcher::new(
+                self.args
+                    .options
+                    .verifier()
+                    .with_trusted_responders(self.trusted),
+            )
+            .with_timeout(remaining)
+            .with_connect_timeout(remaining.min(Duration::from_secs(5)))
+            .with_method(FetchMethod::Auto)
+            .with_hash_algorithm(if self.args.sha256 {
+                HashAlgorithm::Sha256
+            } else {
+                HashAlgorithm::Sha1
+            })
+            .with_responder_url(Some(url));
+            match fetcher.fetch(self.cert, self.issuer, self.nonce, self.now) {
+                Ok(fetched) => return (url.clone(), Ok(fetched)),
+                Err(error) => failures.push((url.clone(), error)),
+            }
+        }
+        let index = failures
+            .iter()
+            .position(|(_, e)| !e.is_unreachable())
+            .unwrap_or(0);
+        if index < failures.len() {
+            let (url, error) = failures.swap_remove(index);
+            (url, Err(error))
+        } else {
+            (String::new(), Err(FetchError::NoResponderUrl))
         }
     }
 }
@@ -197,31 +371,48 @@ fn classify(error: &FetchError) -> (Exit, &'static str) {
     }
 }
 
-/// One line on stderr (even under `--quiet`), or the JSON object with the error.
-fn report_error(options: &Options, exit: Exit, code: &str, message: &str) -> Exit {
-    if options.json {
-        println!("{}", invalid_json(code, message));
-    } else {
-        let hint = match code {
-            "no_responder_url" => "; give one with --url",
-            _ => "",
-        };
-        eprintln!("error: {message}{hint}");
+/// What went wrong, in plain words: a responder that answered is never called unreachable.
+fn describe(error: &FetchError) -> String {
+    match error {
+        FetchError::Unreachable { url, reason } => match reason {
+            Unreachable::ServerError(status) => format!(
+                "the OCSP responder at {url} answered HTTP {status} (a server error): it is up, \
+                 but could not answer"
+            ),
+            Unreachable::Timeout => format!("the OCSP responder at {url} did not answer in time"),
+            Unreachable::InvalidUrl(why) => format!("`{url}` cannot be used as a URL: {why}"),
+            Unreachable::Dns => {
+                format!(
+                    "the OCSP responder at {url} is unreachable: its host name does not resolve"
+                )
+            }
+            other => format!("the OCSP responder at {url} is unreachable: {other}"),
+        },
+        FetchError::BadAnswer { url, reason } => match reason {
+            BadAnswer::Status(status) => {
+                format!("the OCSP responder at {url} answered HTTP {status}, not 200")
+            }
+            BadAnswer::ContentType(Some(content_type)) => format!(
+                "the OCSP responder at {url} answered with content type {content_type}, not \
+                 application/ocsp-response"
+            ),
+            BadAnswer::ContentType(None) => format!(
+                "the OCSP responder at {url} answered with no content type, not \
+                 application/ocsp-response"
+            ),
+            BadAnswer::TooLarge(cap) => format!(
+                "the OCSP responder at {url} answered with a body longer than {cap} bytes, larger \
+                 than any OCSP response"
+            ),
+            BadAnswer::Malformed(error) => format!(
+                "the OCSP responder at {url} answered with a body that is not an OCSP response \
+                 ({error})"
+            ),
+            other => format!("the OCSP responder at {url} answered nonsense: {other}"),
+        },
+        FetchError::InvalidRequest(Error::IssuerNameMismatch) => "--issuer is not the \
+             certificate's issuer (its subject is not the certificate's issuer name)"
+            .into(),
+        other => other.to_string(),
     }
-    exit
-}
-
-/// Writes `bytes` beside `path`, then renames it over `path`: a server reading the file sees
-/// the old response or the new one, never half of one.
-fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("not a file name"))?;
-    let mut temporary = file_name.to_os_string();
-    temporary.push(format!(".{}.tmp", std::process::id()));
-    let temporary = path.with_file_name(temporary);
-    std::fs::write(&temporary, bytes)?;
-    std::fs::rename(&temporary, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temporary);
-    })
 }

@@ -3,12 +3,15 @@
 use std::path::PathBuf;
 
 use ocsp_verify::requests::is_http_url;
-use ocsp_verify::{Certificate, rustcrypto};
-use serde_json::{Value, json};
+use ocsp_verify::{Certificate, UnixTime};
+use serde::Serialize;
 
 use crate::Exit;
+use crate::chain::signature_verifies;
 use crate::describe::{hex, name};
 use crate::input::{self, InputError};
+use crate::report::{self, ErrorReport, Format};
+use crate::time::{parse, rfc3339, span};
 
 pub(crate) const LONG_ABOUT: &str = "\
 Lint a certificate for OCSP, the checks operators run in CI before a certificate goes live:
@@ -19,6 +22,8 @@ certificate and a self-issued root need none);
   - an OCSP responder certificate (EKU id-kp-OCSPSigning, or id-pkix-ocsp-nocheck, or \
 --responder): id-kp-OCSPSigning present, id-pkix-ocsp-nocheck present (RFC 6960 4.2.2.2.1), \
 not a CA, no critical extension a client does not understand;
+  - valid at --at (default now): not expired, not yet valid is an error (for a responder \
+certificate, the verifier refuses every response it signs);
   - with --issuer: issued by it (issuer name and signature);
   - with a PEM bundle: in order, each certificate issued by the next (name and signature).
 
@@ -44,6 +49,10 @@ pub(crate) struct Args {
     /// Lint the certificate as a delegated OCSP responder certificate, whatever its EKU says.
     #[arg(long)]
     responder: bool,
+    /// The time the certificate must be valid at: `now`, unix seconds or RFC 3339
+    /// [default: now].
+    #[arg(long, value_name = "TIME", value_parser = parse)]
+    at: Option<UnixTime>,
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     json: bool,
@@ -53,7 +62,8 @@ pub(crate) struct Args {
     quiet: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
 enum Severity {
     Error,
     Warning,
@@ -81,13 +91,14 @@ struct Finding {
 
 /// Runs `lint`.
 pub(crate) fn run(args: &Args) -> Exit {
+    let format = Format::of(args.json, args.quiet);
     let bundle = match input::certificates(&args.cert) {
         Ok(bundle) => bundle,
-        Err(error) => return input_error(&error, args.json),
+        Err(error) => return input_error(format, &error),
     };
-    let issuer = match args.issuer.as_deref().map(input::certificate).transpose() {
-        Ok(issuer) => issuer,
-        Err(error) => return input_error(&error, args.json),
+    let issuer = match args.issuer.as_deref().map(input::certificates).transpose() {
+        Ok(issuer) => issuer.and_then(|mut all| (!all.is_empty()).then(|| all.swap_remove(0))),
+        Err(error) => return input_error(format, &error),
     };
     // Every certificate was parsed when read.
     let certs: Vec<Certificate<'_>> = bundle
@@ -98,11 +109,13 @@ pub(crate) fn run(args: &Args) -> Exit {
         .as_deref()
         .and_then(|der| Certificate::from_der(der).ok());
     let Some(cert) = certs.first() else {
-        eprintln!("error: {}: no certificate", args.cert.display());
-        return Exit::Usage;
+        let error = input::error(&args.cert, "no certificate");
+        return input_error(format, &error);
     };
+    let now = args.at.unwrap_or_else(UnixTime::now);
     let mut findings = Vec::new();
     lint_certificate(cert, args.responder, &mut findings);
+    lint_validity(cert, args.responder, now, &mut findings);
     if let Some(issuer) = &issuer {
         lint_issued_by(cert, issuer, &mut findings);
     }
@@ -110,38 +123,153 @@ pub(crate) fn run(args: &Args) -> Exit {
     // Errors first, then warnings, then information; in the order found within each.
     findings.sort_by_key(|f| f.severity);
 
-    let problems = findings
-        .iter()
-        .filter(|f| f.severity != Severity::Info)
-        .count();
-    if args.json {
-        println!("{}", json_report(&certs, &findings));
-    } else if !args.quiet {
-        for line in human_report(&certs, &findings) {
-            println!("{line}");
-        }
-    }
-    if problems == 0 {
+    let report = LintReport::new(&certs, &findings, now);
+    report::print(format, &report, &human_report(&certs, &findings), false);
+    if report.clean {
         Exit::Good
     } else {
         Exit::Invalid
     }
 }
 
-/// One line on stderr, or the JSON object with the error and no findings.
-fn input_error(error: &InputError, json: bool) -> Exit {
-    if json {
-        println!(
-            "{}",
-            json!({
-                "certificates": [], "findings": [], "errors": 0, "warnings": 0, "clean": false,
-                "error": {"code": "input_error", "message": error.to_string()},
-            })
-        );
-    } else {
-        eprintln!("error: {error}");
+/// The JSON object `lint` prints.
+#[derive(Debug, Serialize)]
+struct LintReport {
+    certificates: Vec<CertificateShown>,
+    findings: Vec<FindingShown>,
+    errors: usize,
+    warnings: usize,
+    clean: bool,
+    /// The time the validity was checked at.
+    checked_at: Option<String>,
+    error: Option<ErrorReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct CertificateShown {
+    subject: String,
+    issuer: String,
+    serial: String,
+    not_before: String,
+    not_after: String,
+}
+
+#[derive(Debug, Serialize)]
+struct FindingShown {
+    code: &'static str,
+    severity: Severity,
+    /// Counted from 1, as in the human output.
+    certificate: usize,
+    message: String,
+}
+
+impl LintReport {
+    fn new(certs: &[Certificate<'_>], findings: &[Finding], now: UnixTime) -> Self {
+        let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
+        Self {
+            certificates: certs
+                .iter()
+                .map(|cert| CertificateShown {
+                    subject: name(cert.subject()),
+                    issuer: name(cert.issuer()),
+                    serial: hex(cert.serial()),
+                    not_before: rfc3339(cert.not_before()),
+                    not_after: rfc3339(cert.not_after()),
+                })
+                .collect(),
+            findings: findings
+                .iter()
+                .map(|f| FindingShown {
+                    code: f.code,
+                    severity: f.severity,
+                    certificate: f.index + 1,
+                    message: f.message.clone(),
+                })
+                .collect(),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            clean: count(Severity::Error) + count(Severity::Warning) == 0,
+            checked_at: Some(rfc3339(now)),
+            error: None,
+        }
     }
+
+    fn failed(error: ErrorReport) -> Self {
+        Self {
+            certificates: Vec::new(),
+            findings: Vec::new(),
+            errors: 0,
+            warnings: 0,
+            clean: false,
+            checked_at: None,
+            error: Some(error),
+        }
+    }
+}
+
+/// The JSON of `lint` when its arguments could not be used.
+pub(crate) fn usage_json(error: ErrorReport) -> String {
+    report::json(&LintReport::failed(error))
+}
+
+/// One line on stderr, or the JSON object with the error and no findings.
+fn input_error(format: Format, error: &InputError) -> Exit {
+    let report = LintReport::failed(ErrorReport::new("input_error", error.to_string()));
+    report::print(format, &report, &[], false);
+    report::error_line(format, error);
     Exit::Usage
+}
+
+/// The certificate's validity at `now`: an expired or not yet valid certificate is an error
+/// (a responder certificate's, because the verifier refuses every response it signs).
+fn lint_validity(
+    cert: &Certificate<'_>,
+    as_responder: bool,
+    now: UnixTime,
+    findings: &mut Vec<Finding>,
+) {
+    let responder = as_responder || cert.has_ocsp_signing() || cert.has_ocsp_nocheck();
+    let consequence = if responder {
+        ": clients refuse every response it signs (responder_expired, responder_not_yet_valid)"
+    } else {
+        ""
+    };
+    let (not_before, not_after) = (cert.not_before(), cert.not_after());
+    if now.as_secs() > not_after.as_secs() {
+        finding(
+            findings,
+            if responder {
+                "responder_expired"
+            } else {
+                "certificate_expired"
+            },
+            Severity::Error,
+            0,
+            format!(
+                "expired {} ago (notAfter {}, checked at {}){consequence}",
+                span(now.as_secs() - not_after.as_secs()),
+                rfc3339(not_after),
+                rfc3339(now)
+            ),
+        );
+    } else if now.as_secs() < not_before.as_secs() {
+        finding(
+            findings,
+            if responder {
+                "responder_not_yet_valid"
+            } else {
+                "certificate_not_yet_valid"
+            },
+            Severity::Error,
+            0,
+            format!(
+                "not valid for another {} (notBefore {}, checked at {}){consequence}",
+                span(not_before.as_secs() - now.as_secs()),
+                rfc3339(not_before),
+                rfc3339(now)
+            ),
+        );
+    }
 }
 
 fn finding(
@@ -340,22 +468,6 @@ fn url_problem(url: &str) -> Option<(&'static str, String)> {
     None
 }
 
-/// Whether `issuer`'s key verifies `cert`'s signature: `Some(true)` or `Some(false)`, or `None`
-/// when no supported algorithm matches the signature and the key.
-fn signature_verifies(cert: &Certificate<'_>, issuer: &Certificate<'_>) -> Option<bool> {
-    let spki = issuer.subject_public_key_info();
-    let signed = cert.signed_data();
-    let algorithm = rustcrypto::ALL_WITH_LEGACY_SHA1.iter().find(|alg| {
-        alg.signature_alg_id().as_ref() == signed.algorithm()
-            && alg.public_key_alg_id().as_ref() == spki.algorithm()
-    })?;
-    Some(
-        algorithm
-            .verify_signature(spki.public_key(), signed.data(), signed.signature())
-            .is_ok(),
-    )
-}
-
 /// `--issuer`: the name and the signature.
 fn lint_issued_by(cert: &Certificate<'_>, issuer: &Certificate<'_>, findings: &mut Vec<Finding>) {
     if cert.issuer() != issuer.subject() {
@@ -486,28 +598,6 @@ fn human_report(certs: &[Certificate<'_>], findings: &[Finding]) -> Vec<String> 
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-fn json_report(certs: &[Certificate<'_>], findings: &[Finding]) -> Value {
-    let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
-    json!({
-        "certificates": certs.iter().map(|cert| json!({
-            "subject": name(cert.subject()),
-            "issuer": name(cert.issuer()),
-            "serial": hex(cert.serial()),
-        })).collect::<Vec<_>>(),
-        "findings": findings.iter().map(|f| json!({
-            "code": f.code,
-            "severity": f.severity.name(),
-            // Counted from 1, as in the human output.
-            "certificate": f.index + 1,
-            "message": f.message,
-        })).collect::<Vec<_>>(),
-        "errors": count(Severity::Error),
-        "warnings": count(Severity::Warning),
-        "clean": count(Severity::Error) + count(Severity::Warning) == 0,
-        "error": null,
-    })
 }
 
 #[cfg(test)]

@@ -8,12 +8,15 @@
 // reads only small local files and arguments; where it indexes, the length was checked first.
 #![allow(clippy::indexing_slicing, clippy::as_conversions)]
 
+mod chain;
 mod connect;
 mod demo;
 mod describe;
 mod fetch;
 mod input;
 mod lint;
+mod output;
+mod report;
 mod request;
 mod show;
 mod time;
@@ -23,6 +26,8 @@ mod verify;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::verify::WithError as _;
 
 /// Check OCSP (RFC 6960) strictly: responses, responders, TLS servers' staples, certificates.
 #[derive(Debug, Parser)]
@@ -42,11 +47,15 @@ Exit status (every subcommand):
   2  unknown
   3  invalid or unverifiable (a refused response or staple, an unreachable responder, a lint finding)
   4  usage or input error (tls: no TLS connection could be made)
-  5  good, but fewer than --min-remaining seconds before nextUpdate: refresh now (verify, fetch)
+  5  good, but fewer than --min-remaining seconds before it stops being fresh (verify, fetch)
 
-Output: a short human summary on stdout, or exactly one JSON object with --json; --quiet prints \
-nothing on stdout (the exit status is the answer). Errors that stop a command are one line on \
-stderr, `error: ...`."
+Output: a short human summary on stdout, or exactly one JSON object with --json (its own keys for \
+each subcommand, the same on every path, usage errors included); --quiet prints nothing on \
+stdout (the exit status is the answer). An error that stops a command is one line on stderr, \
+`error: ...` (with --json, the object's `error` carries it instead).
+
+Inputs are read up to a cap, and refused past it: 64 KiB for a response (the profile's cap; 96 \
+KiB of PEM text), 1 MiB for a certificate file, a bundle or a set of roots."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -99,17 +108,7 @@ impl From<Exit> for ExitCode {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => {
-            let exit = match error.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    Exit::Good
-                }
-                _ => Exit::Usage,
-            };
-            // clap prints help to stdout and errors to stderr itself.
-            let _ = error.print();
-            return exit.into();
-        }
+        Err(error) => return usage_error(&error).into(),
     };
     match cli.command {
         Command::Verify(args) => verify::run(&args).into(),
@@ -120,4 +119,54 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::run(&args).into(),
         Command::Demo(args) => demo::run(&args).into(),
     }
+}
+
+/// What clap could not parse. Help and the version print as clap prints them (exit 0).
+/// Otherwise, under `--json`, the subcommand's own JSON object with the error (and nothing on
+/// stderr); without it, clap's message, whose first line is the one `error:` line.
+fn usage_error(error: &clap::Error) -> Exit {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = error.print();
+        return Exit::Good;
+    }
+    let args: Vec<String> = std::env::args().skip(1).take_while(|a| a != "--").collect();
+    let json = args.iter().any(|a| a == "--json");
+    let subcommand = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map(String::as_str);
+    let json_of = |error: report::ErrorReport| -> Option<String> {
+        Some(match subcommand? {
+            "verify" => report::json(
+                &verify::VerifyReport::failed(ocsp_verify::UnixTime::now()).with_error(error),
+            ),
+            "fetch" => report::json(
+                &fetch::FetchReport::failed(ocsp_verify::UnixTime::now()).with_error(error),
+            ),
+            "show" => show::usage_json(error),
+            "request" => request::usage_json(error),
+            "tls" => tls::usage_json(error),
+            "lint" => lint::usage_json(error),
+            "demo" => demo::usage_json(error),
+            _ => return None,
+        })
+    };
+    let rendered = error.render().to_string();
+    // clap's first line is `error: ...`; the rest is the usage and a pointer to --help.
+    let first = rendered.lines().next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    match json
+        .then(|| json_of(report::ErrorReport::new("usage_error", message)))
+        .flatten()
+    {
+        Some(object) => println!("{object}"),
+        None => {
+            let _ = error.print();
+        }
+    }
+    Exit::Usage
 }

@@ -1,17 +1,20 @@
 //! `ocsp-check request`: the DER request for a certificate, and the GET URL for its responder.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use base64::Engine as _;
 use ocsp_verify::requests::{
     HttpMethod, RequestBuilder, get_url_len, http_responder_urls, write_get_url,
 };
 use ocsp_verify::{Certificate, Error, HashAlgorithm, Issuer};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::Exit;
+use crate::chain;
 use crate::describe::hex;
-use crate::input::{self, InputError};
+use crate::input::InputError;
+use crate::output::{self, OutputError, Written};
+use crate::report::{self, ErrorReport, Format};
 
 pub(crate) const LONG_ABOUT: &str = "\
 Build the OCSP request (RFC 6960 section 4.1) for a certificate: a SHA-1 CertID (SHA-256 with \
@@ -19,6 +22,11 @@ Build the OCSP request (RFC 6960 section 4.1) for a certificate: a SHA-1 CertID 
 fresh 32-byte nonce from the operating system's random source. Prints the GET URL for the \
 responder the certificate names in its authorityInfoAccess (or --url), writes the DER with \
 --out, and prints the nonce in hex to pass to `verify --nonce`.
+
+--out replaces a file atomically, keeping its permissions and owner, writes through a symlink, \
+refuses anything that is not a regular file, and takes - for stdout (the report then goes to \
+stderr). --cert may be a fullchain bundle, the issuer after the certificate: then --issuer can \
+be left out.
 
 The GET form is what RFC 5019 clients use when the whole URL is shorter than 255 bytes; \
 longer requests are POSTed (the `method` line says which).";
@@ -36,19 +44,21 @@ certificate's, or no http:// responder URL (give one with --url).";
 /// Arguments of `request`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The certificate to ask about (PEM or DER; the first of a bundle).
+    /// The certificate to ask about (PEM or DER); a bundle with its issuer next
+    /// (fullchain.pem) makes --issuer optional.
     #[arg(long, value_name = "PATH")]
     cert: PathBuf,
-    /// The certificate's issuer (PEM or DER).
+    /// The certificate's issuer (PEM or DER; from a bundle, the one that issued --cert)
+    /// [default: the certificate after the first in --cert].
     #[arg(long, value_name = "PATH")]
-    issuer: PathBuf,
+    issuer: Option<PathBuf>,
     /// Add a fresh random 32-byte nonce (RFC 9654), printed in hex for `verify --nonce`.
     #[arg(long)]
     nonce: bool,
     /// Hash the CertID with SHA-256 instead of SHA-1 (not every responder understands it).
     #[arg(long)]
     sha256: bool,
-    /// Write the DER request to this file.
+    /// Write the DER request to this file (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
     /// The responder to ask instead of the one the certificate names (authorityInfoAccess).
@@ -69,7 +79,7 @@ enum Problem {
     Request(Error),
     NoResponder,
     Random(String),
-    Write(PathBuf, std::io::Error),
+    Write(OutputError),
 }
 
 impl Problem {
@@ -79,7 +89,7 @@ impl Problem {
             Self::Request(error) => error.code(),
             Self::NoResponder => "no_responder_url",
             Self::Random(_) => "random_failed",
-            Self::Write(..) => "output_error",
+            Self::Write(_) => "output_error",
         }
     }
 }
@@ -98,7 +108,7 @@ impl std::fmt::Display for Problem {
                  one with --url",
             ),
             Self::Random(error) => write!(f, "no random bytes for the nonce: {error}"),
-            Self::Write(path, error) => write!(f, "{}: cannot write ({error})", path.display()),
+            Self::Write(error) => write!(f, "{error}"),
         }
     }
 }
@@ -136,44 +146,75 @@ struct Made {
     nonce: Option<[u8; 32]>,
     hash: HashAlgorithm,
     serial: String,
+    written: Option<Written>,
+}
+
+/// The JSON object `request` prints.
+#[derive(Debug, Default, Serialize)]
+struct RequestReport {
+    url: Option<String>,
+    method: Option<&'static str>,
+    responder: Option<String>,
+    nonce: Option<String>,
+    hash_algorithm: Option<&'static str>,
+    serial: Option<String>,
+    /// The DER request, base64.
+    request: Option<String>,
+    /// Where it was written (`-` for stdout).
+    out: Option<String>,
+    error: Option<ErrorReport>,
+}
+
+impl RequestReport {
+    /// The report when the request could not be made.
+    pub(crate) fn failed(error: ErrorReport) -> Self {
+        Self {
+            error: Some(error),
+            ..Self::default()
+        }
+    }
+}
+
+/// The JSON of `request` when its arguments could not be used.
+pub(crate) fn usage_json(error: ErrorReport) -> String {
+    report::json(&RequestReport::failed(error))
 }
 
 /// Runs `request`.
 pub(crate) fn run(args: &Args) -> Exit {
+    let format = Format::of(args.json, args.quiet);
+    let to_stderr = args.out.as_deref().is_some_and(output::is_stdout);
     match make(args) {
         Ok(made) => {
-            if args.json {
-                println!("{}", json_of(args, &made));
-            } else if !args.quiet {
-                for line in human_lines(args, &made) {
-                    println!("{line}");
-                }
-            }
+            let report = RequestReport {
+                url: Some(made.get_url.clone()),
+                method: Some(method_name(made.method)),
+                responder: Some(made.responder.clone()),
+                nonce: made.nonce.as_ref().map(|n| hex(n)),
+                hash_algorithm: Some(hash_name(made.hash)),
+                serial: Some(made.serial.clone()),
+                request: Some(base64::engine::general_purpose::STANDARD.encode(&made.der)),
+                out: made.written.as_ref().map(Written::shown),
+                error: None,
+            };
+            report::print(format, &report, &human_lines(&made), to_stderr);
             Exit::Good
         }
         Err(problem) => {
-            if args.json {
-                println!(
-                    "{}",
-                    json!({
-                        "url": null, "method": null, "responder": null, "nonce": null,
-                        "hash_algorithm": null, "serial": null, "request": null, "out": null,
-                        "error": {"code": problem.code(), "message": problem.to_string()},
-                    })
-                );
-            } else {
-                eprintln!("error: {problem}");
-            }
+            let report =
+                RequestReport::failed(ErrorReport::new(problem.code(), problem.to_string()));
+            report::print(format, &report, &[], to_stderr);
+            report::error_line(format, &problem);
             Exit::Usage
         }
     }
 }
 
 fn make(args: &Args) -> Result<Made, Problem> {
-    let cert_der = input::certificate(&args.cert).map_err(Problem::Input)?;
-    let issuer_der = input::certificate(&args.issuer).map_err(Problem::Input)?;
-    let cert = Certificate::from_der(&cert_der).map_err(Problem::Request)?;
-    let issuer = Certificate::from_der(&issuer_der).map_err(Problem::Request)?;
+    let pair =
+        chain::cert_and_issuer(&args.cert, args.issuer.as_deref()).map_err(Problem::Input)?;
+    let cert = Certificate::from_der(&pair.cert).map_err(Problem::Request)?;
+    let issuer = Certificate::from_der(&pair.issuer).map_err(Problem::Request)?;
     let hash = if args.sha256 {
         HashAlgorithm::Sha256
     } else {
@@ -188,9 +229,10 @@ fn make(args: &Args) -> Result<Made, Problem> {
         encode(&cert, &issuer, hash, nonce.as_ref().map(|n| &n[..])).map_err(Problem::Request)?;
     let responder = responder_url(&cert, args.url.as_deref()).ok_or(Problem::NoResponder)?;
     let get_url = get_url(&responder, &der).map_err(Problem::Request)?;
-    if let Some(out) = &args.out {
-        write(out, &der)?;
-    }
+    let written = match &args.out {
+        Some(out) => Some(output::write(out, &der).map_err(Problem::Write)?),
+        None => None,
+    };
     Ok(Made {
         method: HttpMethod::for_request(&responder, &der),
         der,
@@ -199,6 +241,7 @@ fn make(args: &Args) -> Result<Made, Problem> {
         nonce,
         hash,
         serial: hex(cert.serial()),
+        written,
     })
 }
 
@@ -226,10 +269,6 @@ fn get_url(responder: &str, der: &[u8]) -> Result<String, Error> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
-    std::fs::write(path, bytes).map_err(|e| Problem::Write(path.to_path_buf(), e))
-}
-
 fn method_name(method: HttpMethod) -> &'static str {
     match method {
         HttpMethod::Get => "GET",
@@ -237,7 +276,7 @@ fn method_name(method: HttpMethod) -> &'static str {
     }
 }
 
-fn human_lines(args: &Args, made: &Made) -> Vec<String> {
+fn human_lines(made: &Made) -> Vec<String> {
     let mut lines = vec![format!("url:      {}", made.get_url)];
     lines.push(match made.method {
         HttpMethod::Get => "method:   GET (the URL is shorter than 255 bytes)".to_string(),
@@ -258,26 +297,19 @@ fn human_lines(args: &Args, made: &Made) -> Vec<String> {
             hex(nonce)
         ));
     }
-    if let Some(out) = &args.out {
-        lines.push(format!(
+    match &made.written {
+        Some(Written::File(path)) => lines.push(format!(
             "request:  {} ({} bytes, DER)",
-            out.display(),
+            path.display(),
             made.der.len()
-        ));
+        )),
+        Some(Written::Stdout) => {
+            lines.push(format!(
+                "request:  to stdout ({} bytes, DER)",
+                made.der.len()
+            ));
+        }
+        None => {}
     }
     lines
-}
-
-fn json_of(args: &Args, made: &Made) -> Value {
-    json!({
-        "url": made.get_url,
-        "method": method_name(made.method),
-        "responder": made.responder,
-        "nonce": made.nonce.as_ref().map(|n| hex(n)),
-        "hash_algorithm": hash_name(made.hash),
-        "serial": made.serial,
-        "request": base64::engine::general_purpose::STANDARD.encode(&made.der),
-        "out": args.out.as_ref().map(|p| p.display().to_string()),
-        "error": null,
-    })
 }

@@ -5,26 +5,32 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ocsp_verify::{
-    CertStatus, Certificate, Decision, OcspOutcome, Policy, Situation, TlsFeatures, UnixTime,
-    Verdict,
+    Answer, CertStatus, Certificate, Decision, Error, Issuer, Policy, Situation, Staple,
+    TlsFeatures, UnixTime, Verdict, Verifier,
 };
-use rustls::ProtocolVersion;
 use rustls::pki_types::{CertificateDer, ServerName};
-use serde_json::{Value, json};
+use rustls::{ProtocolVersion, RootCertStore};
+use serde::Serialize;
 
 use crate::Exit;
-use crate::connect::{Client, Failure, Handshake, Roots};
+use crate::connect::{Client, Failure, Handshake, Roots, Sent, provider};
 use crate::describe::{hex, name};
 use crate::input;
-use crate::time::{parse, rfc3339};
-use crate::verify::{human_duration, seconds_between};
+use crate::report::{self, ErrorReport, Format};
+use crate::time::{self, parse, rfc3339, seconds_between};
+use crate::verify::{Stated, When, is_about_time};
 
 pub(crate) const LONG_ABOUT: &str = "\
 Connect to a TLS server with rustls and this crate's OcspStapleVerifier, and judge the OCSP \
 response the server staples (or its absence) under a revocation policy: like `openssl s_client \
 -status`, but with a verdict. The chain is checked first (webpki, against --ca or the built-in \
 Mozilla roots); then the staple: signature, responder, CertID, freshness, and the certificate's \
-must-staple extension.
+must-staple extension. When the chain is refused, the staple is still judged (against the \
+issuer the server sent, or a root) and shown, as `openssl s_client -status` shows it; the \
+refused chain decides the exit status.
+
+The --timeout is one deadline for the whole connection: connecting, and every read and write of \
+the handshake.
 
 Policies (the same as the library's Policy presets):
   hard  (default) only a verified, fresh `good` staple is accepted: \"does this server staple?\"
@@ -85,12 +91,13 @@ pub(crate) struct Args {
     /// The revocation policy.
     #[arg(long, value_enum, default_value_t = PolicyName::Hard)]
     policy: PolicyName,
-    /// The client's clock for the chain and the staple: unix seconds or RFC 3339 [default: now].
+    /// The client's clock for the chain and the staple: `now`, unix seconds or RFC 3339
+    /// [default: now].
     #[arg(long, value_name = "TIME", value_parser = parse)]
     at: Option<UnixTime>,
-    /// Seconds allowed to connect, and for each read and write.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
-    timeout: u64,
+    /// Seconds allowed for the whole connection: connecting and the handshake (1 to 3600).
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = time::timeout)]
+    timeout: Duration,
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     json: bool,
@@ -102,60 +109,73 @@ pub(crate) struct Args {
 
 /// Runs `tls`.
 pub(crate) fn run(args: &Args) -> Exit {
-    let usage = |message: String| {
-        if args.json {
-            println!("{}", failure_json(args, "usage_error", &message));
-        } else {
-            eprintln!("error: {message}");
-        }
+    let format = Format::of(args.json, args.quiet);
+    let stop = |code: &str, message: String| {
+        let mut report = TlsReport::empty(args);
+        report.error = Some(ErrorReport::new(code, message.clone()));
+        report::print(format, &report, &[], false);
+        report::error_line(format, &message);
         Exit::Usage
     };
     let (host, port) = match split_host_port(&args.server) {
         Ok(parts) => parts,
-        Err(message) => return usage(message),
+        Err(message) => return stop("usage_error", message),
     };
     let server_name = args.servername.clone().unwrap_or_else(|| host.clone());
     let name = match ServerName::try_from(server_name.clone()) {
         Ok(name) => name,
-        Err(_) => return usage(format!("`{server_name}` is not a valid server name")),
+        Err(_) => {
+            return stop(
+                "usage_error",
+                format!("`{server_name}` is not a valid server name"),
+            );
+        }
     };
     let roots = match &args.ca {
         Some(path) => match input::certificates(path) {
             Ok(ders) => Roots::Certificates(ders.into_iter().map(CertificateDer::from).collect()),
-            Err(error) => {
-                if args.json {
-                    println!("{}", failure_json(args, "input_error", &error.to_string()));
-                } else {
-                    eprintln!("error: {error}");
-                }
-                return Exit::Usage;
-            }
+            Err(error) => return stop("input_error", error.to_string()),
         },
         None => Roots::WebPki,
     };
     let client = match Client::new(&roots, args.policy.policy(), args.at) {
         Ok(client) => client,
-        Err(message) => return usage(message),
+        Err(message) => return stop("usage_error", message),
     };
     let addresses: Vec<SocketAddr> = match (host.as_str(), port).to_socket_addrs() {
         Ok(addresses) => addresses.collect(),
         Err(error) => {
             let failure = Failure::Resolve(error.to_string());
-            return report_failure(args, &server_name, &failure);
+            let mut report = TlsReport::empty(args);
+            report.server_name = Some(server_name);
+            report.error = Some(ErrorReport::new(failure.code(), failure.to_string()));
+            report::print(format, &report, &[], false);
+            report::error_line(format, &format!("{}: {failure}", args.server));
+            return Exit::Usage;
         }
     };
-    let timeout = Duration::from_secs(args.timeout.max(1));
-    let handshake = client.handshake(&addresses, name, timeout);
+    let handshake = client.handshake(&addresses, name, args.timeout);
+    let now = args.at.unwrap_or_else(UnixTime::now);
     let report = Report {
         args,
         server_name: &server_name,
         handshake: &handshake,
+        store: &client.store,
+        now,
     };
-    report.print()
+    report.print(format)
 }
 
 /// `HOST`, `HOST:PORT`, `[V6]`, `[V6]:PORT`, or a bare IPv6 address.
 fn split_host_port(server: &str) -> Result<(String, u16), String> {
+    if let Some((scheme, rest)) = server.split_once("://") {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        return Err(format!(
+            "`{server}` is a URL ({scheme}://): give the server as HOST or HOST:PORT, as in \
+             `ocsp-check tls {}`",
+            if host.is_empty() { "example.com" } else { host }
+        ));
+    }
     let bad_port = |port: &str| format!("`{port}` is not a port number");
     if let Some(rest) = server.strip_prefix('[') {
         let (host, after) = rest
@@ -175,49 +195,6 @@ fn split_host_port(server: &str) -> Result<(String, u16), String> {
         None if server.is_empty() => Err("no server given".into()),
         None => Ok((server.to_string(), 443)),
     }
-}
-
-fn report_failure(args: &Args, server_name: &str, failure: &Failure) -> Exit {
-    if args.json {
-        let mut value = failure_json(args, failure.code(), &failure.to_string());
-        value["server_name"] = json!(server_name);
-        println!("{value}");
-    } else {
-        eprintln!("error: {}: {failure}", args.server);
-    }
-    Exit::Usage
-}
-
-/// The JSON object when no connection was tried.
-fn failure_json(args: &Args, code: &str, message: &str) -> Value {
-    let mut value = empty_json(args);
-    value["error"] = json!({"code": code, "message": message});
-    value
-}
-
-fn empty_json(args: &Args) -> Value {
-    json!({
-        "server": args.server,
-        "server_name": args.servername,
-        "address": null,
-        "policy": args.policy.label(),
-        "tls_version": null,
-        "verdict": null,
-        "situation": null,
-        "stapled": null,
-        "must_staple": null,
-        "certificate": null,
-        "status": null,
-        "this_update": null,
-        "next_update": null,
-        "produced_at": null,
-        "responder": null,
-        "revocation_time": null,
-        "revocation_reason": null,
-        "seconds_until_next_update": null,
-        "staple_error": null,
-        "error": null,
-    })
 }
 
 /// `TLSv1.3`, `TLSv1.2`.
@@ -286,150 +263,404 @@ pub(crate) fn verdict_line(decision: &Decision, policy: &str) -> String {
     line
 }
 
+/// The JSON object `tls` prints: the same keys on every path (null when unknown).
+#[derive(Debug, Serialize)]
+pub(crate) struct TlsReport {
+    server: String,
+    server_name: Option<String>,
+    /// The address the TCP connection was made to.
+    address: Option<String>,
+    policy: &'static str,
+    tls_version: Option<String>,
+    /// accept or reject: the policy's verdict (null when the chain was refused before it).
+    verdict: Option<&'static str>,
+    situation: Option<&'static str>,
+    stapled: Option<bool>,
+    must_staple: Option<bool>,
+    certificate: Option<CertificateShown>,
+    /// What the staple says: good, revoked, unknown (null when refused or absent).
+    status: Option<&'static str>,
+    this_update: Option<String>,
+    next_update: Option<String>,
+    produced_at: Option<String>,
+    responder: Option<&'static str>,
+    revocation_time: Option<String>,
+    revocation_reason: Option<&'static str>,
+    seconds_until_next_update: Option<i64>,
+    staple_error: Option<ErrorReport>,
+    /// Why there is no connection: the chain refused, a network failure, or the policy's
+    /// refusal.
+    error: Option<ErrorReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct CertificateShown {
+    subject: String,
+    issuer: String,
+    serial: String,
+}
+
+impl TlsReport {
+    fn empty(args: &Args) -> Self {
+        Self::blank(
+            args.server.clone(),
+            args.servername.clone(),
+            args.policy.label(),
+        )
+    }
+
+    fn blank(server: String, server_name: Option<String>, policy: &'static str) -> Self {
+        Self {
+            server,
+            server_name,
+            address: None,
+            policy,
+            tls_version: None,
+            verdict: None,
+            situation: None,
+            stapled: None,
+            must_staple: None,
+            certificate: None,
+            status: None,
+            this_update: None,
+            next_update: None,
+            produced_at: None,
+            responder: None,
+            revocation_time: None,
+            revocation_reason: None,
+            seconds_until_next_update: None,
+            staple_error: None,
+            error: None,
+        }
+    }
+}
+
+/// The JSON of `tls` when its arguments could not be used.
+pub(crate) fn usage_json(error: ErrorReport) -> String {
+    let mut report = TlsReport::blank(String::new(), None, PolicyName::Hard.label());
+    report.error = Some(error);
+    report::json(&report)
+}
+
+/// What became of the staple: the adapter's decision when it was consulted, else the staple
+/// judged here (the chain was refused before the adapter looked at it).
+enum Judged {
+    Decided(Decision, Option<Answer>),
+    /// The staple judged here; `None` when no certificate the server sent, nor any root,
+    /// issued the server's certificate (nothing to judge the staple against).
+    ChainRefused(Option<Staple>, TlsFeatures),
+    Nothing,
+}
+
+/// Why a staple could not be judged when the chain was refused.
+const NO_ISSUER: &str = "not judged: neither the certificates the server sent nor the roots \
+                         hold the issuer of its certificate";
+
 struct Report<'a> {
     args: &'a Args,
     server_name: &'a str,
     handshake: &'a Handshake,
+    store: &'a RootCertStore,
+    now: UnixTime,
 }
 
 impl Report<'_> {
+    fn judged(&self) -> Judged {
+        if let Some(outcome) = &self.handshake.outcome {
+            return Judged::Decided(outcome.decision(), outcome.answer());
+        }
+        match &self.handshake.sent {
+            Some(sent) => match judge_staple(sent, self.store, self.now) {
+                Some((staple, features)) => Judged::ChainRefused(staple, features),
+                None => Judged::Nothing,
+            },
+            None => Judged::Nothing,
+        }
+    }
+
     fn exit(&self) -> Exit {
         match (&self.handshake.result, &self.handshake.outcome) {
             (_, Some(outcome)) if outcome.decision().verdict() == Verdict::Reject => {
                 refusal_exit(outcome.decision().situation())
             }
-            (Ok(_), Some(_)) => Exit::Good,
+            (Ok(()), Some(_)) => Exit::Good,
             // No decision (the chain was refused, or no connection), or the handshake failed
             // after the adapter accepted: no TLS connection either way.
             _ => Exit::Usage,
         }
     }
 
-    fn print(&self) -> Exit {
+    /// The failure that stops the connection, when the policy did not refuse it: the `error:`
+    /// line.
+    fn failure(&self) -> Option<&Failure> {
+        let failure = self.handshake.result.as_ref().err()?;
+        match &self.handshake.outcome {
+            Some(outcome) if outcome.decision().verdict() == Verdict::Reject => None,
+            _ => Some(failure),
+        }
+    }
+
+    fn print(&self, format: Format) -> Exit {
         let exit = self.exit();
-        if self.args.quiet {
-            if exit == Exit::Usage
-                && let Err(failure) = &self.handshake.result
-            {
-                eprintln!("error: {}: {failure}", self.args.server);
-            }
-            return exit;
-        }
-        if self.args.json {
-            println!("{}", self.json());
-            return exit;
-        }
-        match (&self.handshake.result, &self.handshake.outcome) {
-            (Err(failure), None) => {
-                eprintln!("error: {}: {failure}", self.args.server);
-            }
-            (Err(failure), Some(outcome)) if outcome.decision().verdict() == Verdict::Accept => {
-                eprintln!("error: {}: {failure}", self.args.server);
-            }
-            _ => {
-                for line in self.human_lines() {
-                    println!("{line}");
-                }
-            }
+        let judged = self.judged();
+        let report = self.json(&judged);
+        let lines = if matches!(judged, Judged::Nothing) {
+            Vec::new()
+        } else {
+            self.human_lines(&judged)
+        };
+        report::print(format, &report, &lines, false);
+        if let Some(failure) = self.failure()
+            && format != Format::Json
+        {
+            eprintln!("error: {}: {failure}", self.args.server);
         }
         exit
     }
 
-    fn certificate(&self) -> Option<(String, String, String)> {
-        let der = self.handshake.end_entity.as_deref()?;
+    fn certificate(&self) -> Option<CertificateShown> {
+        let der = &self.handshake.sent.as_ref()?.end_entity;
         let cert = Certificate::from_der(der).ok()?;
-        Some((
-            name(cert.subject()),
-            name(cert.issuer()),
-            hex(cert.serial()),
-        ))
+        Some(CertificateShown {
+            subject: name(cert.subject()),
+            issuer: name(cert.issuer()),
+            serial: hex(cert.serial()),
+        })
     }
 
-    fn human_lines(&self) -> Vec<String> {
-        let Some(outcome) = &self.handshake.outcome else {
-            return vec!["no decision: the adapter was not consulted".into()];
+    fn stated(&self) -> Stated {
+        let Some(sent) = &self.handshake.sent else {
+            return Stated::default();
         };
-        let decision = outcome.decision();
-        let mut lines = vec![verdict_line(&decision, self.args.policy.label())];
-        let (address, version) = match &self.handshake.result {
-            Ok(connected) => (
-                connected.address.to_string(),
-                connected.version.map(version_name),
-            ),
-            Err(_) => (self.args.server.clone(), None),
+        let serial = Certificate::from_der(&sent.end_entity)
+            .map(|c| c.serial().to_vec())
+            .unwrap_or_default();
+        Stated::read(&sent.staple, &serial)
+    }
+
+    /// The staple's times: a verified answer's, or those a staple refused for its times
+    /// states; none for a staple refused for another reason.
+    fn when(&self, answer: Option<&Answer>, situation: &Situation) -> Option<When> {
+        if let Some(answer) = answer {
+            return Some(When {
+                now: self.now,
+                produced_at: Some(answer.produced_at()),
+                this_update: Some(answer.this_update()),
+                next_update: Some(answer.next_update()),
+            });
+        }
+        if !situation.error().is_some_and(|e| is_about_time(&e)) {
+            return None;
+        }
+        let stated = self.stated();
+        Some(When {
+            now: self.now,
+            produced_at: stated.produced_at,
+            this_update: stated.this_update,
+            next_update: stated.this_update.map(|_| stated.next_update),
+        })
+    }
+
+    fn human_lines(&self, judged: &Judged) -> Vec<String> {
+        let mut lines = Vec::new();
+        let (staple, answer, features, situation) = match judged {
+            Judged::Decided(decision, answer) => {
+                lines.push(verdict_line(decision, self.args.policy.label()));
+                (
+                    staple_words(&decision.situation()),
+                    *answer,
+                    decision.tls_features(),
+                    decision.situation(),
+                )
+            }
+            Judged::ChainRefused(staple, features) => {
+                let chain = self
+                    .failure()
+                    .map_or_else(|| "refused".into(), ToString::to_string);
+                lines.push(format!("no connection: {chain}"));
+                let answer = match staple {
+                    Some(Staple::Verified(answer)) => Some(*answer),
+                    _ => None,
+                };
+                let situation = Situation::of(staple.as_ref().unwrap_or(&Staple::Absent));
+                let words = match staple {
+                    None => NO_ISSUER.to_string(),
+                    Some(Staple::Absent) => "none".to_string(),
+                    Some(_) => format!(
+                        "{} (judged against the chain the server sent; the chain itself was \
+                         refused)",
+                        staple_words(&situation)
+                    ),
+                };
+                (words, answer, *features, situation)
+            }
+            Judged::Nothing => return lines,
         };
+        let address = self
+            .handshake
+            .address
+            .map_or_else(|| self.args.server.clone(), |a| a.to_string());
         lines.push(format!(
             "  server:      {} ({address}){}",
             self.server_name,
-            version.map(|v| format!(", {v}")).unwrap_or_default()
+            self.handshake
+                .version
+                .map(|v| format!(", {}", version_name(v)))
+                .unwrap_or_default()
         ));
-        if let Some((subject, issuer, serial)) = self.certificate() {
-            lines.push(format!("  certificate: {subject} (serial {serial})"));
-            lines.push(format!("  issuer:      {issuer}"));
+        if let Some(cert) = self.certificate() {
+            lines.push(format!(
+                "  certificate: {} (serial {})",
+                cert.subject, cert.serial
+            ));
+            lines.push(format!("  issuer:      {}", cert.issuer));
         }
         lines.push(format!(
             "  must-staple: {}",
-            if decision.tls_features() == TlsFeatures::StatusRequest {
+            if features == TlsFeatures::StatusRequest {
                 "yes"
             } else {
                 "no"
             }
         ));
-        lines.extend(staple_lines(outcome));
+        lines.push(format!("  staple:      {staple}"));
+        if let Some(answer) = answer {
+            lines.push(format!("  responder:   {}", answer.responder().name()));
+        }
+        if let Some(when) = self.when(answer.as_ref(), &situation) {
+            lines.extend(when.lines());
+        }
         lines
     }
 
-    fn json(&self) -> Value {
-        let mut value = empty_json(self.args);
-        value["server_name"] = json!(self.server_name);
-        match &self.handshake.result {
-            Ok(connected) => {
-                value["address"] = json!(connected.address.to_string());
-                value["tls_version"] = json!(connected.version.map(version_name));
-            }
-            Err(failure) => {
-                value["error"] = json!({"code": failure.code(), "message": failure.to_string()});
-            }
+    fn json(&self, judged: &Judged) -> TlsReport {
+        let mut report = TlsReport::empty(self.args);
+        report.server_name = Some(self.server_name.to_string());
+        report.address = self.handshake.address.map(|a| a.to_string());
+        report.tls_version = self.handshake.version.map(version_name);
+        report.certificate = self.certificate();
+        if let Some(failure) = self.failure() {
+            report.error = Some(ErrorReport::new(failure.code(), failure.to_string()));
         }
-        if let Some((subject, issuer, serial)) = self.certificate() {
-            value["certificate"] = json!({"subject": subject, "issuer": issuer, "serial": serial});
-        }
-        let Some(outcome) = &self.handshake.outcome else {
-            return value;
+        let (answer, situation, features) = match judged {
+            Judged::Decided(decision, answer) => {
+                report.verdict = Some(match decision.verdict() {
+                    Verdict::Accept => "accept",
+                    Verdict::Reject => "reject",
+                });
+                report.situation = Some(decision.situation().code());
+                if decision.verdict() == Verdict::Reject {
+                    // With the staple's times, when it was refused for them.
+                    let mut error = decision
+                        .situation()
+                        .error()
+                        .map_or_else(|| ErrorReport::new("", ""), |e| ErrorReport::of(&e));
+                    error.code = refusal_code(decision).into();
+                    error.message = decision.to_string();
+                    report.error = Some(error);
+                }
+                (*answer, decision.situation(), decision.tls_features())
+            }
+            Judged::ChainRefused(None, features) => {
+                report.stapled = Some(true);
+                report.must_staple = Some(*features == TlsFeatures::StatusRequest);
+                report.staple_error = Some(ErrorReport::new("issuer_not_found", NO_ISSUER));
+                return report;
+            }
+            Judged::ChainRefused(Some(staple), features) => {
+                let answer = match staple {
+                    Staple::Verified(answer) => Some(*answer),
+                    _ => None,
+                };
+                let situation = Situation::of(staple);
+                report.situation = Some(situation.code());
+                (answer, situation, *features)
+            }
+            Judged::Nothing => return report,
         };
-        let decision = outcome.decision();
-        value["verdict"] = json!(match decision.verdict() {
-            Verdict::Accept => "accept",
-            Verdict::Reject => "reject",
-        });
-        value["situation"] = json!(decision.situation().code());
-        value["stapled"] = json!(outcome.stapled());
-        value["must_staple"] = json!((decision.tls_features() == TlsFeatures::StatusRequest));
-        value["status"] = json!(outcome.answer().map(|a| a.status()).map(status_name));
-        if let Some(CertStatus::Revoked { time, reason }) = outcome.answer().map(|a| a.status()) {
-            value["revocation_time"] = json!(rfc3339(time));
-            value["revocation_reason"] = json!(reason.map(|r| r.name()));
+        let stapled = self
+            .handshake
+            .sent
+            .as_ref()
+            .is_some_and(|s| !s.staple.is_empty());
+        report.stapled = Some(stapled);
+        report.must_staple = Some(features == TlsFeatures::StatusRequest);
+        report.staple_error = situation.error().map(|e| ErrorReport::of(&e));
+        if let Some(when) = self.when(answer.as_ref(), &situation) {
+            report.this_update = when.this_update.map(rfc3339);
+            report.next_update = when.next_update.flatten().map(rfc3339);
+            report.produced_at = when.produced_at.map(rfc3339);
+            report.seconds_until_next_update = when
+                .next_update
+                .flatten()
+                .map(|next| seconds_between(self.now, next));
         }
-        value["this_update"] = json!(outcome.answer().map(|a| a.this_update()).map(rfc3339));
-        value["next_update"] = json!(outcome.answer().and_then(|a| a.next_update()).map(rfc3339));
-        value["produced_at"] = json!(outcome.answer().map(|a| a.produced_at()).map(rfc3339));
-        value["responder"] = json!(outcome.answer().map(|a| a.responder()).map(|r| r.name()));
-        value["seconds_until_next_update"] = json!(
-            outcome
-                .answer()
-                .and_then(|a| a.next_update())
-                .map(|next| seconds_between(outcome.now(), next))
-        );
-        if let Some(error) = decision.situation().error() {
-            value["staple_error"] = json!({"code": error.code(), "message": error.to_string()});
+        if let Some(answer) = answer {
+            report.status = Some(status_name(answer.status()));
+            report.responder = Some(answer.responder().name());
+            if let CertStatus::Revoked { time, reason } = answer.status() {
+                report.revocation_time = Some(rfc3339(time));
+                report.revocation_reason = reason.map(|r| r.name());
+            }
         }
-        if decision.verdict() == Verdict::Reject {
-            value["error"] = json!({
-                "code": refusal_code(&decision),
-                "message": decision.to_string(),
-            });
-        }
-        value
+        report
+    }
+}
+
+/// The staple the server sent, verified here with the ring provider's algorithms (the
+/// adapter's), against the issuer among the intermediates the server sent, or a root: for a
+/// chain the roots refused, when the adapter never looked at the staple. `None` when the
+/// server's certificate cannot be read; no staple when no issuer was found to judge it by.
+fn judge_staple(
+    sent: &Sent,
+    store: &RootCertStore,
+    now: UnixTime,
+) -> Option<(Option<Staple>, TlsFeatures)> {
+    let cert = Certificate::from_der(&sent.end_entity).ok()?;
+    let features = cert.tls_features();
+    if sent.staple.is_empty() {
+        return Some((Some(Staple::Absent), features));
+    }
+    let verifier = Verifier::new(provider().signature_verification_algorithms.all);
+    let intermediates: Vec<Certificate<'_>> = sent
+        .intermediates
+        .iter()
+        .filter_map(|der| Certificate::from_der(der).ok())
+        .collect();
+    let from_chain = intermediates
+        .iter()
+        .map(Issuer::from)
+        .find(|issuer| issuer.is_issuer_of(&cert));
+    let from_roots = || {
+        store
+            .roots
+            .iter()
+            .filter_map(|anchor| Issuer::from_trust_anchor(anchor).ok())
+            .find(|issuer| issuer.is_issuer_of(&cert))
+    };
+    let Some(issuer) = from_chain.or_else(from_roots) else {
+        return Some((None, features));
+    };
+    let result: Result<Answer, Error> = verifier
+        .verify(&sent.staple, &cert, &issuer, None, now)
+        .map(|verified| verified.answer());
+    Some((Some(Staple::from(result)), features))
+}
+
+/// The staple line's words for a situation: `good`, `revoked since ...`, `unusable: ...`.
+fn staple_words(situation: &Situation) -> String {
+    match situation {
+        Situation::NoStaple => "none".to_string(),
+        Situation::StapleUnusable(error) => format!("unusable: {error} ({})", error.code()),
+        Situation::StapleInvalid(error) => format!("invalid: {error} ({})", error.code()),
+        Situation::Revoked { time, reason } => format!(
+            "revoked since {}{}",
+            rfc3339(*time),
+            reason
+                .map(|r| format!(", reason {}", r.name()))
+                .unwrap_or_default()
+        ),
+        other => other.status().map_or("?", status_name).to_string(),
     }
 }
 
@@ -440,54 +671,6 @@ pub(crate) fn status_name(status: CertStatus) -> &'static str {
         CertStatus::Revoked { .. } => "revoked",
         CertStatus::Unknown => "unknown",
     }
-}
-
-/// What the staple said, and how long it stays fresh.
-fn staple_lines(outcome: &OcspOutcome) -> Vec<String> {
-    let decision = outcome.decision();
-    let mut lines = Vec::new();
-    let staple = match decision.situation() {
-        Situation::NoStaple => "none".to_string(),
-        Situation::StapleUnusable(error) => format!("unusable: {error} ({})", error.code()),
-        Situation::StapleInvalid(error) => format!("invalid: {error} ({})", error.code()),
-        Situation::Revoked { time, reason } => format!(
-            "revoked since {}{}",
-            rfc3339(time),
-            reason
-                .map(|r| format!(", reason {}", r.name()))
-                .unwrap_or_default()
-        ),
-        other => other.status().map_or("?", status_name).to_string(),
-    };
-    lines.push(format!("  staple:      {staple}"));
-    if let Some(responder) = outcome.answer().map(|a| a.responder()) {
-        lines.push(format!("  responder:   {}", responder.name()));
-    }
-    if let Some(produced_at) = outcome.answer().map(|a| a.produced_at()) {
-        lines.push(format!("  producedAt:  {}", rfc3339(produced_at)));
-    }
-    if let Some(this_update) = outcome.answer().map(|a| a.this_update()) {
-        lines.push(format!("  thisUpdate:  {}", rfc3339(this_update)));
-    }
-    match (
-        outcome.answer().map(|a| a.this_update()),
-        outcome.answer().and_then(|a| a.next_update()),
-    ) {
-        (Some(_), Some(next)) => {
-            let left = seconds_between(outcome.now(), next);
-            let when = if left >= 0 {
-                format!("{} left", human_duration(left))
-            } else {
-                format!("passed {} ago", human_duration(-left))
-            };
-            lines.push(format!("  nextUpdate:  {} ({when})", rfc3339(next)));
-        }
-        (Some(_), None) => {
-            lines.push("  nextUpdate:  none (newer information is always available)".into());
-        }
-        _ => {}
-    }
-    lines
 }
 
 #[cfg(test)]
