@@ -1,6 +1,7 @@
 //! mTLS over real parts, shared by `tests/mtls.rs` and `benches/mtls.rs`: a PKI made with the
 //! openssl CLI in a scratch directory (a root, intermediates, client and server certificates),
-//! real `openssl ocsp` responders on loopback, a counting (and delaying) TCP relay, a rustls
+//! real `openssl ocsp` responders behind HTTP listeners on 127.0.0.1, a counting (and
+//! delaying) TCP relay, a rustls
 //! server that requires client certificates on a loopback port, and two clients: rustls and
 //! `openssl s_client`.
 //!
@@ -20,7 +21,7 @@ use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
@@ -442,71 +443,55 @@ impl Drop for Pki {
     }
 }
 
-/// A running `openssl ocsp` responder on a loopback port it chose, killed on drop. Responses
-/// are valid for an hour (`-nmin 60`).
+/// A real `openssl ocsp` responder behind an HTTP listener on 127.0.0.1: each request (GET or
+/// POST) is answered by the openssl CLI in responder mode (`openssl ocsp -index ... -reqin
+/// ... -respout ...`), with responses valid for an hour (`-nmin 60`). (`openssl ocsp -port`
+/// would listen on every interface; these tests bind loopback only.) Stops when dropped.
 pub struct Responder {
-    child: Option<Child>,
     pub port: u16,
+    stop: Arc<AtomicBool>,
 }
 
 impl Responder {
     fn none() -> Self {
         Self {
-            child: None,
             port: 0,
+            stop: Arc::new(AtomicBool::new(true)),
         }
     }
 
     fn start(dir: &Path, index: &str, ca: &str, rsigner: &str, rkey: &str) -> Self {
-        let log = dir.join(format!("{index}.log"));
-        let out = fs::File::create(&log).unwrap();
-        let child = Command::new("openssl")
-            .args([
-                "ocsp",
-                "-index",
-                index,
-                "-port",
-                "0",
-                "-rsigner",
-                rsigner,
-                "-rkey",
-                rkey,
-                "-CA",
-                ca,
-                "-nmin",
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let args: Arc<Vec<String>> = Arc::new(
+            [
+                "ocsp", "-index", index, "-CA", ca, "-rsigner", rsigner, "-rkey", rkey, "-nmin",
                 "60",
-                "-ignore_err",
-            ])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(out.try_clone().unwrap()))
-            .stderr(Stdio::from(out))
-            .spawn()
-            .unwrap();
-        let mut responder = Self {
-            child: Some(child),
-            port: 0,
-        };
-        // "ACCEPT [::]:40475 PID=5538" (or 0.0.0.0)
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            let text = fs::read_to_string(&log).unwrap_or_default();
-            let port = text
-                .lines()
-                .find_map(|line| line.strip_prefix("ACCEPT "))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|addr| addr.rsplit(':').next())
-                .and_then(|port| port.parse().ok());
-            if let Some(port) = port {
-                responder.port = port;
-                return responder;
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        let dir = dir.to_path_buf();
+        thread::spawn(move || {
+            let requests = Arc::new(AtomicUsize::new(0));
+            while !stopped.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let (dir, args, requests) =
+                            (dir.clone(), Arc::clone(&args), Arc::clone(&requests));
+                        thread::spawn(move || {
+                            let n = requests.fetch_add(1, Ordering::Relaxed);
+                            answer(stream, &dir, &args, port, n);
+                        });
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(2)),
+                }
             }
-            if let Some(Ok(Some(status))) = responder.child.as_mut().map(Child::try_wait) {
-                panic!("openssl ocsp exited ({status}): {text}");
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        panic!("openssl ocsp did not report its port");
+        });
+        Self { port, stop }
     }
 
     pub fn url(&self) -> String {
@@ -516,11 +501,110 @@ impl Responder {
 
 impl Drop for Responder {
     fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// One HTTP exchange of the responder: the OCSP request from a POST body or a GET path, the
+/// response from `openssl ocsp`.
+fn answer(stream: TcpStream, dir: &Path, args: &[String], port: u16, n: usize) {
+    stream.set_nonblocking(false).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        return;
+    }
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
         }
     }
+    let der = if request_line.starts_with("POST ") {
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).map(|()| body).ok()
+    } else {
+        request_line
+            .split(' ')
+            .nth(1)
+            .and_then(|path| path.strip_prefix('/'))
+            .and_then(|path| base64_decode(&percent_decode(path)))
+    };
+    let (req, resp) = (
+        format!("request-{port}-{n}.der"),
+        format!("response-{port}-{n}.der"),
+    );
+    let response = der.and_then(|der| {
+        fs::write(dir.join(&req), der).ok()?;
+        let out = Command::new("openssl")
+            .args(args)
+            .args(["-reqin", &req, "-respout", &resp])
+            .current_dir(dir)
+            .output()
+            .ok()?;
+        out.status.success().then_some(())?;
+        fs::read(dir.join(&resp)).ok()
+    });
+    let mut stream = stream;
+    let _ = match response {
+        Some(body) => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/ocsp-response\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            stream
+                .write_all(head.as_bytes())
+                .and_then(|()| stream.write_all(&body))
+        }
+        None => stream.write_all(
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        ),
+    };
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
+fn percent_decode(text: &str) -> String {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for byte in text.bytes().filter(|b| *b != b'=') {
+        let value = u32::try_from(ALPHABET.iter().position(|a| *a == byte)?).ok()?;
+        buffer = (buffer << 6) | value;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((buffer >> bits) & 0xff).ok()?);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 /// A loopback TCP relay to `127.0.0.1:target` that counts connections (one per fetch: the
