@@ -14,9 +14,10 @@
 //!    of the running fetches, the cache is looked at again (a fetch that ended meanwhile filled
 //!    it before leaving), and a fetch starts on a thread of its own, at most `max_in_flight` at
 //!    a time;
-//! 4. the handshake waits for the fetch until its deadline ([`Flight::wait_until`]); the fetch
-//!    does not depend on anyone waiting, and fills the cache or the failure memory when it
-//!    ends, within the fetcher's own timeouts.
+//! 4. the handshake waits for the fetch until its deadline ([`Flight::wait_until`]), unless
+//!    the fetch has already outlasted another handshake's budget; the fetch does not depend on
+//!    anyone waiting, and fills the cache or the failure memory when it ends, within the
+//!    fetcher's own timeouts.
 //!
 //! A fetch tries the URLs in turn, as [`Fetcher::fetch`] does: the first answer that verifies
 //! wins; a responder that is unreachable, answers nonsense, `internalError` or `tryLater` is
@@ -32,7 +33,7 @@ use core::fmt;
 use core::time::Duration;
 use std::collections::HashMap;
 use std::string::{String, ToString};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Instant;
 use std::vec::Vec;
@@ -937,10 +938,16 @@ impl Job {
 }
 
 /// A fetch running for one `CertID`, which handshakes wait on.
+///
+/// Once one handshake has waited for it in vain (its budget ran out first), the fetch is
+/// *overdue*: later handshakes do not wait for it at all, and decide at once as their budget
+/// had run out, until it ends. A silent responder then costs one budget, not one per
+/// handshake for as long as the fetcher's own timeout lets the fetch run.
 #[derive(Default)]
 pub(crate) struct Flight {
     result: Mutex<Option<FlightResult>>,
     done: Condvar,
+    overdue: AtomicBool,
 }
 
 #[derive(Clone)]
@@ -955,12 +962,16 @@ impl Flight {
         self.done.notify_all();
     }
 
-    /// The result, once there is one; `None` if `deadline` comes first (`None` waits for it).
+    /// The result, once there is one; `None` if `deadline` comes first (`None` waits for it),
+    /// or at once if the fetch is overdue.
     pub(crate) fn wait_until(&self, deadline: Option<Instant>) -> Option<FlightResult> {
         let mut result = lock(&self.result);
         loop {
             if let Some(result) = result.as_ref() {
                 return Some(result.clone());
+            }
+            if self.overdue.load(Ordering::Relaxed) {
+                return None;
             }
             result = match deadline {
                 None => self
@@ -970,6 +981,7 @@ impl Flight {
                 Some(deadline) => {
                     let remaining = deadline.saturating_duration_since(Instant::now());
                     if remaining.is_zero() {
+                        self.overdue.store(true, Ordering::Relaxed);
                         return None;
                     }
                     match self.done.wait_timeout(result, remaining) {
@@ -1316,7 +1328,16 @@ mod tests {
         let deadline = started.checked_add(Duration::from_millis(50));
         assert!(flight.wait_until(deadline).is_none());
         assert!(started.elapsed() >= Duration::from_millis(50));
+        // Overdue now: the next waiter does not wait, whatever its deadline.
+        let started = Instant::now();
+        assert!(
+            flight
+                .wait_until(started.checked_add(Duration::from_secs(10)))
+                .is_none()
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
 
+        let flight = Arc::new(Flight::default());
         let finishing = Arc::clone(&flight);
         let thread = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));

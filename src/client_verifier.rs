@@ -95,7 +95,8 @@ const PATH_MEMO_CAPACITY: usize = 1024;
 /// - **a handshake budget** ([`OcspClientCertVerifier::DEFAULT_HANDSHAKE_BUDGET`], 2 s): rustls
 ///   calls verifiers synchronously, so a fetch blocks the handshake; once the budget has run out
 ///   the policy decides as for an unreachable responder, and the fetch goes on in the
-///   background to fill the cache;
+///   background to fill the cache (later handshakes do not wait for a fetch that has already
+///   outlasted one budget);
 /// - **failure memory**: a responder that just failed is not asked again for the cache's
 ///   failure lifetime (5 minutes by default), for any certificate;
 /// - **single flight**: concurrent handshakes for the same certificate share one fetch;

@@ -414,6 +414,21 @@ fn a_silent_responder_costs_the_budget_once() {
         );
         assert_eq!(silent.request_count(), index + 1, "{preset}");
 
+        // While that fetch runs, another handshake does not wait for it again.
+        let connected = handshake(&pki, &verifier, &clock, &client, TLS13, expect, preset);
+        let outcome = last(&seen);
+        assert_eq!(
+            outcome.deciding().source(),
+            AnswerSource::BudgetExhausted,
+            "{preset}"
+        );
+        assert!(
+            connected.elapsed < budget,
+            "{preset}: {:?}",
+            connected.elapsed
+        );
+        assert_eq!(silent.request_count(), index + 1, "{preset}");
+
         // The fetch went on in the background until the fetcher's own timeout (3 s), and its
         // failure is remembered: the next handshake asks nobody and waits for nothing.
         assert!(
@@ -450,7 +465,7 @@ fn a_silent_responder_costs_the_budget_once() {
                 snapshot.recent_failures,
                 snapshot.fetches
             ),
-            (1, 1, 1),
+            (2, 1, 1),
             "{preset}"
         );
     }
