@@ -1143,3 +1143,192 @@ fn parse_all<'a>(ders: &'a [CertificateDer<'_>]) -> Vec<Option<Certificate<'a>>>
         .map(|der| Certificate::from_der(der).ok())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::{CertStatus, RevocationReason};
+
+    fn der(name: &str) -> CertificateDer<'static> {
+        let path = std::format!(
+            "{}/test-vectors/generated/pki/tls/{name}.der",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        CertificateDer::from(std::fs::read(path).unwrap())
+    }
+
+    fn verifier(depth: RevocationDepth) -> Arc<OcspClientCertVerifier> {
+        let mut roots = RootCertStore::empty();
+        roots.add(der("tls-root")).unwrap();
+        OcspClientCertVerifier::webpki_builder(
+            Arc::new(roots),
+            Arc::new(::rustls::crypto::ring::default_provider()),
+            Policy::hard_fail(),
+        )
+        .with_prefetch(PrefetchOptions::disabled())
+        .with_depth(depth)
+        .build()
+        .unwrap()
+    }
+
+    fn path(depth: RevocationDepth, leaf: &str, sent: &[&str]) -> Result<Vec<IssuedBy>, Error> {
+        let verifier = verifier(depth);
+        let leaf = der(leaf);
+        let sent: Vec<_> = sent.iter().map(|name| der(name)).collect();
+        let end_entity = Certificate::from_der(&leaf).unwrap();
+        verifier.build_path(&end_entity, &parse_all(&sent))
+    }
+
+    #[test]
+    fn issuers_are_found_by_name_and_signature() {
+        use IssuedBy::{Intermediate, Root};
+        use RevocationDepth::{EndEntity, WholeChain};
+        // The impostor has the intermediate's name and another key: skipped.
+        let sent = ["tls-int-impostor", "tls-int"];
+        assert_eq!(
+            path(EndEntity, "tls-server", &sent),
+            Ok(std::vec![Intermediate(1)])
+        );
+        assert_eq!(
+            path(WholeChain, "tls-server", &sent),
+            Ok(std::vec![Intermediate(1), Root(0)])
+        );
+        // A client that sends the root along: the path ends at the trust anchor.
+        assert_eq!(
+            path(WholeChain, "tls-server", &["tls-int", "tls-root"]),
+            Ok(std::vec![Intermediate(0), Root(0)])
+        );
+        // Issued by the root itself.
+        assert_eq!(
+            path(WholeChain, "tls-server-direct", &[]),
+            Ok(std::vec![Root(0)])
+        );
+        // Only the impostor: no issuer.
+        assert_eq!(
+            path(EndEntity, "tls-server", &["tls-int-impostor"]),
+            Err(Error::IssuerNotFound)
+        );
+    }
+
+    #[test]
+    fn refusals_map_to_rustls_errors() {
+        let check = |staple: Staple, policy: Policy| CertificateCheck {
+            depth: 0,
+            certificate: Some(Arc::new(CertificateFacts {
+                serial: std::vec![1],
+                subject: std::vec![0x30, 0x00],
+            })),
+            decision: policy.decide(&staple, TlsFeatures::NoneRequired),
+            answer: None,
+            source: AnswerSource::Fetch,
+            fetch_error: None,
+        };
+        let at = |secs| UnixTime::since_unix_epoch(Duration::from_secs(secs));
+        let answer = |status| Answer::for_tests(status, at(1_000), Some(at(2_000)));
+        let revoked = CertStatus::Revoked {
+            time: at(500),
+            reason: Some(RevocationReason::KeyCompromise),
+        };
+        let stale = Error::ResponseExpired {
+            time: at(3_000),
+            not_after: at(2_000),
+        };
+        let hard = Policy::hard_fail();
+        let cases = [
+            (Staple::Verified(answer(CertStatus::Good)), None),
+            (
+                Staple::Verified(answer(revoked)),
+                Some(CertificateError::Revoked),
+            ),
+            (
+                Staple::Verified(answer(CertStatus::Unknown)),
+                Some(CertificateError::UnknownRevocationStatus),
+            ),
+            (
+                Staple::Absent,
+                Some(CertificateError::UnknownRevocationStatus),
+            ),
+            (
+                Staple::Invalid(stale),
+                Some(CertificateError::UnknownRevocationStatus),
+            ),
+            (
+                Staple::Invalid(Error::InvalidSignature),
+                Some(CertificateError::InvalidOcspResponse),
+            ),
+            (
+                Staple::Invalid(Error::IssuerNotFound),
+                Some(CertificateError::UnknownRevocationStatus),
+            ),
+        ];
+        for (staple, expected) in cases {
+            let error = check(staple, hard).error();
+            assert_eq!(
+                error,
+                expected.map(::rustls::Error::InvalidCertificate),
+                "{staple:?}"
+            );
+        }
+        // Soft-fail accepts no answer and unusable answers; nothing else changes.
+        assert_eq!(check(Staple::Absent, Policy::soft_fail()).error(), None);
+        assert_eq!(
+            check(Staple::Invalid(stale), Policy::soft_fail()).error(),
+            None
+        );
+        // An unreadable certificate.
+        let unreadable = CertificateCheck::unreadable(
+            Policy::soft_fail(),
+            Error::BadDer(crate::error::Structure::Certificate),
+        );
+        assert_eq!(
+            unreadable.error(),
+            Some(::rustls::Error::InvalidCertificate(
+                CertificateError::BadEncoding
+            ))
+        );
+    }
+
+    #[test]
+    fn outcomes_read_as_one_line() {
+        let at = |secs| UnixTime::since_unix_epoch(Duration::from_secs(secs));
+        let revoked = Answer::for_tests(
+            CertStatus::Revoked {
+                time: at(500),
+                reason: Some(RevocationReason::KeyCompromise),
+            },
+            at(1_000),
+            Some(at(2_000)),
+        );
+        let check = |depth, staple: Staple, source| CertificateCheck {
+            depth,
+            certificate: None,
+            decision: Policy::soft_fail().decide(&staple, TlsFeatures::NoneRequired),
+            answer: None,
+            source,
+            fetch_error: None,
+        };
+        let outcome = ClientCertOutcome::new(
+            at(1_500),
+            Instant::now(),
+            std::vec![
+                check(0, Staple::Absent, AnswerSource::BudgetExhausted),
+                check(1, Staple::Verified(revoked), AnswerSource::Cache),
+            ],
+        );
+        assert_eq!(
+            outcome.to_string(),
+            "rejected: the certificate at depth 1: revoked (keyCompromise) (from the cache)"
+        );
+        assert_eq!(outcome.deciding().depth(), 1);
+        let outcome = ClientCertOutcome::new(
+            at(1_500),
+            Instant::now(),
+            std::vec![check(0, Staple::Absent, AnswerSource::BudgetExhausted)],
+        );
+        assert_eq!(
+            outcome.to_string(),
+            "accepted: no answer (the handshake budget ran out; the fetch goes on in the \
+             background)"
+        );
+    }
+}

@@ -369,6 +369,35 @@ fn a_dead_responder_is_no_answer() {
             "{preset}: {:?}",
             connected.elapsed
         );
+
+        // The same with openssl s_client.
+        let server = TlsServer::start(server_config(
+            &pki,
+            verifier.clone(),
+            Arc::clone(&clock),
+            TLS13,
+        ));
+        let run = s_client(&pki, server.port, &client, true);
+        let server_side = server.next_result();
+        match expect {
+            Expect::Accept => {
+                assert_eq!(server_side, Ok(()), "{preset}");
+                assert_eq!(run.stdout, "hello s_client", "{preset}: {run:?}");
+            }
+            Expect::Reject(error) => {
+                let expected = Err(rustls::Error::InvalidCertificate(error.error()));
+                assert_eq!(server_side, expected, "{preset}");
+                assert!(
+                    run.stderr.contains(error.openssl_alert()),
+                    "{preset}: {run:?}"
+                );
+            }
+        }
+        assert!(
+            run.elapsed < OcspClientCertVerifier::DEFAULT_HANDSHAKE_BUDGET,
+            "{preset}: {:?}",
+            run.elapsed
+        );
     }
 }
 
