@@ -346,8 +346,9 @@ impl ResponseCache {
 }
 
 /// The map key: one byte for the hash algorithm, then the two hashes (whose length the
-/// algorithm fixes) and the serial.
-fn key(req_cert: &ReqCert<'_>) -> Vec<u8> {
+/// algorithm fixes) and the serial. The client-certificate verifier keys its in-flight fetches
+/// and its prefetch list the same way.
+pub(crate) fn key(req_cert: &ReqCert<'_>) -> Vec<u8> {
     let algorithm = match req_cert.hash_algorithm() {
         HashAlgorithm::Sha1 => 1,
         HashAlgorithm::Sha256 => 2,

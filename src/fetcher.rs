@@ -292,6 +292,28 @@ impl<'a> Fetcher<'a> {
         }
     }
 
+    /// The verifier that checks what is fetched: another algorithm policy, other time
+    /// tolerances, or trusted responders for one fetch (the client-certificate verifier sets
+    /// those per issuer this way).
+    pub const fn with_verifier(self, verifier: Verifier<'a>) -> Self {
+        Self { verifier, ..self }
+    }
+
+    /// The verifier that checks what is fetched.
+    pub const fn verifier(&self) -> Verifier<'a> {
+        self.verifier
+    }
+
+    /// The `CertID` hash algorithm of the requests: a cache keyed by `CertID` needs it.
+    pub const fn hash_algorithm(&self) -> HashAlgorithm {
+        self.hash_algorithm
+    }
+
+    /// The responder asked instead of those the certificate names, if one was set.
+    pub const fn responder_url(&self) -> Option<&'a str> {
+        self.responder_url
+    }
+
     /// Fetches and verifies the status of `cert`, issued by `issuer`, from the `http://`
     /// responders its authorityInfoAccess extension names, in order (or from the one given to
     /// [`Fetcher::with_responder_url`]). `nonce` (1 to 32 fresh random octets, or `None`) is

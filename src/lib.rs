@@ -58,8 +58,8 @@
 //! # The API in groups
 //!
 //! - At the root, the verification path: [`Certificate`], [`Issuer`], [`Verifier`],
-//!   [`VerifiedResponse`], [`Answer`], [`OwnedVerifiedResponse`], [`Error`], [`Policy`] and
-//!   the rustls adapter.
+//!   [`VerifiedResponse`], [`Answer`], [`OwnedVerifiedResponse`], [`Error`], [`Policy`], the
+//!   rustls adapter and, with `http` too, the client-certificate verifier for mTLS servers.
 //! - [`views`]: borrowed, zero-copy views of every structure of a response.
 //! - [`requests`]: requests encoded with no heap (so firmware can ask too), the RFC 5019 GET
 //!   form, the responder URLs of a certificate, and a request parser.
@@ -84,6 +84,7 @@
 //! | `rustls` | no | [`OcspStapleVerifier`], a rustls 0.23 `ServerCertVerifier` that checks stapled responses with the [`Policy`]; implies `std` |
 //! | `http` | no | implies `std`; [`fetch::Fetcher`]: blocking fetch over plain HTTP with `ureq` (no TLS) |
 //! | `stapler` | no | implies `rustls` and `http`; `stapling::Stapler`, a rustls `ResolvesServerCert` that staples verified answers, refreshes them, keeps them on disk, and reports in the Prometheus text format (`prometheus-client`) |
+//! | `rustls` and `http` | no | [`OcspClientCertVerifier`], a rustls 0.23 `ClientCertVerifier` for mTLS servers that fetches the client certificate's status within a handshake budget, with a cache, single flight and prefetch |
 //!
 //! The revocation [`Policy`] needs no feature and no heap; nor do requests.
 
@@ -98,7 +99,8 @@ extern crate std;
 // DER, OIDs, errors and the calendar; hashes and ASN.1 times; signed data and keys, and the
 // RustCrypto algorithms; extensions, certificates and issuers; response views and requests;
 // the verifier; owned answers and the policy; the cache, the fetcher and the rustls adapter;
-// the stapler, which builds on the fetcher.
+// the stapler, which builds on the fetcher; the client-certificate verifier, which uses
+// all three.
 mod calendar;
 mod der;
 mod error;
@@ -133,9 +135,23 @@ mod rustls;
 #[cfg(feature = "stapler")]
 mod stapler;
 
+#[cfg(all(feature = "rustls", feature = "http"))]
+mod client_answers;
+#[cfg(all(feature = "rustls", feature = "http"))]
+mod client_verifier;
+
 // The verification path.
 pub use crate::calendar::{Elapsed, Rfc3339};
 pub use crate::cert::{Certificate, TlsFeatures};
+#[cfg(all(feature = "rustls", feature = "http"))]
+pub use crate::client_answers::{
+    AnswerSource, ClientCertSnapshot, IssuerResponder, PrefetchOptions,
+};
+#[cfg(all(feature = "rustls", feature = "http"))]
+pub use crate::client_verifier::{
+    CertificateCheck, ClientCertObserver, ClientCertOutcome, OcspClientCertVerifier,
+    OcspClientCertVerifierBuilder, RevocationDepth,
+};
 pub use crate::error::{Error, ResponseStatus, Structure};
 pub use crate::hash::HashAlgorithm;
 pub use crate::issuer::Issuer;

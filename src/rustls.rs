@@ -484,9 +484,21 @@ impl fmt::Debug for OcspStapleVerifierBuilder {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// The inner `WebPkiServerVerifier` could not be built (for example, no roots).
+    /// The inner `WebPkiServerVerifier` (or `WebPkiClientVerifier`) could not be built (for
+    /// example, no roots).
     #[error("the webpki verifier cannot be built: {0}")]
     Inner(#[source] VerifierBuilderError),
+    /// A configured OCSP responder URL is not an `http://` URL (client-certificate verifier).
+    #[error("the OCSP responder URL {0:?} is not an http:// URL")]
+    InvalidResponderUrl(std::string::String),
+    /// The certificate of an issuer given a responder cannot be read (client-certificate
+    /// verifier).
+    #[error("an issuer's certificate cannot be read: {0}")]
+    IssuerCertificate(#[source] Error),
+    /// The background thread that refreshes answers could not be started (client-certificate
+    /// verifier).
+    #[error("the prefetch thread cannot be started: {0}")]
+    Prefetcher(#[source] std::io::Error),
     /// A trusted responder's certificate cannot be read.
     #[error("a trusted responder's certificate cannot be read: {0}")]
     TrustedResponder(#[source] Error),
