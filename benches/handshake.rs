@@ -22,12 +22,14 @@
 // criterion_group! makes a public function without docs.
 #![allow(missing_docs)]
 
+#[path = "common/paired.rs"]
+mod paired;
 #[path = "../tests/tls/mod.rs"]
 mod tls;
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
 use ocsp_verify::{OcspStapleVerifier, Policy};
@@ -123,38 +125,22 @@ fn paired_handshakes() {
             tls::client_config(webpki, version),
             tls::client_config(adapter, version),
         ];
-        let batch = |client: &Arc<rustls::ClientConfig>| {
-            let start = Instant::now();
-            for _ in 0..BATCH {
-                black_box(tls::handshake(client.clone(), server.clone()));
-            }
-            start.elapsed().as_secs_f64() * 1e6 / f64::from(BATCH)
+        let handshake = |client: &Arc<rustls::ClientConfig>| {
+            black_box(tls::handshake(client.clone(), server.clone()));
         };
-        let (mut without, mut with, mut added) = (Vec::new(), Vec::new(), Vec::new());
-        for round in 0..ROUNDS {
-            let (a, b) = if round % 2 == 0 {
-                let a = batch(&clients[0]);
-                (a, batch(&clients[1]))
-            } else {
-                let b = batch(&clients[1]);
-                (batch(&clients[0]), b)
-            };
-            without.push(a);
-            with.push(b);
-            added.push(b - a);
-        }
-        let (without, with, added) = (median(without), median(with), median(added));
+        let times = paired::alternate(
+            ROUNDS,
+            BATCH,
+            || handshake(&clients[0]),
+            || handshake(&clients[1]),
+        );
+        let (without, with, added) = (times.a, times.b, times.added);
         println!(
             "paired/{label}: webpki {without:.1} µs, webpki+ocsp-verify {with:.1} µs, \
              added {added:.1} µs ({:+.1}%), medians of {ROUNDS} alternating batches of {BATCH}",
             100.0 * added / without
         );
     }
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 criterion_group! {

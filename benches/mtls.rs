@@ -26,6 +26,8 @@
 
 #[path = "../tests/mtls_pki/mod.rs"]
 mod mtls_pki;
+#[path = "common/paired.rs"]
+mod paired;
 #[path = "../tests/support/mod.rs"]
 mod support;
 #[path = "../tests/tls/mod.rs"]
@@ -155,27 +157,17 @@ fn paired(setup: &Setup) {
             handshake_once(setup, &webpki, version),
             handshake_once(setup, &ocsp, version),
         ];
-        let batch = |(client, server): &(Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>)| {
-            let start = Instant::now();
-            for _ in 0..BATCH {
+        let handshake =
+            |(client, server): &(Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>)| {
                 black_box(tls::handshake(client.clone(), server.clone()));
-            }
-            start.elapsed().as_secs_f64() * 1e6 / f64::from(BATCH)
-        };
-        let (mut without, mut with, mut added) = (Vec::new(), Vec::new(), Vec::new());
-        for round in 0..ROUNDS {
-            let (a, b) = if round % 2 == 0 {
-                let a = batch(&pairs[0]);
-                (a, batch(&pairs[1]))
-            } else {
-                let b = batch(&pairs[1]);
-                (batch(&pairs[0]), b)
             };
-            without.push(a);
-            with.push(b);
-            added.push(b - a);
-        }
-        let (without, with, added) = (median(without), median(with), median(added));
+        let times = paired::alternate(
+            ROUNDS,
+            BATCH,
+            || handshake(&pairs[0]),
+            || handshake(&pairs[1]),
+        );
+        let (without, with, added) = (times.a, times.b, times.added);
         println!(
             "paired/{label}: webpki {without:.1} µs, webpki+ocsp-verify (warm) {with:.1} µs, \
              added {added:.1} µs, ratio {:.3} (medians of {ROUNDS} alternating batches of {BATCH})",
@@ -242,7 +234,7 @@ fn dead_responder(setup: &Setup) {
                      verdict {})",
                     if memory { "on" } else { "off" },
                     times.len(),
-                    median(times.clone()),
+                    paired::median(times.clone()),
                     times.iter().copied().fold(0.0, f64::max),
                     budget.as_millis(),
                     if preset == "soft-fail" {
@@ -305,14 +297,6 @@ fn concurrency(setup: &Setup) {
         snapshot.shared_fetches,
         snapshot.cache_hits
     );
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 criterion_group! {

@@ -27,13 +27,15 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "common/paired.rs"]
+mod paired;
 #[path = "../tests/tls/mod.rs"]
 mod tls;
 
 use std::alloc::System;
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::stapling::{simulate, tls_server};
 use criterion::{Criterion, criterion_group};
@@ -138,27 +140,16 @@ fn paired() {
             ("static-staple", "stapler-staple"),
         ] {
             let servers = [server(base, version), server(other, version)];
-            let batch = |server: &Arc<ServerConfig>| {
-                let start = Instant::now();
-                for _ in 0..BATCH {
-                    black_box(tls::handshake(client.clone(), server.clone()));
-                }
-                start.elapsed().as_secs_f64() * 1e6 / f64::from(BATCH)
+            let handshake = |server: &Arc<ServerConfig>| {
+                black_box(tls::handshake(client.clone(), server.clone()));
             };
-            let (mut without, mut with, mut added) = (Vec::new(), Vec::new(), Vec::new());
-            for round in 0..ROUNDS {
-                let (a, b) = if round % 2 == 0 {
-                    let a = batch(&servers[0]);
-                    (a, batch(&servers[1]))
-                } else {
-                    let b = batch(&servers[1]);
-                    (batch(&servers[0]), b)
-                };
-                without.push(a);
-                with.push(b);
-                added.push(b - a);
-            }
-            let (without, with, added) = (median(without), median(with), median(added));
+            let times = paired::alternate(
+                ROUNDS,
+                BATCH,
+                || handshake(&servers[0]),
+                || handshake(&servers[1]),
+            );
+            let (without, with, added) = (times.a, times.b, times.added);
             println!(
                 "paired/{label}: {base} {without:.1} µs, {other} {with:.1} µs, added \
                  {added:.1} µs ({:+.2}%), medians of {ROUNDS} alternating batches of {BATCH}",
@@ -166,11 +157,6 @@ fn paired() {
             );
         }
     }
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 /// The fetches of a simulated week: the schedule without jitter, and the count with the
