@@ -1,4 +1,5 @@
-//! The request module's tests: the encoder against the parser, the GET form, the URLs.
+//! The request module's tests, compiled only as `#[cfg(test)] mod tests` of `mod.rs`: the encoder
+//! against the parser, the GET form, the URLs.
 
 extern crate std;
 
