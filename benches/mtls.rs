@@ -40,8 +40,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
 use mtls_pki::{Client, Clock, GOOD, Pki, Relay, client_config, server_config};
+use ocsp_verify::Policy;
 use ocsp_verify::fetch::{CacheOptions, ResponseCache};
-use ocsp_verify::{OcspClientCertVerifier, Policy, PrefetchOptions};
+use ocsp_verify::mtls::{OcspClientCertVerifier, PrefetchOptions};
 use rustls::ProtocolVersion;
 use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::ClientCertVerifier;

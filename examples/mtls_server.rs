@@ -29,7 +29,8 @@ use std::thread;
 use std::time::Duration;
 
 use ocsp_verify::fetch::Fetcher;
-use ocsp_verify::{Certificate, OcspClientCertVerifier, Policy, RevocationDepth, Verifier};
+use ocsp_verify::mtls::{OcspClientCertVerifier, RevocationDepth};
+use ocsp_verify::{Certificate, Policy, Verifier};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{RootCertStore, ServerConfig, ServerConnection, StreamOwned};

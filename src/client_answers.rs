@@ -1,4 +1,4 @@
-//! How [`crate::OcspClientCertVerifier`] obtains answers without making handshakes wait more
+//! How [`crate::mtls::OcspClientCertVerifier`] obtains answers without making handshakes wait more
 //! than they must: the cache in front, the failure memory of responders, single flight, the
 //! fetch threads, and the tracking and background refresh of certificates seen recently.
 //!
@@ -68,7 +68,7 @@ const MIN_PREFETCH_INTERVAL: Duration = Duration::from_millis(10);
 /// certificate in question").
 ///
 /// ```
-/// use ocsp_verify::IssuerResponder;
+/// use ocsp_verify::mtls::IssuerResponder;
 /// use rustls::pki_types::CertificateDer;
 ///
 /// let ca = CertificateDer::from(&include_bytes!("../test-vectors/generated/pki/tls/tls-int.der")[..]);
@@ -137,7 +137,7 @@ impl IssuerResponder {
 ///
 /// ```
 /// use core::time::Duration;
-/// use ocsp_verify::PrefetchOptions;
+/// use ocsp_verify::mtls::PrefetchOptions;
 ///
 /// let prefetch = PrefetchOptions::new()
 ///     .with_window(Duration::from_secs(6 * 3600))
@@ -176,7 +176,7 @@ impl PrefetchOptions {
         }
     }
 
-    /// No tracking and no prefetcher thread; [`OcspClientCertVerifier::prefetch`](crate::OcspClientCertVerifier::prefetch) still fetches
+    /// No tracking and no prefetcher thread; [`OcspClientCertVerifier::prefetch`](crate::mtls::OcspClientCertVerifier::prefetch) still fetches
     /// (without tracking).
     pub const fn disabled() -> Self {
         Self {
@@ -248,7 +248,7 @@ impl Default for PrefetchOptions {
 #[non_exhaustive]
 pub enum AnswerSource {
     /// The cache: fetched earlier, by a handshake, the prefetcher or
-    /// [`OcspClientCertVerifier::prefetch`](crate::OcspClientCertVerifier::prefetch).
+    /// [`OcspClientCertVerifier::prefetch`](crate::mtls::OcspClientCertVerifier::prefetch).
     Cache,
     /// Fetched during this handshake, within the budget.
     Fetch,
@@ -264,7 +264,7 @@ pub enum AnswerSource {
         /// When the failure will be forgotten.
         until: UnixTime,
     },
-    /// The fetch failed, within the budget; [`CertificateCheck::fetch_error`](crate::CertificateCheck::fetch_error) says how.
+    /// The fetch failed, within the budget; [`CertificateCheck::fetch_error`](crate::mtls::CertificateCheck::fetch_error) says how.
     FetchFailed(FailureKind),
     /// No answer: no `http://` responder URL, neither in the certificate nor configured.
     NoResponder,
@@ -313,8 +313,8 @@ impl fmt::Display for AnswerSource {
     }
 }
 
-/// Counters of what an [`OcspClientCertVerifier`](crate::OcspClientCertVerifier) did since it was built, and its state now:
-/// [`OcspClientCertVerifier::snapshot`](crate::OcspClientCertVerifier::snapshot).
+/// Counters of what an [`OcspClientCertVerifier`](crate::mtls::OcspClientCertVerifier) did since it was built, and its state now:
+/// [`OcspClientCertVerifier::snapshot`](crate::mtls::OcspClientCertVerifier::snapshot).
 ///
 /// Handshakes count once; the checks (one per certificate of the path) count by situation and
 /// by where the answer came from.
@@ -1141,7 +1141,7 @@ impl Counters {
     }
 }
 
-/// The policy's input for a fetch that failed (see the table on [`OcspClientCertVerifier`](crate::OcspClientCertVerifier)).
+/// The policy's input for a fetch that failed (see the table on [`OcspClientCertVerifier`](crate::mtls::OcspClientCertVerifier)).
 pub(crate) fn staple_of_fetch_error(error: &FetchError) -> Staple {
     match error {
         FetchError::InvalidResponse { error, .. } => staple_of_refusal(*error),

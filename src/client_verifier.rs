@@ -120,7 +120,8 @@ const PATH_MEMO_CAPACITY: usize = 1024;
 /// use std::sync::Arc;
 /// use std::time::Duration;
 ///
-/// use ocsp_verify::{OcspClientCertVerifier, Policy};
+/// use ocsp_verify::Policy;
+/// use ocsp_verify::mtls::OcspClientCertVerifier;
 /// use rustls::pki_types::CertificateDer;
 /// use rustls::{RootCertStore, ServerConfig};
 ///

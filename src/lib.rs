@@ -84,7 +84,7 @@
 //! | `rustls` | no | [`OcspStapleVerifier`], a rustls 0.23 `ServerCertVerifier` that checks stapled responses with the [`Policy`]; implies `std` |
 //! | `http` | no | implies `std`; [`fetch::Fetcher`]: blocking fetch over plain HTTP with `ureq` (no TLS) |
 //! | `stapler` | no | implies `rustls` and `http`; `stapling::Stapler`, a rustls `ResolvesServerCert` that staples verified answers, refreshes them, keeps them on disk, and reports in the Prometheus text format (`prometheus-client`) |
-//! | `rustls` and `http` | no | [`OcspClientCertVerifier`], a rustls 0.23 `ClientCertVerifier` for mTLS servers that fetches the client certificate's status within a handshake budget, with a cache, single flight and prefetch |
+//! | `rustls` and `http` | no | [`mtls::OcspClientCertVerifier`], a rustls 0.23 `ClientCertVerifier` for mTLS servers that fetches the client certificate's status within a handshake budget, with a cache, single flight and prefetch |
 //!
 //! The revocation [`Policy`] needs no feature and no heap; nor do requests.
 
@@ -143,15 +143,6 @@ mod client_verifier;
 // The verification path.
 pub use crate::calendar::{Elapsed, Rfc3339};
 pub use crate::cert::{Certificate, TlsFeatures};
-#[cfg(all(feature = "rustls", feature = "http"))]
-pub use crate::client_answers::{
-    AnswerSource, ClientCertSnapshot, IssuerResponder, PrefetchOptions,
-};
-#[cfg(all(feature = "rustls", feature = "http"))]
-pub use crate::client_verifier::{
-    CertificateCheck, ClientCertObserver, ClientCertOutcome, OcspClientCertVerifier,
-    OcspClientCertVerifierBuilder, RevocationDepth,
-};
 pub use crate::error::{Error, ResponseStatus, Structure};
 pub use crate::hash::HashAlgorithm;
 pub use crate::issuer::Issuer;
@@ -203,6 +194,21 @@ pub mod fetch {
     pub use crate::fetcher::{
         BadAnswer, FetchError, FetchMethod, Fetcher, OCSP_REQUEST_CONTENT_TYPE,
         OCSP_RESPONSE_CONTENT_TYPE, Unreachable,
+    };
+}
+
+/// Client certificates on a rustls server (features `rustls` and `http`): a
+/// `ClientCertVerifier` for mTLS that obtains the status of each client certificate within a
+/// handshake budget, with a cache, failure memory, single flight and prefetch, and applies a
+/// [`Policy`].
+#[cfg(all(feature = "rustls", feature = "http"))]
+pub mod mtls {
+    pub use crate::client_answers::{
+        AnswerSource, ClientCertSnapshot, IssuerResponder, PrefetchOptions,
+    };
+    pub use crate::client_verifier::{
+        CertificateCheck, ClientCertObserver, ClientCertOutcome, OcspClientCertVerifier,
+        OcspClientCertVerifierBuilder, RevocationDepth,
     };
 }
 

@@ -29,10 +29,13 @@ use mtls_pki::{
     connect, s_client, server_config,
 };
 use ocsp_verify::fetch::{BadAnswer, FailureKind, FetchError, Fetcher, Unreachable};
+use ocsp_verify::mtls::{
+    AnswerSource, ClientCertOutcome, IssuerResponder, OcspClientCertVerifier,
+    OcspClientCertVerifierBuilder, PrefetchOptions, RevocationDepth,
+};
 use ocsp_verify::{
-    AnswerSource, CertStatus, ClientCertOutcome, Error, IssuerResponder, OcspClientCertVerifier,
-    OcspClientCertVerifierBuilder, Policy, PrefetchOptions, ResponderAuthorization,
-    RevocationDepth, RevocationReason, Situation, UnixTime, Verifier,
+    CertStatus, Error, Policy, ResponderAuthorization, RevocationReason, Situation, UnixTime,
+    Verifier,
 };
 use rustls::{AlertDescription, CertificateError, ProtocolVersion};
 use support::{Answer, Canned};
