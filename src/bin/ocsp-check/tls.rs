@@ -385,7 +385,7 @@ fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, 
 }
 
 /// `HOST`, `HOST:PORT`, `[V6]`, `[V6]:PORT`, or a bare IPv6 address.
-fn split_host_port(server: &str) -> Result<(String, u16), String> {
+pub(crate) fn split_host_port(server: &str) -> Result<(String, u16), String> {
     if let Some((scheme, rest)) = server.split_once("://") {
         let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
         return Err(format!(
