@@ -32,7 +32,7 @@ use common::der_builder::{
 use ocsp_verify::Certificate;
 
 const NOW: &str = "2026-01-01T01:00:00Z";
-const NOW_SECS: i64 = 1_767_229_200;
+const NOW_SECS: f64 = 1_767_229_200.0;
 
 fn root() -> String {
     generated("pki/tls/tls-root.pem")
@@ -404,7 +404,7 @@ fn prometheus_output_passes_promtool_and_reads_back() {
     );
     assert_eq!(
         column("ocsp_probe_checked_timestamp_seconds"),
-        [Some(NOW_SECS as f64); 6]
+        [Some(NOW_SECS); 6]
     );
     // The status: one 1 among six values; none for the unreachable one.
     for (target, said) in [
@@ -905,6 +905,21 @@ fn the_runbooks_alerting_rules_pass_promtool() {
         "promtool check rules docs/alerts.yml: {}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
+    );
+    // The runbook shows the same rules, word for word.
+    let runbook =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/runbook.md")).unwrap();
+    let marker = "<!-- alerts.yml: kept identical to docs/alerts.yml by tests/cli_monitor.rs -->\n";
+    let block = runbook
+        .split_once(marker)
+        .and_then(|(_, rest)| rest.strip_prefix("```yaml\n"))
+        .and_then(|rest| rest.split_once("```\n"))
+        .map(|(block, _)| block)
+        .expect("the rules block in docs/runbook.md");
+    assert_eq!(
+        block,
+        std::fs::read_to_string(rules).unwrap(),
+        "docs/runbook.md's rules differ from docs/alerts.yml"
     );
     let tests = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/alerts.test.yml");
     let output = Command::new("promtool")

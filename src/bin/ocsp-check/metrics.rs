@@ -129,12 +129,15 @@ enum Value {
     Counter(u64),
 }
 
+/// Labels beyond the probe's own.
+type Labels = Vec<(&'static str, String)>;
+
 /// One metric family and its samples: the probe's labels, more labels, the value.
 struct Family<'p> {
     name: &'static str,
     help: &'static str,
     kind: MetricType,
-    samples: Vec<(&'p Probe, Vec<(&'static str, String)>, Value)>,
+    samples: Vec<(&'p Probe, Labels, Value)>,
 }
 
 impl<'p> Family<'p> {
