@@ -686,7 +686,7 @@ impl Report<'_> {
         }
     }
 
-    /// What [`line`] says after the server: the verdict and the reason, and the freshness of
+    /// What [`line()`] says after the server: the verdict and the reason, and the freshness of
     /// a verified staple, or why there is no connection.
     fn one_line(&self, judged: &Judged) -> String {
         match judged {
