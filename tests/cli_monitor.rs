@@ -16,6 +16,7 @@
 )]
 
 mod common;
+mod support;
 
 use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
@@ -567,6 +568,46 @@ fn verify_and_fetch_write_prometheus_too() {
     );
     assert_eq!(of("ocsp_probe_must_staple", &[]), Some(0.0));
     assert_eq!(of("ocsp_probe_verdict", &[("verdict", "accept")]), None);
+
+    // fetch from a responder that answers: the result is ok, the answer's figures are there.
+    let responder =
+        support::Canned::start(support::Answer::ocsp(&std::fs::read(&response).unwrap()));
+    let output = run(&[
+        "fetch",
+        "--cert",
+        &cert,
+        "--issuer",
+        &issuer,
+        "--url",
+        &responder.url(),
+        "--no-nonce",
+        "--at",
+        NOW,
+        "--prometheus",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    promtool_check_metrics(&text);
+    let samples = parse_exposition(&text);
+    let of = |name: &str, extra: &[(&str, &str)]| {
+        let mut all = labels.to_vec();
+        all.extend_from_slice(extra);
+        value_of(&samples, name, &all)
+    };
+    assert_eq!(of("ocsp_probe_success", &[]), Some(1.0));
+    assert_eq!(of("ocsp_probe_exit_code", &[]), Some(0.0));
+    assert_eq!(of("ocsp_probe_status", &[("status", "good")]), Some(1.0));
+    assert_eq!(
+        of(
+            "ocsp_probe_fetch_result",
+            &[("url", &responder.url()), ("result", "ok")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        of("ocsp_probe_time_since_this_update_seconds", &[]),
+        Some(3600.0)
+    );
 
     // fetch from a responder nobody runs: no answer, the responder's result says why.
     let url = format!("http://127.0.0.1:{}/", dead_port());

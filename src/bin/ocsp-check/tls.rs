@@ -33,8 +33,14 @@ must-staple extension. When the chain is refused, the staple is still judged (ag
 issuer the server sent, or a root) and shown, as `openssl s_client -status` shows it; the \
 refused chain decides the exit status.
 
-The --timeout is one deadline for the whole connection: connecting, and every read and write of \
-the handshake.
+The --timeout is one deadline for each server: resolving its name, connecting, and every read \
+and write of the handshake. --min-remaining exits 5 when the staple is good but stops being fresh \
+sooner than that: an alarm before clients see a stale staple.
+
+Several servers, or --targets FILE (one `HOST[:PORT] [SERVERNAME]` a line, # comments), are \
+probed --concurrency at a time; each prints one line (or one JSON object) in input order, and the \
+run exits with the worst status: 1 > 2 > 3 > 4 > 5 > 0 (a revoked certificate is never hidden \
+behind a server that is down). --prometheus writes the Prometheus text format instead.
 
 Policies (the same as the library's Policy presets):
   hard  (default) only a verified, fresh `good` staple is accepted: \"does this server staple?\"
@@ -46,10 +52,14 @@ pub(crate) const EXAMPLE: &str = "\
 Example (a public server, with the built-in roots and the system clock):
   ocsp-check tls example.com --policy soft
 
+Several servers, alarmed a day before their staples go stale:
+  ocsp-check tls --targets servers.txt --min-remaining 86400
+
 Exit status: 0 the policy accepts the connection; 1 refused, the staple says revoked; 2 refused, \
 the staple says unknown; 3 refused, the staple is invalid, stale or missing; 4 no TLS connection \
 could be made (DNS, refused, timeout, a handshake failure unrelated to OCSP, a chain the roots \
-do not accept) or a usage error.";
+do not accept) or a usage error; 5 accepted, but the staple is due for a refresh \
+(--min-remaining). With several servers, the worst of theirs.";
 
 /// The revocation policy, as `--policy` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
