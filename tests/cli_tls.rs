@@ -80,7 +80,7 @@ fn tls_trusting(root: &str, server: Server, staple: Option<&str>, extra: &[&str]
     output
 }
 
-const KEYS: [&str; 20] = [
+const KEYS: [&str; 23] = [
     "server",
     "server_name",
     "address",
@@ -99,8 +99,11 @@ const KEYS: [&str; 20] = [
     "revocation_time",
     "revocation_reason",
     "seconds_until_next_update",
+    "fresh_until",
+    "seconds_left",
     "staple_error",
     "error",
+    "exit",
 ];
 
 fn assert_keys(json: &Value) {

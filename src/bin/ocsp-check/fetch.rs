@@ -13,10 +13,11 @@ use serde::Serialize;
 use crate::Exit;
 use crate::chain::{self, Pair};
 use crate::input::InputError;
+use crate::metrics;
 use crate::output::{self, Written};
 use crate::report::{self, ErrorReport};
 use crate::request::fresh_nonce;
-use crate::verify::{Options, VerifyReport, WithError, input_error};
+use crate::verify::{Check, Options, VerifyReport, WithError, input_error};
 
 pub(crate) const LONG_ABOUT: &str = "\
 Ask the certificate's OCSP responder (the http:// URLs of its authorityInfoAccess, in order, or \
@@ -120,20 +121,52 @@ impl FetchReport {
 pub(crate) fn run(args: &Args) -> Exit {
     let options = &args.options;
     let format = options.format();
+    let started = Instant::now();
     let now = options.at.unwrap_or_else(UnixTime::now);
     let to_stderr = args.out.as_deref().is_some_and(output::is_stdout);
+    // `--prometheus`: the figures, where the report would go (stderr when stdout carries the
+    // DER of `--out -`).
+    let prometheus = |cert: &[u8], check: &Check<'_>, exit: Exit, fetch: Option<metrics::Fetch>| {
+        if !options.prometheus {
+            return;
+        }
+        let mut probe = options.metrics(&args.cert, cert, check);
+        probe.exit = exit;
+        probe.fetch = fetch;
+        let text = metrics::encode(&[probe]);
+        if to_stderr {
+            eprint!("{text}");
+        } else {
+            report::stdout(&text);
+        }
+    };
+    let unjudged = Check {
+        started,
+        now,
+        outcome: None,
+        when: None,
+    };
     let (pair, trusted) = match read(args) {
         Ok(inputs) => inputs,
-        Err(error) => return input_error(format, &FetchReport::failed(now), &error),
+        Err(error) => {
+            prometheus(&[], &unjudged, Exit::Usage, None);
+            return input_error(format, &FetchReport::failed(now), &error);
+        }
     };
     let serial = Certificate::from_der(&pair.cert)
         .ok()
         .map(|cert| crate::describe::hex(cert.serial()));
-    let stop = |exit: Exit, error: ErrorReport, url: Option<&str>| {
+    let stop = |exit: Exit, error: ErrorReport, url: Option<&str>, took: Option<Duration>| {
         let mut report = FetchReport::failed(now).with_error(error.clone());
         report.url = url.map(str::to_string);
         report.verify.serial.clone_from(&serial);
         report::print(format, &report, &[], to_stderr);
+        let fetch = url.zip(took).map(|(url, duration)| metrics::Fetch {
+            url: url.to_string(),
+            result: error.code.clone(),
+            duration,
+        });
+        prometheus(&pair.cert, &unjudged, exit, fetch);
         report::error_line(format, &error.message);
         exit
     };
@@ -144,6 +177,7 @@ pub(crate) fn run(args: &Args) -> Exit {
         return stop(
             Exit::Usage,
             ErrorReport::new("input_error", "unreadable certificate"),
+            None,
             None,
         );
     };
@@ -157,6 +191,7 @@ pub(crate) fn run(args: &Args) -> Exit {
                 Exit::Usage,
                 ErrorReport::new("invalid_url", message),
                 Some(url),
+                None,
             );
         }
         Some(url) => vec![url.clone()],
@@ -168,6 +203,7 @@ pub(crate) fn run(args: &Args) -> Exit {
         return stop(
             Exit::Usage,
             ErrorReport::new("no_responder_url", message),
+            None,
             None,
         );
     }
@@ -181,6 +217,7 @@ pub(crate) fn run(args: &Args) -> Exit {
                 return stop(
                     Exit::Usage,
                     ErrorReport::new("random_failed", message),
+                    None,
                     None,
                 );
             }
@@ -199,7 +236,14 @@ pub(crate) fn run(args: &Args) -> Exit {
         nonce: nonce.as_ref().map(|n| &n[..]),
         now,
     };
+    let asked = Instant::now();
     let (url, result) = ask.first_answer(&urls);
+    let took = asked.elapsed();
+    let fetched_as = |result: &str| metrics::Fetch {
+        url: url.clone(),
+        result: result.to_string(),
+        duration: took,
+    };
 
     match result {
         Ok(fetched) => {
@@ -241,6 +285,12 @@ pub(crate) fn run(args: &Args) -> Exit {
                     ));
                     lines.push("  saved:       nothing (see the error)".into());
                     report::print(format, &report, &lines, to_stderr);
+                    let check = Check {
+                        outcome: Some(&Ok(answer)),
+                        when: Some(&report.verify.when),
+                        ..unjudged
+                    };
+                    prometheus(&pair.cert, &check, Exit::Usage, Some(fetched_as("ok")));
                     report::error_line(format, &format!("cannot save the response: {error}"));
                     return Exit::Usage;
                 }
@@ -248,6 +298,12 @@ pub(crate) fn run(args: &Args) -> Exit {
             }
             lines.extend(options.refresh_line(&Ok(answer), now, true));
             report::print(format, &report, &lines, to_stderr);
+            let check = Check {
+                outcome: Some(&Ok(answer)),
+                when: Some(&report.verify.when),
+                ..unjudged
+            };
+            prometheus(&pair.cert, &check, exit, Some(fetched_as("ok")));
             exit
         }
         Err(FetchError::InvalidResponse { error: refused, .. }) => {
@@ -268,11 +324,19 @@ pub(crate) fn run(args: &Args) -> Exit {
                 );
             }
             report::print(format, &report, &lines, to_stderr);
+            let check = Check {
+                outcome: Some(&outcome),
+                when: Some(&report.verify.when),
+                ..unjudged
+            };
+            let fetch = fetched_as(refused.code());
+            prometheus(&pair.cert, &check, Exit::Invalid, Some(fetch));
             Exit::Invalid
         }
         Err(error) => {
             let (exit, code) = classify(&error);
-            stop(exit, ErrorReport::new(code, describe(&error)), Some(&url))
+            let error = ErrorReport::new(code, describe(&error));
+            stop(exit, error, Some(&url), Some(took))
         }
     }
 }

@@ -12,13 +12,16 @@ mod chain;
 mod connect;
 mod demo;
 mod describe;
+mod exporter;
 mod fetch;
 mod input;
 mod lint;
+mod metrics;
 mod output;
 mod report;
 mod request;
 mod show;
+mod targets;
 mod time;
 mod tls;
 mod verify;
@@ -47,12 +50,15 @@ Exit status (every subcommand):
   2  unknown
   3  invalid or unverifiable (a refused response or staple, an unreachable responder, a lint finding)
   4  usage or input error (tls: no TLS connection could be made)
-  5  good, but fewer than --min-remaining seconds before it stops being fresh (verify, fetch)
+  5  good, but fewer than --min-remaining seconds before it stops being fresh (verify, fetch, tls)
+With several servers (tls), the worst of theirs: 1 > 2 > 3 > 4 > 5 > 0.
 
 Output: a short human summary on stdout, or exactly one JSON object with --json (its own keys for \
-each subcommand, the same on every path, usage errors included); --quiet prints nothing on \
-stdout (the exit status is the answer). An error that stops a command is one line on stderr, \
-`error: ...` (with --json, the object's `error` carries it instead).
+each subcommand, the same on every path, usage errors included; tls with several servers: one \
+line, or one object, a server); --quiet prints nothing on stdout (the exit status is the \
+answer); --prometheus (tls, verify, fetch) the Prometheus text format. An error that stops a \
+command is one line on stderr, `error: ...` (with --json, the object's `error` carries it \
+instead).
 
 Inputs are read up to a cap, and refused past it: 64 KiB for a response (the profile's cap; 96 \
 KiB of PEM text), 1 MiB for a certificate file, a bundle or a set of roots."
@@ -82,6 +88,9 @@ enum Command {
     /// Lint a certificate (or a PEM chain) for OCSP: AIA URL, must-staple, responder profile.
     #[command(long_about = lint::LONG_ABOUT, after_help = lint::EXAMPLE)]
     Lint(lint::Args),
+    /// Serve Prometheus metrics about the staples of many servers, probed when scraped.
+    #[command(long_about = exporter::LONG_ABOUT, after_help = exporter::EXAMPLE)]
+    Exporter(exporter::Args),
     /// Watch the rustls adapter decide on good, revoked, stale and missing staples (no network).
     #[command(long_about = demo::LONG_ABOUT, after_help = demo::EXAMPLE)]
     Demo(demo::Args),
@@ -117,6 +126,7 @@ fn main() -> ExitCode {
         Command::Fetch(args) => fetch::run(&args).into(),
         Command::Tls(args) => tls::run(&args).into(),
         Command::Lint(args) => lint::run(&args).into(),
+        Command::Exporter(args) => exporter::run(&args).into(),
         Command::Demo(args) => demo::run(&args).into(),
     }
 }

@@ -83,8 +83,16 @@ pub(crate) fn print<T: Serialize>(format: Format, report: &T, lines: &[String], 
     if to_stderr {
         eprintln!("{text}");
     } else {
-        println!("{text}");
+        stdout(&format!("{text}\n"));
     }
+}
+
+/// Writes `text` to stdout. A reader that went away (`ocsp-check tls --targets ... | head`)
+/// ends the output, not the tool with a panic: the exit status still says what was found.
+pub(crate) fn stdout(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// One JSON object on one line.

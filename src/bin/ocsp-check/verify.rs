@@ -1,16 +1,19 @@
 //! `ocsp-check verify`.
 
-use std::path::PathBuf;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use ocsp_verify::views::OcspResponse;
-use ocsp_verify::{Answer, CertStatus, Certificate, Error, Issuer, UnixTime, Verifier, rustcrypto};
+use ocsp_verify::{
+    Answer, CertStatus, Certificate, Error, Issuer, TlsFeatures, UnixTime, Verifier, rustcrypto,
+};
 use serde::Serialize;
 
 use crate::Exit;
 use crate::chain::{self, Pair};
 use crate::describe::hex;
 use crate::input::{self, InputError};
+use crate::metrics;
 use crate::report::{self, ErrorReport, Format};
 use crate::time::{
     self, next_update_note, parse, rfc3339, seconds_between, span, this_update_note,
@@ -113,11 +116,53 @@ pub(crate) struct Options {
     /// be asked) still print one line on stderr.
     #[arg(long, short = 'q', conflicts_with = "json")]
     pub(crate) quiet: bool,
+    /// Print the Prometheus text format instead (for node_exporter's textfile collector): the
+    /// status, the times, the exit status.
+    #[arg(long, conflicts_with_all = ["json", "quiet"])]
+    pub(crate) prometheus: bool,
 }
 
 impl Options {
+    /// How the report is printed: under `--prometheus` not at all (the metrics are).
     pub(crate) fn format(&self) -> Format {
-        Format::of(self.json, self.quiet)
+        Format::of(self.json, self.quiet || self.prometheus)
+    }
+
+    /// The figures of a check about `cert` (its DER; empty when it could not be read) named
+    /// `target`, for `--prometheus`; `success` when a response was judged.
+    pub(crate) fn metrics(&self, target: &Path, cert: &[u8], check: &Check<'_>) -> metrics::Probe {
+        let certificate = Certificate::from_der(cert).ok();
+        let serial = certificate
+            .as_ref()
+            .map(|c| hex(c.serial()))
+            .unwrap_or_default();
+        let mut probe = metrics::Probe::new(
+            vec![("target", target.display().to_string()), ("serial", serial)],
+            check.now,
+        );
+        probe.duration = check.started.elapsed();
+        probe.must_staple = certificate
+            .as_ref()
+            .map(|c| c.tls_features() == TlsFeatures::StatusRequest);
+        let Some(outcome) = check.outcome else {
+            return probe;
+        };
+        probe.success = true;
+        probe.exit = self.exit_status(outcome, check.now);
+        probe.status = Some(match outcome {
+            Ok(answer) => crate::tls::status_name(answer.status()),
+            Err(error) if is_about_time(error) => "stale",
+            Err(_) => "invalid",
+        });
+        if let Some(when) = check.when {
+            probe.this_update = when.this_update;
+            probe.next_update = when.next_update.flatten();
+        }
+        probe.fresh_until = outcome
+            .as_ref()
+            .ok()
+            .and_then(|answer| self.verifier().fresh_until(answer));
+        probe
     }
 
     /// Reads the trusted responders' files, in order.
@@ -206,6 +251,15 @@ impl Options {
     }
 }
 
+/// What a check found, for [`Options::metrics`].
+pub(crate) struct Check<'a> {
+    pub(crate) started: Instant,
+    pub(crate) now: UnixTime,
+    /// The verifier's outcome, when a response was judged.
+    pub(crate) outcome: Option<&'a Result<Answer, Error>>,
+    pub(crate) when: Option<&'a When>,
+}
+
 /// Bytes given in hex. (A newtype: clap would read a bare `Vec<u8>` as many `u8` values.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Hex(pub(crate) Vec<u8>);
@@ -245,10 +299,26 @@ pub(crate) fn parse_hex(value: &str) -> Result<Hex, String> {
 /// Runs `verify` and prints the outcome; returns the exit status.
 pub(crate) fn run(args: &Args) -> Exit {
     let options = &args.options;
+    let started = Instant::now();
     let now = options.at.unwrap_or_else(UnixTime::now);
     let inputs = match Inputs::read(args) {
         Ok(inputs) => inputs,
-        Err(error) => return input_error(options.format(), &VerifyReport::failed(now), &error),
+        Err(error) => {
+            if options.prometheus {
+                let check = Check {
+                    started,
+                    now,
+                    outcome: None,
+                    when: None,
+                };
+                report::stdout(&metrics::encode(&[options.metrics(
+                    &args.cert,
+                    &[],
+                    &check,
+                )]));
+            }
+            return input_error(options.format(), &VerifyReport::failed(now), &error);
+        }
     };
     let outcome = verify(
         options,
@@ -266,6 +336,16 @@ pub(crate) fn run(args: &Args) -> Exit {
     }
     lines.extend(options.refresh_line(&outcome, now, false));
     report::print(options.format(), &report, &lines, false);
+    if options.prometheus {
+        let check = Check {
+            started,
+            now,
+            outcome: Some(&outcome),
+            when: Some(&report.when),
+        };
+        let probe = options.metrics(&args.cert, &inputs.pair.cert, &check);
+        report::stdout(&metrics::encode(&[probe]));
+    }
     options.exit_status(&outcome, now)
 }
 

@@ -1,0 +1,370 @@
+//! `--prometheus`: what `tls`, `verify`, `fetch` and the exporter found, in the Prometheus text
+//! format (version 0.0.4), written by `prometheus-client` (the crate the stapler's metrics use),
+//! for node_exporter's textfile collector or a scrape of `ocsp-check exporter`.
+//!
+//! Names follow the Prometheus conventions, as the stapler's do: an `ocsp_probe_` prefix (the
+//! stapler's are `ocsp_staple_`), base units in the name (`_seconds`, `_timestamp_seconds` for
+//! Unix times), `_total` for counters, snake_case labels. Every sample carries `target` (for
+//! `tls` the server as given, `HOST[:PORT]`; for `verify` and `fetch` the `--cert` path) and
+//! the target's `servername` (`tls`) or `serial` (`verify`, `fetch`).
+//!
+//! | metric | type | extra labels | value |
+//! | --- | --- | --- | --- |
+//! | `ocsp_probe_success` | gauge | | 1 when the probe got to judge a staple or response, 0 when it could not (no TLS connection, an unreadable input, no answer from the responder) |
+//! | `ocsp_probe_duration_seconds` | gauge | | how long the probe took |
+//! | `ocsp_probe_exit_code` | gauge | | the target's exit status (0 good ... 5 due for a refresh) |
+//! | `ocsp_probe_status` | gauge | `status` = `good` / `revoked` / `unknown` / `stale` / `invalid` / `none` | 1 for what the staple or response says, 0 for the others |
+//! | `ocsp_probe_verdict` | gauge | `policy`, `verdict` = `accept` / `reject` | `tls`: 1 for the policy's verdict, 0 for the other |
+//! | `ocsp_probe_must_staple` | gauge | | 1 for a must-staple certificate (RFC 7633) |
+//! | `ocsp_probe_this_update_timestamp_seconds` | gauge | | thisUpdate (verified, or as stated by a stale staple) |
+//! | `ocsp_probe_next_update_timestamp_seconds` | gauge | | nextUpdate (likewise) |
+//! | `ocsp_probe_fresh_until_timestamp_seconds` | gauge | | when the answer stops being fresh (`Verifier::fresh_until`): what `--min-remaining` is measured to |
+//! | `ocsp_probe_time_to_next_update_seconds` | gauge | | nextUpdate minus the time of the check (negative once past) |
+//! | `ocsp_probe_time_since_this_update_seconds` | gauge | | the time of the check minus thisUpdate |
+//! | `ocsp_probe_checked_timestamp_seconds` | gauge | | the time of the check (`--at`, or now) |
+//! | `ocsp_probe_fetch_result` | gauge | `url`, `result` (`ok`, or the error code) | `fetch`: 1 for the responder's result |
+//! | `ocsp_probe_fetch_duration_seconds` | gauge | `url` | `fetch`: how long the responder took |
+//! | `ocsp_exporter_probes_total` | counter | | `exporter` `/metrics`: probes made since it started |
+//!
+//! The families about the answer have no sample when there is no answer. The `_seconds`
+//! figures relative to the check are those of the instant it ran: a textfile written by cron
+//! ages with the file, so alerts use the `_timestamp_seconds` ones against `time()`.
+
+use std::fmt;
+use std::time::Duration;
+
+use ocsp_verify::UnixTime;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, MetricEncoder, NoLabelSet};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::registry::Registry;
+
+use crate::Exit;
+use crate::time::seconds_between;
+
+/// The `Content-Type` of what [`encode`] writes.
+pub(crate) const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+
+/// The values of `ocsp_probe_status`.
+pub(crate) const STATUSES: [&str; 6] = ["good", "revoked", "unknown", "stale", "invalid", "none"];
+
+/// What one probe found: the figures of one target.
+#[derive(Clone, Debug)]
+pub(crate) struct Probe {
+    /// `target` and `servername` or `serial`, in that order.
+    pub(crate) labels: Vec<(&'static str, String)>,
+    pub(crate) success: bool,
+    pub(crate) duration: Duration,
+    pub(crate) exit: Exit,
+    /// One of [`STATUSES`], when there is an answer (or its absence) to speak of.
+    pub(crate) status: Option<&'static str>,
+    /// The policy and whether it accepted (`tls`).
+    pub(crate) verdict: Option<(&'static str, bool)>,
+    pub(crate) must_staple: Option<bool>,
+    pub(crate) this_update: Option<UnixTime>,
+    pub(crate) next_update: Option<UnixTime>,
+    pub(crate) fresh_until: Option<UnixTime>,
+    pub(crate) checked_at: UnixTime,
+    pub(crate) fetch: Option<Fetch>,
+    /// Probes of this target since the exporter started (exporter `/metrics` only).
+    pub(crate) probes_total: Option<u64>,
+}
+
+impl Probe {
+    /// A probe of `labels` with nothing found yet.
+    pub(crate) fn new(labels: Vec<(&'static str, String)>, checked_at: UnixTime) -> Self {
+        Self {
+            labels,
+            success: false,
+            duration: Duration::ZERO,
+            exit: Exit::Usage,
+            status: None,
+            verdict: None,
+            must_staple: None,
+            this_update: None,
+            next_update: None,
+            fresh_until: None,
+            checked_at,
+            fetch: None,
+            probes_total: None,
+        }
+    }
+}
+
+/// What the responder did (`fetch`).
+#[derive(Clone, Debug)]
+pub(crate) struct Fetch {
+    pub(crate) url: String,
+    /// `ok`, or the error's code (`responder_unreachable`, `http_status`, `response_expired`...).
+    pub(crate) result: String,
+    pub(crate) duration: Duration,
+}
+
+/// The probes in the Prometheus text format.
+pub(crate) fn encode(probes: &[Probe]) -> String {
+    let mut registry = Registry::default();
+    registry.register_collector(Box::new(Probes(probes.to_vec())));
+    let mut out = String::new();
+    match prometheus_client::encoding::prometheus_text::encode(&mut out, &registry) {
+        Ok(()) => out,
+        // Writing to a String cannot fail, and every name here is valid.
+        Err(fmt::Error) => String::new(),
+    }
+}
+
+#[derive(Debug)]
+struct Probes(Vec<Probe>);
+
+impl Collector for Probes {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> fmt::Result {
+        write_families(&self.0, &mut encoder)
+    }
+}
+
+/// A gauge's or a counter's value.
+#[derive(Clone, Copy)]
+enum Value {
+    Integer(i64),
+    Float(f64),
+    Counter(u64),
+}
+
+/// Labels beyond the probe's own.
+type Labels = Vec<(&'static str, String)>;
+
+/// One metric family and its samples: the probe's labels, more labels, the value.
+struct Family<'p> {
+    name: &'static str,
+    help: &'static str,
+    kind: MetricType,
+    samples: Vec<(&'p Probe, Labels, Value)>,
+}
+
+impl<'p> Family<'p> {
+    fn gauge(name: &'static str, help: &'static str) -> Self {
+        Self {
+            name,
+            help,
+            kind: MetricType::Gauge,
+            samples: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, probe: &'p Probe, value: Value) {
+        self.samples.push((probe, Vec::new(), value));
+    }
+}
+
+fn timestamp(time: UnixTime) -> Value {
+    Value::Integer(i64::try_from(time.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn write_families(probes: &[Probe], encoder: &mut DescriptorEncoder<'_>) -> fmt::Result {
+    let gauge = Family::gauge;
+    let mut success = gauge(
+        "ocsp_probe_success",
+        "1 when the probe got to judge a staple or a response, 0 when it could not.",
+    );
+    let mut duration = gauge("ocsp_probe_duration_seconds", "How long the probe took.");
+    let mut exit_code = gauge(
+        "ocsp_probe_exit_code",
+        "The exit status ocsp-check gives this target (0 good, 1 revoked, 2 unknown, 3 invalid, \
+         stale or missing, 4 no connection or unusable input, 5 good but due for a refresh).",
+    );
+    let mut status = gauge(
+        "ocsp_probe_status",
+        "What the staple or response says: 1 for it, 0 for the others (stale: refused for its \
+         times; invalid: refused for another reason; none: no staple).",
+    );
+    let mut verdict = gauge(
+        "ocsp_probe_verdict",
+        "The revocation policy's verdict on the connection: 1 for it, 0 for the other.",
+    );
+    let mut must_staple = gauge(
+        "ocsp_probe_must_staple",
+        "1 when the certificate is must-staple (RFC 7633 status_request).",
+    );
+    let mut this_update = gauge(
+        "ocsp_probe_this_update_timestamp_seconds",
+        "thisUpdate of the answer, in seconds since the Unix epoch.",
+    );
+    let mut next_update = gauge(
+        "ocsp_probe_next_update_timestamp_seconds",
+        "nextUpdate of the answer, in seconds since the Unix epoch.",
+    );
+    let mut fresh_until = gauge(
+        "ocsp_probe_fresh_until_timestamp_seconds",
+        "When the answer stops being fresh (nextUpdate, or earlier by the verifier's age cap), \
+         in seconds since the Unix epoch.",
+    );
+    let mut to_next_update = gauge(
+        "ocsp_probe_time_to_next_update_seconds",
+        "Seconds from the check to nextUpdate (negative once past).",
+    );
+    let mut since_this_update = gauge(
+        "ocsp_probe_time_since_this_update_seconds",
+        "Seconds from thisUpdate to the check.",
+    );
+    let mut checked = gauge(
+        "ocsp_probe_checked_timestamp_seconds",
+        "When the check ran (its clock), in seconds since the Unix epoch.",
+    );
+    let mut fetch_result = gauge(
+        "ocsp_probe_fetch_result",
+        "The responder's result: 1 for it (ok, or why no verified answer came back).",
+    );
+    let mut fetch_duration = gauge(
+        "ocsp_probe_fetch_duration_seconds",
+        "How long asking the responder took.",
+    );
+    // prometheus-client adds the `_total` suffix of counters itself.
+    let mut probes_total = Family {
+        name: "ocsp_exporter_probes",
+        help: "Probes of the target since the exporter started.",
+        kind: MetricType::Counter,
+        samples: Vec::new(),
+    };
+
+    for probe in probes {
+        success.push(probe, Value::Integer(i64::from(probe.success)));
+        duration.push(probe, Value::Float(probe.duration.as_secs_f64()));
+        exit_code.push(probe, Value::Integer(i64::from(probe.exit as u8)));
+        if let Some(said) = probe.status {
+            for value in STATUSES {
+                let one = Value::Integer(i64::from(value == said));
+                status
+                    .samples
+                    .push((probe, vec![("status", value.to_string())], one));
+            }
+        }
+        if let Some((policy, accepted)) = probe.verdict {
+            for (value, this) in [("accept", accepted), ("reject", !accepted)] {
+                verdict.samples.push((
+                    probe,
+                    vec![
+                        ("policy", policy.to_string()),
+                        ("verdict", value.to_string()),
+                    ],
+                    Value::Integer(i64::from(this)),
+                ));
+            }
+        }
+        if let Some(yes) = probe.must_staple {
+            must_staple.push(probe, Value::Integer(i64::from(yes)));
+        }
+        if let Some(time) = probe.this_update {
+            this_update.push(probe, timestamp(time));
+            since_this_update.push(
+                probe,
+                Value::Integer(seconds_between(time, probe.checked_at)),
+            );
+        }
+        if let Some(time) = probe.next_update {
+            next_update.push(probe, timestamp(time));
+            to_next_update.push(
+                probe,
+                Value::Integer(seconds_between(probe.checked_at, time)),
+            );
+        }
+        if let Some(time) = probe.fresh_until {
+            fresh_until.push(probe, timestamp(time));
+        }
+        checked.push(probe, timestamp(probe.checked_at));
+        if let Some(fetch) = &probe.fetch {
+            fetch_result.samples.push((
+                probe,
+                vec![("url", fetch.url.clone()), ("result", fetch.result.clone())],
+                Value::Integer(1),
+            ));
+            fetch_duration.samples.push((
+                probe,
+                vec![("url", fetch.url.clone())],
+                Value::Float(fetch.duration.as_secs_f64()),
+            ));
+        }
+        if let Some(total) = probe.probes_total {
+            probes_total.push(probe, Value::Counter(total));
+        }
+    }
+
+    for family in [
+        success,
+        duration,
+        exit_code,
+        status,
+        verdict,
+        must_staple,
+        this_update,
+        next_update,
+        fresh_until,
+        to_next_update,
+        since_this_update,
+        checked,
+        fetch_result,
+        fetch_duration,
+        probes_total,
+    ] {
+        if family.samples.is_empty() {
+            continue;
+        }
+        let mut metric = encoder.encode_descriptor(family.name, family.help, None, family.kind)?;
+        for (probe, extra, value) in &family.samples {
+            let labels: Vec<(&str, &str)> = probe
+                .labels
+                .iter()
+                .chain(extra.iter())
+                .map(|(key, value)| (*key, value.as_str()))
+                .collect();
+            write_value(&mut metric.encode_family(&labels)?, *value)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_value(metric: &mut MetricEncoder<'_>, value: Value) -> fmt::Result {
+    match value {
+        Value::Integer(value) => metric.encode_gauge(&value),
+        Value::Float(value) => metric.encode_gauge(&value),
+        Value::Counter(value) => metric.encode_counter::<NoLabelSet, u64, u64>(&value, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_probe_in_the_text_format() {
+        let at = |secs| UnixTime::since_unix_epoch(Duration::from_secs(secs));
+        let mut probe = Probe::new(
+            vec![
+                ("target", "a\"b\\c".into()),
+                ("servername", "example.com".into()),
+            ],
+            at(1_767_229_200),
+        );
+        probe.success = true;
+        probe.exit = Exit::Good;
+        probe.status = Some("good");
+        probe.next_update = Some(at(1_767_830_400));
+        probe.probes_total = Some(3);
+        let text = encode(&[probe]);
+        assert!(
+            text.contains(
+                "ocsp_probe_status{target=\"a\\\"b\\\\c\",servername=\"example.com\",status=\"good\"} 1\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "ocsp_probe_time_to_next_update_seconds{target=\"a\\\"b\\\\c\",servername=\"example.com\"} 601200\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE ocsp_exporter_probes_total counter\n"),
+            "{text}"
+        );
+        assert!(!text.contains("ocsp_probe_verdict"), "{text}");
+    }
+}
