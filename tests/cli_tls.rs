@@ -162,6 +162,29 @@ fn good_staple_is_accepted_under_both_policies() {
     );
 }
 
+/// A server certificate issued directly by the root: its staple is judged against the root the
+/// client trusts (its name and key, as a trust anchor), so no intermediate is needed.
+#[test]
+fn a_certificate_issued_by_the_root_is_judged_against_the_root() {
+    let output = tls(
+        Server::Direct,
+        Some("tls/tls-server-direct-good"),
+        &["--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let json = json_of(&output);
+    assert_eq!(json["verdict"], "accept");
+    assert_eq!(json["status"], "good");
+    assert_eq!(json["responder"], "issuer");
+    // The intermediate's staple for the same server is about another certificate.
+    let output = tls(Server::Direct, Some("tls/tls-server-good"), &["--json"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(
+        json_of(&output)["staple_error"]["code"],
+        "no_matching_response"
+    );
+}
+
 #[test]
 fn revoked_staple_is_refused_with_exit_1() {
     for policy in ["soft", "hard"] {
