@@ -72,7 +72,6 @@ use crate::issuer::Issuer;
 use crate::policy::{Decision, Policy, Situation, Staple};
 use crate::request::{ReqCert, is_http_url};
 use crate::rustls::BuildError;
-use crate::signed::verify_signed_data;
 use crate::verify::{Answer, Verifier};
 
 /// What the application is told about every decision: see
@@ -485,15 +484,7 @@ impl OcspClientCertVerifier {
         used: &[bool],
     ) -> Option<IssuedBy> {
         let algorithms = self.answers.verifier().algorithms();
-        let issued = |issuer: &Issuer<'_>| {
-            issuer.is_issuer_of(cert)
-                && verify_signed_data(
-                    algorithms,
-                    issuer.subject_public_key_info(),
-                    cert.signed_data(),
-                )
-                .is_ok()
-        };
+        let issued = |issuer: &Issuer<'_>| issuer.issued(cert, algorithms);
         for (index, candidate) in intermediates.iter().enumerate() {
             let (Some(candidate), Some(false)) = (candidate, used.get(index)) else {
                 continue;

@@ -1,11 +1,15 @@
 //! The issuer of the certificate an answer is about: only its subject name and its public key.
 
+#[cfg(feature = "rustls")]
+use rustls_pki_types::SignatureVerificationAlgorithm;
 use rustls_pki_types::TrustAnchor;
 
 use crate::cert::Certificate;
 use crate::der::check_name;
 use crate::error::{Error, Structure};
 use crate::signed::SubjectPublicKeyInfo;
+#[cfg(feature = "rustls")]
+use crate::signed::verify_signed_data;
 
 /// The CA that issued the certificate an OCSP answer is about: its subject name and its public
 /// key, which is all OCSP needs of it.
@@ -89,6 +93,23 @@ impl<'a> Issuer<'a> {
     /// rustls-webpki and mozilla::pkix compare names).
     pub fn is_issuer_of(&self, cert: &Certificate<'_>) -> bool {
         cert.issuer_contents() == self.name
+    }
+
+    /// Whether this issuer issued `cert`: `cert` names it, and its key verifies `cert`'s
+    /// signature under one of `algorithms`.
+    ///
+    /// What finds an issuer among certificates a peer sent: the name alone is not enough. A
+    /// certificate with the issuer's name and an attacker's key, taken as the issuer, would
+    /// make the attacker's own OCSP response (signed by that key, naming that key in its
+    /// CertID) look issued by the CA.
+    #[cfg(feature = "rustls")]
+    pub(crate) fn issued(
+        &self,
+        cert: &Certificate<'_>,
+        algorithms: &[&dyn SignatureVerificationAlgorithm],
+    ) -> bool {
+        self.is_issuer_of(cert)
+            && verify_signed_data(algorithms, &self.spki, cert.signed_data()).is_ok()
     }
 }
 

@@ -23,7 +23,6 @@ use crate::cert::{Certificate, TlsFeatures};
 use crate::error::Error;
 use crate::issuer::Issuer;
 use crate::policy::{Decision, Policy, Situation, Staple, Verdict};
-use crate::signed::verify_signed_data;
 use crate::verify::{Answer, Verifier};
 
 /// What the application is told about every decision: see
@@ -252,13 +251,9 @@ impl OcspStapleVerifier {
     }
 
     /// The CA that issued `end_entity`: among the intermediates the server sent, then among
-    /// the roots; its subject must be the end-entity's issuer Name and its key must verify the
-    /// end-entity's signature.
-    ///
-    /// The name alone is not enough. The server may send any certificate along with the chain;
-    /// the inner verifier ignores those that do not build a path, but one with the issuer's
-    /// name and the attacker's key, taken as the issuer, would make the attacker's own OCSP
-    /// response (signed by that key, naming that key in its CertID) look issued by the CA.
+    /// the roots, by name and signature ([`Issuer::issued`]: the server may send any
+    /// certificate along with the chain, and the inner verifier ignores those that do not
+    /// build a path).
     fn find_issuer<'a>(
         &'a self,
         end_entity: &Certificate<'_>,
@@ -274,15 +269,7 @@ impl OcspStapleVerifier {
             .iter()
             .filter_map(|anchor| Issuer::from_trust_anchor(anchor).ok());
         sent.chain(roots)
-            .find(|candidate| {
-                candidate.is_issuer_of(end_entity)
-                    && verify_signed_data(
-                        self.verifier.algorithms(),
-                        candidate.subject_public_key_info(),
-                        end_entity.signed_data(),
-                    )
-                    .is_ok()
-            })
+            .find(|candidate| candidate.issued(end_entity, self.verifier.algorithms()))
             .ok_or(Error::IssuerNotFound)
     }
 }

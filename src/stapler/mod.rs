@@ -60,7 +60,6 @@ use crate::fetcher::{FetchError, Fetcher};
 use crate::issuer::Issuer;
 use crate::owned::OwnedVerifiedResponse;
 use crate::response::CertStatus;
-use crate::signed::verify_signed_data;
 use crate::verify::{Answer, Verifier};
 
 pub use metrics::METRICS_CONTENT_TYPE;
@@ -1135,14 +1134,7 @@ fn entry(
         Ok(issuer_cert) => issuer_cert,
         Err(error) => return Err(StaplerError::Issuer { label, error }),
     };
-    let issued = Issuer::from(&issuer_cert).is_issuer_of(&cert)
-        && verify_signed_data(
-            verifier.algorithms(),
-            issuer_cert.subject_public_key_info(),
-            cert.signed_data(),
-        )
-        .is_ok();
-    if !issued {
+    if !Issuer::from(&issuer_cert).issued(&cert, verifier.algorithms()) {
         return Err(StaplerError::WrongIssuer { label });
     }
     let shown_url = responder_url.clone().or_else(|| {
