@@ -5,7 +5,7 @@
 //! server that requires client certificates on a loopback port, and two clients: rustls and
 //! `openssl s_client`.
 //!
-//! The openssl CLI is required: [`require_openssl`] fails the test without it, rather than
+//! The openssl CLI is required: `support::require_openssl` fails the test without it, rather than
 //! letting it pass having checked nothing.
 
 #![allow(dead_code)]
@@ -27,6 +27,7 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::{openssl, require_openssl, scratch_dir};
 use rustls::client::Resumption;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
@@ -38,45 +39,10 @@ use rustls::{
     StreamOwned, SupportedProtocolVersion,
 };
 
-/// Fails the test when the openssl CLI does not run.
-pub fn require_openssl() {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    assert!(
-        ok,
-        "these tests need the openssl command-line tool on PATH; none runs here"
-    );
-}
-
 pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// A fresh directory under the target directory's scratch space (`CARGO_TARGET_TMPDIR`).
-fn scratch_dir(name: &str) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("mtls-{name}-{}-{n}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 const EC: [&str; 5] = [
     "-newkey",
@@ -144,7 +110,7 @@ pub struct Pki {
 
 impl Pki {
     pub fn new(name: &str) -> Self {
-        require_openssl();
+        require_openssl("the mTLS tests");
         let dir = scratch_dir(name);
         fs::write(
             dir.join("ext.cnf"),
