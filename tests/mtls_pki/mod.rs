@@ -43,7 +43,6 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-
 const EC: [&str; 5] = [
     "-newkey",
     "ec",
