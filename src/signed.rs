@@ -6,6 +6,8 @@
 use rustls_pki_types::SignatureVerificationAlgorithm;
 
 use crate::der::{Der, Tlv, algorithm_identifier, tag};
+#[cfg(any(feature = "ecdsa", all(feature = "p256-cortex-m4", target_arch = "arm")))]
+use crate::der::single;
 use crate::error::{Error, Structure};
 use crate::oid;
 
@@ -87,6 +89,38 @@ impl<'a> SubjectPublicKeyInfo<'a> {
             public_key,
         })
     }
+}
+
+/// An ECDSA signature in strict DER, to the fixed `r || s` form `out` holds (each half the
+/// field size, left-padded with zeros). `None` unless it is exactly one well-formed
+/// `ECDSA-Sig-Value` with positive, minimally encoded integers that fit the field.
+///
+/// ```text
+/// ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }   -- RFC 3279 section 2.2.3
+/// ```
+///
+/// Read with the crate's own DER reader rather than the `ecdsa` crate's `DerSignature`: that
+/// one decodes through the `der` crate, which on a Cortex-M firmware image is 1.4 KB of code
+/// the crate's reader already does (the firmware's code-size budget is 48 KiB). The rules are
+/// the same, and `p256`/`p384` then refuse zero or out-of-range scalars. Both backends (the
+/// RustCrypto one and the Cortex-M4 one) read signatures here, so that they accept the same
+/// encodings.
+#[cfg(any(feature = "ecdsa", all(feature = "p256-cortex-m4", target_arch = "arm")))]
+pub(crate) fn fixed_signature(signature: &[u8], out: &mut [u8]) -> Option<()> {
+    let at = Structure::Signature;
+    let mut der = Der::new(single(signature, tag::SEQUENCE, at).ok()?.value, at);
+    let (r_out, s_out) = out.split_at_mut(out.len() / 2);
+    for half in [r_out, s_out] {
+        let value = match der.read(tag::INTEGER).ok()? {
+            // A leading zero only before a high bit (minimal), and no negative value.
+            [0x00, rest @ ..] if rest.first().is_some_and(|b| b & 0x80 != 0) => rest,
+            value @ [first, ..] if first & 0x80 == 0 && *first != 0 => value,
+            _ => return None,
+        };
+        let start = half.len().checked_sub(value.len())?;
+        half.get_mut(start..)?.copy_from_slice(value);
+    }
+    der.finish().ok()
 }
 
 /// The smallest RSA modulus accepted, in bits (profile rule 10).
@@ -201,5 +235,31 @@ mod tests {
         let mut other = without_null.to_vec();
         other.push(0x00);
         assert!(!same_signature_algorithm(&with_null, &other));
+    }
+
+    #[cfg(feature = "ecdsa")]
+    #[test]
+    fn ecdsa_signatures_are_strict_der() {
+        let read = |der: &[u8]| {
+            let mut out = [0u8; 4];
+            fixed_signature(der, &mut out).map(|()| out)
+        };
+        // r = 1, s = 0x80 (a leading zero before the high bit).
+        assert_eq!(
+            read(&[0x30, 0x07, 0x02, 0x01, 0x01, 0x02, 0x02, 0x00, 0x80]),
+            Some([0, 1, 0, 0x80])
+        );
+        for bad in [
+            &[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x80][..], // negative s
+            &[0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01], // non-minimal r
+            &[0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01],     // zero r
+            &[0x30, 0x07, 0x02, 0x01, 0x01, 0x02, 0x02, 0x01],     // truncated
+            &[0x30, 0x08, 0x02, 0x03, 0x01, 0x02, 0x03, 0x02, 0x01, 0x01], // r too long
+            &[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00], // trailing byte
+            &[0x30, 0x09, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x05, 0x00], // a third element
+            &[0x30, 0x03, 0x02, 0x01, 0x01],                       // no s
+        ] {
+            assert_eq!(read(bad), None, "{bad:02x?}");
+        }
     }
 }

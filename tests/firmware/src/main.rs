@@ -59,6 +59,13 @@ const VARIANT: &str = if cfg!(feature = "certid-sha512") {
     "smallest"
 };
 
+/// Which signature backend verifies (see Cargo.toml's features).
+const BACKEND: &str = if cfg!(feature = "cm4") {
+    "cm4 (P256-Cortex-M4 assembly, p256-cortex-m4)"
+} else {
+    "rustcrypto (portable p256)"
+};
+
 /// One case's outcome: what the verifier said, what it should have said, and whether that is
 /// exactly it.
 pub struct Verdict {
@@ -85,6 +92,7 @@ fn main() -> ! {
         NOW_TEXT
     );
 
+    hprintln!("backend: {}", BACKEND);
     hprintln!(
         "trust anchor: subject Name {} bytes, SPKI {} bytes (no CA certificate on the device)",
         ISSUER_NAME.len(),

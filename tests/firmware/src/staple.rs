@@ -9,7 +9,7 @@ use ocsp_verify::pki_types::Der;
 use ocsp_verify::views::OcspResponse;
 use ocsp_verify::{
     Answer, CertStatus, Certificate, Error, Issuer, SignatureVerificationAlgorithm, TrustAnchor,
-    UnixTime, Verifier, rustcrypto,
+    UnixTime, Verifier,
 };
 
 use crate::{CERT, ISSUER_NAME, ISSUER_SPKI, NOW, STAPLE, Verdict};
@@ -28,7 +28,12 @@ static ANCHOR: TrustAnchor<'static> = TrustAnchor {
 };
 
 /// The one signature algorithm this device accepts: its PKI signs with ECDSA P-256 / SHA-256.
-static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[rustcrypto::ECDSA_P256_SHA256];
+/// From the Cortex-M4 backend with the `cm4` feature, else the portable RustCrypto one.
+#[cfg(feature = "cm4")]
+static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[ocsp_verify::cm4::ECDSA_P256_SHA256];
+#[cfg(not(feature = "cm4"))]
+static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] =
+    &[ocsp_verify::rustcrypto::ECDSA_P256_SHA256];
 
 /// Verifies `staple` for the device's certificate against its trust anchor at `now_secs`
 /// (seconds since the Unix epoch, from the device's trustworthy clock): the lines firmware
