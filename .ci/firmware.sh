@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# The firmware proof (issue 14): tests/firmware verifies an OCSP staple on an emulated
-# Cortex-M4 (QEMU's mps2-an386) with no allocator, and measures it. This script builds it in
-# two variants, runs each under QEMU, checks the exit status and every verdict line, checks the
-# budgets on the smallest build and prints the figures.
+# The firmware proof: tests/firmware verifies an OCSP staple on an emulated Cortex-M4 (QEMU's
+# mps2-an386) with no allocator, and measures it. This script builds it with each of the
+# library's two P-256 backends in two variants, runs each under QEMU, checks the exit status and
+# every verdict line, checks the budgets on the smallest builds and prints the figures; then it
+# runs the differential test of the two backends (tests/firmware/src/differential.rs).
 #
-#   default   tests/firmware's `certid-sha512` feature: the library's SHA-384/512 CertIDs too
-#   smallest  `ecdsa` only: parse + ECDSA P-256 with SHA-1/SHA-256 CertIDs
+#   backend    rustcrypto: the portable RustCrypto `p256` (the library's `ecdsa` feature)
+#              cm4: P256-Cortex-M4's assembly (the library's `p256-cortex-m4` feature)
+#   default    tests/firmware's `certid-sha512` feature: the library's SHA-384/512 CertIDs too
+#   smallest   parse + ECDSA P-256 with SHA-1/SHA-256 CertIDs
 #
-# Both at opt-level "z" with LTO (the chosen profile); the smallest also at "s", for comparison.
+# All at opt-level "z" with LTO (the chosen profile); the portable smallest also at "s", for
+# comparison. Every firmware build uses sha2's compact SHA-256 (tests/firmware/.cargo).
 #
 # Figures, and how each is taken:
-#   image .text/.rodata  section sizes of the linked ELF (readelf)
+#   image .text/.rodata  section sizes of the linked ELF (readelf); ".text" is all the code: the
+#                        script checks that no other section holds any
 #   crate .text/.rodata  the image minus the same firmware built with `baseline` (src/baseline.rs:
 #                        the same harness with no call into the library), so everything the
 #                        library and its dependencies add, constants and panic paths included;
@@ -23,8 +28,11 @@
 #                        advances 2^shift ns per instruction, and the firmware reads a counter
 #                        driven by it, calibrated on a loop of known length. QEMU models no cycles.
 #
-# Installs what it needs (qemu-system-arm and binutils with apt, the Rust target with rustup);
-# run from anywhere.
+# The differential test runs OCSP_DIFFERENTIAL_CASES generated cases (1,000 unless set; the
+# design notes quote a run of 10,000), without -icount, which only the measurements need.
+#
+# Installs what it needs (qemu-system-arm, binutils and gcc-arm-none-eabi, which builds
+# P256-Cortex-M4, with apt; the Rust target with rustup); run from anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,9 +42,13 @@ machine=mps2-an386
 icount_shift=6
 qemu_timeout=120
 out=$firmware/target/figures
-# Budgets for parse + P-256 verify with SHA-1/SHA-256 CertIDs (the smallest build, opt-level z).
+# Budgets for parse + P-256 verify with SHA-1/SHA-256 CertIDs (the smallest builds, opt-level
+# z): the portable one, and the Cortex-M4 one, which must also stay under an instruction count.
 budget_text=$((48 * 1024))
 budget_stack=$((8 * 1024))
+budget_cm4_text=$((28 * 1024))
+budget_cm4_stack=$((6 * 1024))
+budget_cm4_instructions=3000000
 
 step() { printf '\n=== %s\n' "$*"; }
 fail() {
@@ -53,6 +65,11 @@ if ! command -v nm >/dev/null || ! command -v readelf >/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils >/dev/null
 fi
+if ! command -v arm-none-eabi-gcc >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-arm-none-eabi >/dev/null
+fi
+arm-none-eabi-gcc --version | sed -n 1p
 rustup target add "$target" >/dev/null 2>&1
 qemu-system-arm --version | sed -n 1p
 rustc --version
@@ -71,17 +88,31 @@ section_size() { # ELF SECTION
   echo $((16#${hex:-0}))
 }
 
+# Fails unless all the code of ELF is in .text (and the vector table): code in a section of
+# its own (assembly can ask for one) would escape the figures.
+only_text_is_code() {
+  local others
+  others=$(readelf -S -W "$1" | sed -n 's/^ *\[ *[0-9]*\] //p' |
+    awk '$(NF - 3) ~ /X/ { print $1 }' | grep -Ev '^(\.text|\.vector_table)$' || true)
+  [ -z "$others" ] || fail "$(basename "$1") has code outside .text: $others"
+}
+
 step "build (opt-level z and s, LTO, codegen-units 1, panic abort)"
 mkdir -p "$out"
 build smallest-z release
 build default-z release --features certid-sha512
+build cm4-smallest-z release --no-default-features --features cm4
+build cm4-default-z release --no-default-features --features cm4,certid-sha512
 build baseline-z release --features baseline
 build smallest-s release-s
 build baseline-s release-s --features baseline
 ls "$out"
+for elf in "$out"/*.elf; do only_text_is_code "$elf"; done
+echo "all code in .text: ok"
 
 step "no allocator linked"
-for elf in "$out"/smallest-z.elf "$out"/default-z.elf "$out"/smallest-s.elf; do
+for elf in "$out"/smallest-z.elf "$out"/default-z.elf "$out"/cm4-smallest-z.elf \
+  "$out"/cm4-default-z.elf "$out"/smallest-s.elf; do
   allocator=$(nm "$elf" | grep -E '__rust_alloc|__rdl_alloc|__rg_alloc|__rust_realloc|__rust_dealloc' || true)
   [ -z "$allocator" ] || fail "$elf links an allocator: $allocator"
   echo "$(basename "$elf"): no __rust_alloc, __rdl_alloc, __rg_alloc, __rust_realloc, __rust_dealloc"
@@ -113,18 +144,25 @@ run() {
   [ -n "$stack" ] && [ -n "$instructions" ] || fail "$name: no stack or instruction figure"
 }
 
-# The library and the crates it depends on, as their names appear in symbols.
+# The library and the crates it depends on (with either backend), as their names appear in
+# symbols: the subtree under ocsp-verify in the firmware's dependency tree.
 library_crates() {
-  (cd "$firmware" && cargo tree --locked --quiet --target "$target" -e normal --prefix none \
-    --format '{lib}' -p ocsp-verify) | awk '{ print $1 }' | sort -u | tr '\n' ' '
+  (cd "$firmware" && cargo tree --locked --quiet --target "$target" -e normal --prefix depth \
+    --features cm4 --format '{lib}') |
+    awk '{ depth = $1; sub(/[^0-9].*/, "", depth); name = substr($1, length(depth) + 1)
+           if (depth == 1) inside = (name == "ocsp_verify")
+           if (inside) print name }' | sort -u | tr '\n' ' '
 }
 
 # attribute ELF: splits .text by symbol; sets $by_symbol_library, $by_symbol_dependencies,
-# $by_symbol_sha512 and $by_symbol_other (the harness, core, compiler_builtins and fragments the
-# outliner made, which no crate name labels)
+# $by_symbol_sha512, $by_symbol_p256_cm4 and $by_symbol_other (the harness, core,
+# compiler_builtins and fragments the outliner made, which no crate name labels).
+# P256-Cortex-M4's C and assembly functions carry no crate name: they are its P256_* and
+# p256_* symbols and five local helpers, counted as a dependency.
 attribute() {
   local elf=$1 addr size type name first crate
-  by_symbol_library=0 by_symbol_dependencies=0 by_symbol_sha512=0 by_symbol_other=0
+  by_symbol_library=0 by_symbol_dependencies=0 by_symbol_sha512=0 by_symbol_p256_cm4=0
+  by_symbol_other=0
   while read -r addr size type name; do
     case $type in t | T | w | W) ;; *) continue ;; esac
     first=${name#<}
@@ -138,7 +176,10 @@ attribute() {
       crate=${BASH_REMATCH[1]}
     fi
     size=$((16#$size))
-    if [ "$crate" = ocsp_verify ]; then
+    if [[ $name =~ ^(P256_|p256_|mul288x288$|add_sub_helper$|setzero$|slide_257$|hash_to_z$) ]]; then
+      by_symbol_p256_cm4=$((by_symbol_p256_cm4 + size))
+      by_symbol_dependencies=$((by_symbol_dependencies + size))
+    elif [ "$crate" = ocsp_verify ]; then
       by_symbol_library=$((by_symbol_library + size))
     elif [ -n "$crate" ]; then
       by_symbol_dependencies=$((by_symbol_dependencies + size))
@@ -151,7 +192,8 @@ attribute() {
 
 step "run under qemu-system-arm -machine $machine -icount shift=$icount_shift"
 declare -A figures
-for name in smallest-z default-z smallest-s; do
+builds="default-z smallest-z cm4-default-z cm4-smallest-z smallest-s"
+for name in $builds; do
   echo "$name:"
   run "$name"
   base=baseline-${name##*-}
@@ -162,35 +204,73 @@ for name in smallest-z default-z smallest-s; do
 done
 
 step "figures (bytes; instructions of one verification, as counted by QEMU)"
-printf '%-10s %-4s %12s %14s %12s %14s %7s %5s %14s\n' \
-  build opt "image .text" "image .rodata" "crate .text" "crate .rodata" stack heap instructions
-for name in default-z smallest-z smallest-s; do
+printf '%-10s %-10s %-4s %12s %14s %12s %14s %7s %5s %14s\n' \
+  backend build opt "image .text" "image .rodata" "crate .text" "crate .rodata" stack heap instructions
+for name in $builds; do
   read -r image_text image_rodata crate_text crate_rodata stack instructions <<<"${figures[$name]}"
-  printf '%-10s %-4s %12d %14d %12d %14d %7d %5s %14d\n' "${name%-*}" "${name##*-}" \
+  backend=rustcrypto build=${name%-*}
+  if [[ $name == cm4-* ]]; then backend=cm4 build=${build#cm4-}; fi
+  printf '%-10s %-10s %-4s %12d %14d %12d %14d %7d %5s %14d\n' "$backend" "$build" "${name##*-}" \
     "$image_text" "$image_rodata" "$crate_text" "$crate_rodata" "$stack" none "$instructions"
 done
 
 crates=" $(library_crates) "
 for name in default-z smallest-z; do
   attribute "$out/$name.elf"
-  echo "${name%-*} .text by symbol: ocsp_verify $by_symbol_library, its dependencies" \
+  echo "rustcrypto ${name%-*} .text by symbol: ocsp_verify $by_symbol_library, its dependencies" \
     "$by_symbol_dependencies (SHA-512 $by_symbol_sha512), harness + core + outlined $by_symbol_other"
 done
+for name in cm4-default-z cm4-smallest-z; do
+  attribute "$out/$name.elf"
+  name=${name#cm4-}
+  echo "cm4 ${name%-z} .text by symbol: ocsp_verify $by_symbol_library, its dependencies" \
+    "$by_symbol_dependencies (P256-Cortex-M4 $by_symbol_p256_cm4, SHA-512 $by_symbol_sha512)," \
+    "harness + core + outlined $by_symbol_other"
+done
 
-step "budgets (smallest build, opt-level z)"
-read -r _ _ crate_text _ stack _ <<<"${figures[smallest-z]}"
-attribute "$out/smallest-z.elf"
-[ "$by_symbol_sha512" -eq 0 ] ||
-  fail "the smallest build links $by_symbol_sha512 bytes of SHA-512 without certid-sha512"
+step "budgets (smallest builds, opt-level z)"
+for name in smallest-z cm4-smallest-z; do
+  attribute "$out/$name.elf"
+  [ "$by_symbol_sha512" -eq 0 ] ||
+    fail "$name links $by_symbol_sha512 bytes of SHA-512 without certid-sha512"
+done
 echo "SHA-512: not linked without certid-sha512: ok"
+read -r _ _ crate_text _ stack _ <<<"${figures[smallest-z]}"
 [ "$crate_text" -le "$budget_text" ] ||
-  fail "crate .text $crate_text bytes is over the budget of $budget_text"
-echo "crate .text: $crate_text <= $budget_text bytes: ok"
-[ "$stack" -le "$budget_stack" ] || fail "stack $stack bytes is over the budget of $budget_stack"
-echo "stack: $stack <= $budget_stack bytes: ok"
+  fail "rustcrypto: crate .text $crate_text bytes is over the budget of $budget_text"
+echo "rustcrypto crate .text: $crate_text <= $budget_text bytes: ok"
+[ "$stack" -le "$budget_stack" ] ||
+  fail "rustcrypto: stack $stack bytes is over the budget of $budget_stack"
+echo "rustcrypto stack: $stack <= $budget_stack bytes: ok"
+read -r _ _ crate_text _ stack instructions <<<"${figures[cm4-smallest-z]}"
+[ "$crate_text" -le "$budget_cm4_text" ] ||
+  fail "cm4: crate .text $crate_text bytes is over the budget of $budget_cm4_text"
+echo "cm4 crate .text: $crate_text <= $budget_cm4_text bytes: ok"
+[ "$stack" -le "$budget_cm4_stack" ] ||
+  fail "cm4: stack $stack bytes is over the budget of $budget_cm4_stack"
+echo "cm4 stack: $stack <= $budget_cm4_stack bytes: ok"
+[ "$instructions" -le "$budget_cm4_instructions" ] ||
+  fail "cm4: $instructions instructions per verification, over the budget of $budget_cm4_instructions"
+echo "cm4 instructions: $instructions <= $budget_cm4_instructions per verification: ok"
 echo "heap: none (no allocator symbol): ok"
 read -r _ _ crate_text_s _ stack_s _ <<<"${figures[smallest-s]}"
 echo "opt-level s for comparison: crate .text $crate_text_s, stack $stack_s bytes" \
   "(the stack budget holds: $([ "$stack_s" -le "$budget_stack" ] && echo yes || echo no))"
+
+step "differential test of the two backends (${OCSP_DIFFERENTIAL_CASES:-1000} generated cases)"
+(cd "$firmware" && cargo build --locked --quiet --target "$target" --profile differential \
+  --features differential --bin ocsp-differential)
+log=$out/differential.log status=0
+timeout 900 qemu-system-arm -machine "$machine" -nographic -monitor none -serial none \
+  -semihosting-config enable=on,target=native \
+  -kernel "$firmware/target/$target/differential/ocsp-differential" >"$log" 2>&1 || status=$?
+grep -v '^digest \|^vector ' "$log" | sed 's/^/  | /'
+[ "$status" -eq 0 ] || fail "differential: QEMU exited with status $status (124 is the timeout)"
+for pattern in '^generated cases: [0-9]+ .*: PASS$' '^digest edges: .*: PASS$' \
+  '^vectors: [0-9]+ signed with ECDSA, .*: PASS$' '^result: PASS$'; do
+  grep -Eq "$pattern" "$log" || fail "differential: no line matching '$pattern'"
+done
+if grep -q 'FAIL' "$log"; then fail "differential: a line says FAIL"; fi
+echo "differential: $(grep -c '^vector ' "$log") vectors and $(grep -Ec '^digest .* \((signed|tampered)\)' "$log") digest cases, all agree"
 
 step "firmware: all green"
