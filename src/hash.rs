@@ -90,12 +90,21 @@ impl HashAlgorithm {
     }
 }
 
+/// The longest digest this build computes: 64 bytes (SHA-512) with `certid-sha512`, else 32
+/// (SHA-256). Firmware without SHA-384/512 CertIDs keeps four digests on its stack, not four
+/// times 64 bytes.
+const MAX_DIGEST_LEN: usize = if cfg!(feature = "certid-sha512") {
+    64
+} else {
+    32
+};
+
 /// A digest value of at most 64 bytes, kept inline (a `u8` length: firmware keeps several on
 /// its stack). The bytes past `len` are always zero, so the derived comparisons and hash agree
 /// with comparing the values.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Digest {
-    bytes: [u8; 64],
+    bytes: [u8; MAX_DIGEST_LEN],
     len: u8,
 }
 
@@ -105,13 +114,13 @@ impl Digest {
     }
 
     fn of(value: &[u8]) -> Self {
-        let mut bytes = [0; 64];
+        let mut bytes = [0; MAX_DIGEST_LEN];
         for (dst, src) in bytes.iter_mut().zip(value) {
             *dst = *src;
         }
         Self {
             bytes,
-            len: u8::try_from(value.len().min(64)).unwrap_or(64),
+            len: u8::try_from(value.len().min(MAX_DIGEST_LEN)).unwrap_or(0),
         }
     }
 }
