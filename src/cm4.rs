@@ -92,9 +92,7 @@ pub(crate) fn verify_prehash(public_key: &[u8], prehash: &[u8], signature: &[u8]
 fn public_key_from_sec1(public_key: &[u8]) -> Option<PublicKey> {
     match public_key {
         [0x04, rest @ ..] if rest.len() == 64 => PublicKey::from_sec1_bytes(public_key).ok(),
-        [0x02 | 0x03, rest @ ..] if rest.len() == 32 => {
-            PublicKey::from_sec1_bytes(public_key).ok()
-        }
+        [0x02 | 0x03, rest @ ..] if rest.len() == 32 => PublicKey::from_sec1_bytes(public_key).ok(),
         // Compact (draft-jivsov-ecc-compact): of the two points with this x, the one whose y
         // is the smaller integer, which is what `p256` decompacts to. Big-endian byte strings
         // of one length compare as the integers they encode.

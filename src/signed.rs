@@ -5,9 +5,12 @@
 
 use rustls_pki_types::SignatureVerificationAlgorithm;
 
-use crate::der::{Der, Tlv, algorithm_identifier, tag};
-#[cfg(any(feature = "ecdsa", all(feature = "p256-cortex-m4", target_arch = "arm")))]
+#[cfg(any(
+    feature = "ecdsa",
+    all(feature = "p256-cortex-m4", target_arch = "arm")
+))]
 use crate::der::single;
+use crate::der::{Der, Tlv, algorithm_identifier, tag};
 use crate::error::{Error, Structure};
 use crate::oid;
 
@@ -105,7 +108,10 @@ impl<'a> SubjectPublicKeyInfo<'a> {
 /// the same, and `p256`/`p384` then refuse zero or out-of-range scalars. Both backends (the
 /// RustCrypto one and the Cortex-M4 one) read signatures here, so that they accept the same
 /// encodings.
-#[cfg(any(feature = "ecdsa", all(feature = "p256-cortex-m4", target_arch = "arm")))]
+#[cfg(any(
+    feature = "ecdsa",
+    all(feature = "p256-cortex-m4", target_arch = "arm")
+))]
 pub(crate) fn fixed_signature(signature: &[u8], out: &mut [u8]) -> Option<()> {
     let at = Structure::Signature;
     let mut der = Der::new(single(signature, tag::SEQUENCE, at).ok()?.value, at);

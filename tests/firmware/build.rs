@@ -54,7 +54,10 @@ mod differential {
         println!("cargo:rerun-if-changed={MANIFEST}");
         println!("cargo:rerun-if-env-changed=OCSP_DIFFERENTIAL_CASES");
         let cases = env::var("OCSP_DIFFERENTIAL_CASES")
-            .map(|n| n.parse::<u32>().expect("OCSP_DIFFERENTIAL_CASES is a number"))
+            .map(|n| {
+                n.parse::<u32>()
+                    .expect("OCSP_DIFFERENTIAL_CASES is a number")
+            })
             .unwrap_or(DEFAULT_CASES);
 
         let generated = manifest_dir.join("../../test-vectors/generated");
@@ -117,10 +120,17 @@ mod differential {
 
     /// `YYYY-MM-DDTHH:MM:SSZ` to seconds since the Unix epoch (days from the civil date).
     fn seconds_since_epoch(value: &str) -> u64 {
-        assert!(value.len() == 20 && value.ends_with('Z'), "not UTC RFC 3339: {value}");
+        assert!(
+            value.len() == 20 && value.ends_with('Z'),
+            "not UTC RFC 3339: {value}"
+        );
         let n = |range: std::ops::Range<usize>| value[range].parse::<u64>().expect("digits");
         let (year, month, day) = (n(0..4), n(5..7), n(8..10));
-        let (year, shifted_month) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
+        let (year, shifted_month) = if month <= 2 {
+            (year - 1, month + 9)
+        } else {
+            (year, month - 3)
+        };
         let era = year / 400;
         let year_of_era = year - era * 400;
         let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;

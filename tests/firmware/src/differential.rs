@@ -392,7 +392,12 @@ fn cases(
         case(key, message, trailing, Expect::Reject),
         case(key, message, out_of_range, Expect::Reject),
         case(Bytes::from(&off_curve), message, signature, Expect::Reject),
-        case(with_tag(0x04, &[&x_at_least_p, y]), message, signature, Expect::Reject),
+        case(
+            with_tag(0x04, &[&x_at_least_p, y]),
+            message,
+            signature,
+            Expect::Reject,
+        ),
         case(malformed_key, message, signature, Expect::Reject),
         infinity.and_then(|signature| case(key, message, signature, Expect::Reject)),
     ]
