@@ -97,6 +97,11 @@ only_text_is_code() {
   [ -z "$others" ] || fail "$(basename "$1") has code outside .text: $others"
 }
 
+step "clippy on the Cortex-M4 backend (it compiles for ARM targets only), warnings denied"
+cargo clippy --locked --quiet --lib --no-default-features --features p256-cortex-m4 \
+  --target "$target" -- -D warnings
+echo "src/cm4.rs: clean"
+
 step "build (opt-level z and s, LTO, codegen-units 1, panic abort)"
 mkdir -p "$out"
 build smallest-z release
@@ -235,23 +240,18 @@ for name in smallest-z cm4-smallest-z; do
     fail "$name links $by_symbol_sha512 bytes of SHA-512 without certid-sha512"
 done
 echo "SHA-512: not linked without certid-sha512: ok"
+# within NAME WHAT VALUE BUDGET: fails unless VALUE <= BUDGET.
+within() {
+  [ "$3" -le "$4" ] || fail "$1: $2 $3 is over the budget of $4"
+  echo "$1 $2: $3 <= $4: ok"
+}
 read -r _ _ crate_text _ stack _ <<<"${figures[smallest-z]}"
-[ "$crate_text" -le "$budget_text" ] ||
-  fail "rustcrypto: crate .text $crate_text bytes is over the budget of $budget_text"
-echo "rustcrypto crate .text: $crate_text <= $budget_text bytes: ok"
-[ "$stack" -le "$budget_stack" ] ||
-  fail "rustcrypto: stack $stack bytes is over the budget of $budget_stack"
-echo "rustcrypto stack: $stack <= $budget_stack bytes: ok"
+within rustcrypto "crate .text bytes" "$crate_text" "$budget_text"
+within rustcrypto "stack bytes" "$stack" "$budget_stack"
 read -r _ _ crate_text _ stack instructions <<<"${figures[cm4-smallest-z]}"
-[ "$crate_text" -le "$budget_cm4_text" ] ||
-  fail "cm4: crate .text $crate_text bytes is over the budget of $budget_cm4_text"
-echo "cm4 crate .text: $crate_text <= $budget_cm4_text bytes: ok"
-[ "$stack" -le "$budget_cm4_stack" ] ||
-  fail "cm4: stack $stack bytes is over the budget of $budget_cm4_stack"
-echo "cm4 stack: $stack <= $budget_cm4_stack bytes: ok"
-[ "$instructions" -le "$budget_cm4_instructions" ] ||
-  fail "cm4: $instructions instructions per verification, over the budget of $budget_cm4_instructions"
-echo "cm4 instructions: $instructions <= $budget_cm4_instructions per verification: ok"
+within cm4 "crate .text bytes" "$crate_text" "$budget_cm4_text"
+within cm4 "stack bytes" "$stack" "$budget_cm4_stack"
+within cm4 "instructions per verification" "$instructions" "$budget_cm4_instructions"
 echo "heap: none (no allocator symbol): ok"
 read -r _ _ crate_text_s _ stack_s _ <<<"${figures[smallest-s]}"
 echo "opt-level s for comparison: crate .text $crate_text_s, stack $stack_s bytes" \

@@ -23,7 +23,7 @@
 
 use core::time::Duration;
 
-use cortex_m_rt::{ExceptionFrame, entry, exception};
+use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use ocsp_verify::{
     Certificate, Error, Issuer, SignatureVerificationAlgorithm, UnixTime, VerifiedResponse,
@@ -52,6 +52,8 @@ struct Vector {
 }
 
 include!(concat!(env!("OUT_DIR"), "/differential.rs"));
+
+mod faults;
 
 /// The order of the P-256 group, big-endian.
 const N: [u8; 32] = [
@@ -650,23 +652,4 @@ fn main() -> ! {
 
 fn pass(ok: bool) -> &'static str {
     if ok { "PASS" } else { "FAIL" }
-}
-
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    match info.location() {
-        Some(at) => hprintln!("panic at {}:{}", at.file(), at.line()),
-        None => hprintln!("panic"),
-    }
-    debug::exit(debug::EXIT_FAILURE);
-    #[allow(clippy::empty_loop)]
-    loop {}
-}
-
-#[exception]
-unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
-    hprintln!("hard fault at pc {:#010x}", frame.pc());
-    debug::exit(debug::EXIT_FAILURE);
-    #[allow(clippy::empty_loop)]
-    loop {}
 }

@@ -5,7 +5,7 @@
 //!
 //! `staple.rs` holds everything that calls `ocsp-verify` (the verification itself is one
 //! function there, `verify_staple`); this file is the harness: the embedded data, the output,
-//! the measurements and the fault handlers.
+//! the measurements (the fault handlers, shared with `differential.rs`, are in `faults.rs`).
 //!
 //! No allocator is linked: nothing here or below uses `alloc` (the library is built without
 //! its `alloc` and `std` features), there is no `#[global_allocator]`, and the script checks
@@ -14,16 +14,18 @@
 //! `unsafe` appears in four small places, each with its reason: the volatile accesses that
 //! paint and scan the stack below the stack pointer, the read of the board's counter, the
 //! calibration loop written in assembly (so that its instruction count is known exactly), and
-//! the `HardFault` handler's signature, which cortex-m-rt requires.
+//! the `HardFault` handler's signature in `faults.rs`, which cortex-m-rt requires.
 
 #![no_std]
 #![no_main]
 
 use core::hint::black_box;
 
-use cortex_m_rt::{ExceptionFrame, entry, exception};
+use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 
+// Faults: report and exit non-zero instead of hanging until the script's timeout.
+mod faults;
 #[cfg_attr(feature = "baseline", path = "baseline.rs")]
 mod staple;
 
@@ -292,30 +294,4 @@ fn measure_instructions() -> u32 {
         pass(ok)
     );
     u32::from(!ok)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Faults: report and exit non-zero instead of hanging until the script's timeout.
-// ---------------------------------------------------------------------------------------------
-
-/// Reports where, not why: formatting the message would link every panic site's formatting
-/// code (Debug impls of the dependencies' errors, several KiB) into the image and into the
-/// library's measured part, which a product's handler (halt, reset) would not.
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    match info.location() {
-        Some(at) => hprintln!("panic at {}:{}", at.file(), at.line()),
-        None => hprintln!("panic"),
-    }
-    debug::exit(debug::EXIT_FAILURE);
-    #[allow(clippy::empty_loop)]
-    loop {}
-}
-
-#[exception]
-unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
-    hprintln!("hard fault at pc {:#010x}", frame.pc());
-    debug::exit(debug::EXIT_FAILURE);
-    #[allow(clippy::empty_loop)]
-    loop {}
 }
