@@ -1,12 +1,12 @@
 //! ECDSA P-256 on ARMv7E-M (Cortex-M4, M7, and the M33 with its DSP extension): Emil
 //! Lundberg's P256-Cortex-M4 (assembly and C), through the `p256-cortex-m4` crate's safe API,
-//! in the same [`SignatureVerificationAlgorithm`] slot as the portable
-//! [`rustcrypto`](crate::rustcrypto) algorithms. Feature `p256-cortex-m4`; compiled only for
+//! in the same [`SignatureVerificationAlgorithm`] slot as the portable `rustcrypto`
+//! algorithms. Feature `p256-cortex-m4`; compiled only for
 //! `target_arch = "arm"` (elsewhere the module does not exist, whatever the features).
 //!
-//! On QEMU's Cortex-M4 a verification takes about a tenth of the instructions of the portable
-//! RustCrypto arithmetic, in less code: `docs/firmware.md` in the repository has the figures
-//! and why this implementation was chosen over the others.
+//! On QEMU's Cortex-M4 a verification takes about a twentieth of the instructions of the
+//! portable RustCrypto arithmetic, in less code: `docs/firmware.md` in the repository has the
+//! figures and why this implementation was chosen over the others.
 //!
 //! # The same verdicts as RustCrypto
 //!
@@ -129,6 +129,6 @@ cm4_algorithm!(
 );
 
 /// Both P-256 algorithms: SHA-256 and SHA-384. The same algorithms as the P-256 half of
-/// [`rustcrypto::ECDSA`](crate::rustcrypto), for a device whose PKI signs only with P-256.
+/// `rustcrypto::ECDSA`, for a device whose PKI signs only with P-256.
 pub static ECDSA_P256: &[&dyn SignatureVerificationAlgorithm] =
     &[ECDSA_P256_SHA256, ECDSA_P256_SHA384];

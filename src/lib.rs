@@ -81,7 +81,7 @@
 //! | `ecdsa` | yes | RustCrypto ECDSA P-256 / P-384 verification (no heap) |
 //! | `rsa` | yes | RustCrypto RSA PKCS#1 v1.5 and PSS verification (needs `alloc`) |
 //! | `rustcrypto` | yes | both of the above |
-//! | `p256-cortex-m4` | no | `cm4`: ECDSA P-256 with the P256-Cortex-M4 assembly, for ARMv7E-M firmware (a tenth of the instructions); only on `target_arch = "arm"`, built with `arm-none-eabi-gcc` |
+//! | `p256-cortex-m4` | no | `cm4`: ECDSA P-256 with the P256-Cortex-M4 assembly, for ARMv7E-M firmware (a twentieth of the instructions); only on `target_arch = "arm"`, built with `arm-none-eabi-gcc` |
 //! | `rustls` | no | [`OcspStapleVerifier`], a rustls 0.23 `ServerCertVerifier` that checks stapled responses with the [`Policy`]; implies `std` |
 //! | `http` | no | implies `std`; [`fetch::Fetcher`]: blocking fetch over plain HTTP with `ureq` (no TLS) |
 //! | `stapler` | no | implies `rustls` and `http`; `stapling::Stapler`, a rustls `ResolvesServerCert` that staples verified answers, refreshes them, keeps them on disk, and reports in the Prometheus text format (`prometheus-client`) |
