@@ -24,7 +24,7 @@
 //! | `ocsp_probe_checked_timestamp_seconds` | gauge | | the time of the check (`--at`, or now) |
 //! | `ocsp_probe_fetch_result` | gauge | `url`, `result` (`ok`, or the error code) | `fetch`: 1 for the responder's result |
 //! | `ocsp_probe_fetch_duration_seconds` | gauge | `url` | `fetch`: how long the responder took |
-//! | `ocsp_exporter_probes_total` | counter | | `exporter` `/metrics`: probes made since it started |
+//! | `ocsp_exporter_probes_total` | counter | | `exporter`: probes of the target since it started |
 //!
 //! The families about the answer have no sample when there is no answer. The `_seconds`
 //! figures relative to the check are those of the instant it ran: a textfile written by cron
@@ -102,8 +102,16 @@ pub(crate) struct Fetch {
 
 /// The probes in the Prometheus text format.
 pub(crate) fn encode(probes: &[Probe]) -> String {
+    encode_with(probes, None)
+}
+
+/// The probes, then the families of `more`, in the Prometheus text format.
+pub(crate) fn encode_with(probes: &[Probe], more: Option<Box<dyn Collector>>) -> String {
     let mut registry = Registry::default();
     registry.register_collector(Box::new(Probes(probes.to_vec())));
+    if let Some(more) = more {
+        registry.register_collector(more);
+    }
     let mut out = String::new();
     match prometheus_client::encoding::prometheus_text::encode(&mut out, &registry) {
         Ok(()) => out,
