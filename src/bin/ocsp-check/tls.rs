@@ -709,6 +709,11 @@ impl Report<'_> {
     fn metrics(&self, judged: &Judged, exit: Exit) -> metrics::Probe {
         let mut probe = metrics::Probe::new(labels(self.target, self.server_name), self.now);
         probe.exit = exit;
+        probe.stapled = self
+            .handshake
+            .sent
+            .as_ref()
+            .map(|sent| !sent.staple.is_empty());
         let (answer, situation, features) = match judged {
             Judged::Decided(decision, answer) => {
                 probe.success = true;
@@ -731,9 +736,11 @@ impl Report<'_> {
         probe.must_staple = Some(features == TlsFeatures::StatusRequest);
         probe.status = Some(status_label(&situation));
         if let Some(when) = self.when(answer.as_ref(), &situation) {
+            probe.produced_at = when.produced_at;
             probe.this_update = when.this_update;
             probe.next_update = when.next_update.flatten();
         }
+        probe.revoked = answer.as_ref().and_then(metrics::revocation);
         probe.fresh_until = self.fresh_until(answer.as_ref());
         probe
     }
