@@ -423,3 +423,56 @@ pub fn http_get(port: u16, path: &str) -> (u16, String, String) {
         format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes(),
     )
 }
+
+/// `ocsp-check exporter --listen 127.0.0.1:0` with `args`, as a child process killed when the
+/// test ends; its port read from the line it prints once listening.
+pub struct ExporterProcess {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl ExporterProcess {
+    pub fn start(args: &[&str]) -> Self {
+        use std::io::BufRead as _;
+        use std::process::Stdio;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
+            .args(["exporter", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs the exporter");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let Ok(line) = receiver.recv_timeout(std::time::Duration::from_secs(10)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the exporter did not say where it listens");
+        };
+        // "listening on http://127.0.0.1:PORT/ (6 targets; ...)"
+        let port = line
+            .strip_prefix("listening on http://127.0.0.1:")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("not the line expected: {line}"));
+        Self { child, port }
+    }
+
+    /// The process id, for its `/proc/PID/status`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for ExporterProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
