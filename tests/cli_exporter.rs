@@ -91,9 +91,11 @@ impl Idle {
 
     /// Whether the exporter has answered or closed it (anything to read, or the end).
     fn closed(&mut self) -> bool {
-        let mut byte = [0u8; 64];
-        match self.stream.read(&mut byte) {
-            Ok(_) => true,
+        let mut bytes = [0u8; 64];
+        match self.stream.read(&mut bytes) {
+            // An answer (503 or 408), or the end of the stream: either way the exporter is
+            // done with it.
+            Ok(0 | 1..) => true,
             Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
         }
     }
