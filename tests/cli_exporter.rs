@@ -22,15 +22,14 @@ mod common;
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::cli::{
-    ExporterProcess, SServer, dead_port, generated, http, http_get, parse_exposition,
-    promtool_check_metrics, require, run, scratch_dir, stdout, value_of,
+    ExporterProcess, SServer, dead_port, generated, http, http_get, parse_exposition, promtool,
+    promtool_check_metrics, require, run, runbook_shows, scratch_dir, stdout, value_of,
 };
 
 const NOW: &str = "2026-01-01T01:00:00Z";
@@ -210,15 +209,16 @@ fn sixty_four_idle_connections_from_one_peer_do_not_starve_a_scrape() {
     assert!(answer.ends_with("closed without a request to make room: one address keeps at most 16 connections waiting\n"), "{answer}");
 }
 
-/// A TCP relay in front of `server` that counts the connections it accepts and holds each for
-/// `delay` before relaying, so that concurrent requests overlap.
-struct CountingRelay {
+/// A loopback port that counts the connections it accepts; each it holds for `delay`, then
+/// relays to `relay_to` (a real TLS server), or closes at once when there is none (a target
+/// whose probes fail fast).
+struct CountingTarget {
     port: u16,
     accepted: Arc<AtomicUsize>,
 }
 
-impl CountingRelay {
-    fn start(server: u16, delay: Duration) -> Self {
+impl CountingTarget {
+    fn start(relay_to: Option<u16>, delay: Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let accepted = Arc::new(AtomicUsize::new(0));
@@ -227,6 +227,9 @@ impl CountingRelay {
             for client in listener.incoming() {
                 let Ok(client) = client else { return };
                 count.fetch_add(1, Ordering::SeqCst);
+                let Some(server) = relay_to else {
+                    continue;
+                };
                 thread::spawn(move || {
                     thread::sleep(delay);
                     let Ok(upstream) = TcpStream::connect(("127.0.0.1", server)) else {
@@ -250,13 +253,17 @@ impl CountingRelay {
     fn target(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
+
+    fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
 }
 
 #[test]
 fn twenty_concurrent_requests_for_one_target_make_one_probe() {
     require("openssl", &["version"], "openssl");
     let good = SServer::start(Some(&staple("good")));
-    let relay = CountingRelay::start(good.port, Duration::from_millis(700));
+    let relay = CountingTarget::start(Some(good.port), Duration::from_millis(700));
     let targets = targets_file(
         "exporter-single-flight",
         &[format!("{} localhost", relay.target())],
@@ -301,7 +308,7 @@ fn twenty_concurrent_requests_for_one_target_make_one_probe() {
             "{body}"
         );
     }
-    let accepted = relay.accepted.load(Ordering::SeqCst);
+    let accepted = relay.accepted();
     println!(
         "20 concurrent requests (10 /probe, 10 /metrics) for one target: {accepted} connection(s) to it"
     );
@@ -313,39 +320,12 @@ fn twenty_concurrent_requests_for_one_target_make_one_probe() {
         value_of(&parse_exposition(&body), "ocsp_exporter_probes_total", &[]),
         Some(2.0)
     );
-    assert_eq!(relay.accepted.load(Ordering::SeqCst), 2);
-}
-
-/// A loopback port that accepts connections, counts them and closes them at once: a target
-/// whose probes fail fast, and whose probes can be counted.
-struct Closer {
-    port: u16,
-    accepted: Arc<AtomicUsize>,
-}
-
-impl Closer {
-    fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let count = Arc::clone(&accepted);
-        thread::spawn(move || {
-            for client in listener.incoming() {
-                drop(client);
-                count.fetch_add(1, Ordering::SeqCst);
-            }
-        });
-        Self { port, accepted }
-    }
-
-    fn accepted(&self) -> usize {
-        self.accepted.load(Ordering::SeqCst)
-    }
+    assert_eq!(relay.accepted(), 2);
 }
 
 #[test]
 fn ten_thousand_distinct_targets_keep_the_cache_bounded() {
-    let closer = Closer::start();
+    let closer = CountingTarget::start(None, Duration::ZERO);
     let port_of_target = closer.port;
     let targets = targets_file(
         "exporter-bounded",
@@ -561,40 +541,15 @@ fn bad_heads_get_precise_answers() {
 /// they read is one `tls --prometheus` writes.
 #[test]
 fn the_ssl_exporter_recording_rules_pass_promtool_and_read_real_metrics() {
-    require("promtool", &["--version"], "prometheus");
     require("openssl", &["version"], "openssl");
     let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/");
-    let rules = format!("{docs}ssl_exporter.rules.yml");
-    for args in [
-        vec!["check", "rules", rules.as_str()],
-        vec![
-            "test",
-            "rules",
-            &format!("{docs}ssl_exporter.rules.test.yml"),
-        ],
-    ] {
-        let output = Command::new("promtool").args(&args).output().unwrap();
-        assert!(
-            output.status.success(),
-            "promtool {args:?}: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let text = std::fs::read_to_string(&rules).unwrap();
-    let runbook = std::fs::read_to_string(format!("{docs}runbook.md")).unwrap();
-    let marker = "<!-- ssl_exporter.rules.yml: kept identical to docs/ssl_exporter.rules.yml by \
-                  tests/cli_exporter.rs -->\n";
-    let block = runbook
-        .split_once(marker)
-        .and_then(|(_, rest)| rest.strip_prefix("```yaml\n"))
-        .and_then(|rest| rest.split_once("```\n"))
-        .map(|(block, _)| block)
-        .expect("the recording rules block in docs/runbook.md");
-    assert_eq!(
-        block, text,
-        "docs/runbook.md's recording rules differ from the file"
-    );
+    promtool(&["check", "rules", &format!("{docs}ssl_exporter.rules.yml")]);
+    promtool(&[
+        "test",
+        "rules",
+        &format!("{docs}ssl_exporter.rules.test.yml"),
+    ]);
+    let text = runbook_shows("ssl_exporter.rules.yml", "tests/cli_exporter.rs");
 
     // Every ocsp_probe_* name the rules read, in a real exposition with a revoked staple.
     let (good, revoked) = (

@@ -19,12 +19,12 @@ mod common;
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Instant;
 
 use common::cli::{
     ExporterProcess, SServer, dead_port, generated, http, http_get, json_of, parse_exposition,
-    promtool_check_metrics, require, run, scratch_dir, stdout, value_of,
+    promtool, promtool_check_metrics, require, run, runbook_shows, scratch_dir, stdout, value_of,
 };
 use common::der_builder::{
     P256Key, Responder as ResponderId, ResponseData, Single, Status, cert_id,
@@ -937,44 +937,11 @@ fn the_exporter_refuses_to_start_on_bad_inputs() {
 
 #[test]
 fn the_runbooks_alerting_rules_pass_promtool() {
-    require("promtool", &["--version"], "prometheus");
-    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/alerts.yml");
-    let output = Command::new("promtool")
-        .args(["check", "rules", rules])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "promtool check rules docs/alerts.yml: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/");
+    promtool(&["check", "rules", &format!("{docs}alerts.yml")]);
     // The runbook shows the same rules, word for word.
-    let runbook =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/runbook.md")).unwrap();
-    let marker = "<!-- alerts.yml: kept identical to docs/alerts.yml by tests/cli_monitor.rs -->\n";
-    let block = runbook
-        .split_once(marker)
-        .and_then(|(_, rest)| rest.strip_prefix("```yaml\n"))
-        .and_then(|rest| rest.split_once("```\n"))
-        .map(|(block, _)| block)
-        .expect("the rules block in docs/runbook.md");
-    assert_eq!(
-        block,
-        std::fs::read_to_string(rules).unwrap(),
-        "docs/runbook.md's rules differ from docs/alerts.yml"
-    );
-    let tests = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/alerts.test.yml");
-    let output = Command::new("promtool")
-        .args(["test", "rules", tests])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "promtool test rules docs/alerts.test.yml: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    runbook_shows("alerts.yml", "tests/cli_monitor.rs");
+    promtool(&["test", "rules", &format!("{docs}alerts.test.yml")]);
 }
 
 /// The wall time of probing 50 loopback servers with the pool (16 at once) and one at a time

@@ -476,3 +476,36 @@ impl Drop for ExporterProcess {
         let _ = self.child.wait();
     }
 }
+
+/// `promtool ARGS` succeeds, or the test fails with what it said.
+pub fn promtool(args: &[&str]) {
+    require("promtool", &["--version"], "prometheus");
+    let output = Command::new("promtool")
+        .args(args)
+        .output()
+        .expect("runs promtool");
+    assert!(
+        output.status.success(),
+        "promtool {args:?}: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `docs/FILE` (rules for Prometheus), which `docs/runbook.md` shows word for word in the
+/// ```yaml block after the line `<!-- FILE: kept identical to docs/FILE by TEST -->`: the
+/// file's text, once the test has checked both are the same.
+pub fn runbook_shows(file: &str, test: &str) -> String {
+    let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/");
+    let text = std::fs::read_to_string(format!("{docs}{file}")).expect("the rules file");
+    let runbook = std::fs::read_to_string(format!("{docs}runbook.md")).expect("the runbook");
+    let marker = format!("<!-- {file}: kept identical to docs/{file} by {test} -->\n");
+    let block = runbook
+        .split_once(&marker)
+        .and_then(|(_, rest)| rest.strip_prefix("```yaml\n"))
+        .and_then(|rest| rest.split_once("```\n"))
+        .map(|(block, _)| block)
+        .unwrap_or_else(|| panic!("no block after {marker} in docs/runbook.md"));
+    assert_eq!(block, text, "docs/runbook.md's copy of docs/{file} differs");
+    text
+}
