@@ -137,7 +137,7 @@ fn exporter_request_regressions_replay() {
     let saved = replay("exporter_request", exporter_input::exporter_request);
     let seeded = committed_seeds("exporter_request", exporter_input::exporter_request);
     eprintln!("exporter_request: {saved} saved inputs, {seeded} seeds");
-    assert!(seeded >= 9);
+    assert!(seeded >= 11);
 }
 
 #[cfg(feature = "cli")]
