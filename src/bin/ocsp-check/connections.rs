@@ -15,9 +15,11 @@
 //!   does not read cannot hold its thread longer).
 //!
 //! So a scrape, which sends its head as soon as it connects, waits behind nobody: a flood of
-//! idle connections, even from the scraper's own address, sheds its own oldest members, and
-//! the newest [`MAX_WAITING_PER_PEER`] of a peer's connections are never the ones shed. Every
-//! deadline is an [`Instant`]: a wall-clock step moves none of them.
+//! idle connections, even from the scraper's own address, sheds its own oldest members. A
+//! connection is shed only once [`MAX_WAITING_PER_PEER`] newer ones from its address have come,
+//! or when all [`MAX_WAITING`] slots are taken and its address holds the most; a scrape's
+//! connection waits for microseconds. Every deadline is an [`Instant`]: a wall-clock step moves
+//! none of them.
 
 use std::collections::VecDeque;
 use std::io::{self, Read as _, Write as _};
