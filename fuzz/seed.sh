@@ -16,7 +16,12 @@ fuzz_dir=$(cd "$(dirname "$0")" && pwd)
 vectors="$fuzz_dir/../test-vectors"
 corpus="$fuzz_dir/corpus"
 mkdir -p "$corpus/parse_response" "$corpus/parse_certificate" "$corpus/verify" \
-    "$corpus/parse_request" "$corpus/cli_input"
+    "$corpus/parse_request" "$corpus/cli_input" "$corpus/exporter_request" "$corpus/targets_file"
+# The exporter's request heads and the --targets files: hand-written seeds, committed under
+# seeds/ (the vectors hold none); tests/fuzz_regressions.rs replays them too.
+for target in exporter_request targets_file; do
+    cp "$fuzz_dir/seeds/$target/"* "$corpus/$target/"
+done
 # Requests: the ones openssl made for the generated vectors, and pyca's.
 find "$vectors" -type f \( -name '*request*.der' -o -name '*-req.der' \) -print0 \
     | while IFS= read -r -d '' file; do
@@ -65,5 +70,7 @@ done
 
 cp "$corpus/parse_response/"generated_responses_good-* "$corpus/cli_input/" 2>/dev/null || true
 echo "seeded $responses responses (parse_response, verify), $certificates certificates" \
-    "(parse_certificate), $(ls "$corpus/parse_request" | wc -l) requests (parse_request)" \
-    "and $(ls "$corpus/cli_input" | wc -l) files (cli_input)"
+    "(parse_certificate), $(ls "$corpus/parse_request" | wc -l) requests (parse_request)," \
+    "$(ls "$corpus/cli_input" | wc -l) files (cli_input), $(ls "$corpus/exporter_request" | wc -l)" \
+    "request heads (exporter_request) and $(ls "$corpus/targets_file" | wc -l) targets files" \
+    "(targets_file)"

@@ -33,7 +33,10 @@ failed=()
 for target in $(cargo "${toolchain[@]}" fuzz list); do
     echo "== fuzzing $target for ${seconds}s"
     log=$(mktemp)
-    if cargo "${toolchain[@]}" fuzz run "$target" -- \
+    # A target with a dictionary (dicts/TARGET.dict: the tokens of its format) gets it.
+    dict=()
+    if [[ -f "$fuzz_dir/dicts/$target.dict" ]]; then dict=(-dict="$fuzz_dir/dicts/$target.dict"); fi
+    if cargo "${toolchain[@]}" fuzz run "$target" -- "${dict[@]}" \
         -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
         runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || true)
         cov=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | grep -oE 'cov: [0-9]+' || true)

@@ -18,14 +18,13 @@
 mod common;
 mod support;
 
-use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Instant;
 
 use common::cli::{
-    SServer, dead_port, generated, http, http_get, json_of, parse_exposition,
-    promtool_check_metrics, require, run, scratch_dir, stdout, value_of,
+    ExporterProcess, SServer, dead_port, generated, http, http_get, json_of, parse_exposition,
+    promtool, promtool_check_metrics, require, run, runbook_shows, scratch_dir, stdout, value_of,
 };
 use common::der_builder::{
     P256Key, Responder as ResponderId, ResponseData, Single, Status, cert_id,
@@ -502,6 +501,37 @@ fn prometheus_output_passes_promtool_and_reads_back() {
             None
         ]
     );
+    // What ssl_exporter users alert on too: stapled or not, producedAt, the revocation.
+    assert_eq!(
+        column("ocsp_probe_stapled"),
+        [Some(1.0), Some(1.0), Some(1.0), Some(1.0), Some(0.0), None]
+    );
+    assert_eq!(
+        column("ocsp_probe_produced_at_timestamp_seconds"),
+        [
+            Some(1_767_225_600.0),
+            Some(1_766_707_200.0),
+            Some(1_766_188_800.0),
+            Some(1_767_225_600.0),
+            None,
+            None
+        ]
+    );
+    assert_eq!(
+        of(
+            &revoked,
+            "ocsp_probe_revocation_timestamp_seconds",
+            &[("reason", "keyCompromise")]
+        ),
+        Some(1_748_779_200.0)
+    );
+    assert_eq!(
+        samples
+            .iter()
+            .filter(|s| s.name == "ocsp_probe_revocation_timestamp_seconds")
+            .count(),
+        1
+    );
     for target in all {
         let took = of(target, "ocsp_probe_duration_seconds", &[]).unwrap();
         assert!((0.0..10.0).contains(&took), "{target}: {took}");
@@ -518,11 +548,14 @@ fn prometheus_output_passes_promtool_and_reads_back() {
             "ocsp_probe_status",
             "ocsp_probe_verdict",
             "ocsp_probe_must_staple",
+            "ocsp_probe_stapled",
+            "ocsp_probe_produced_at_timestamp_seconds",
             "ocsp_probe_this_update_timestamp_seconds",
             "ocsp_probe_next_update_timestamp_seconds",
             "ocsp_probe_fresh_until_timestamp_seconds",
             "ocsp_probe_time_to_next_update_seconds",
             "ocsp_probe_time_since_this_update_seconds",
+            "ocsp_probe_revocation_timestamp_seconds",
             "ocsp_probe_checked_timestamp_seconds",
         ]
     );
@@ -671,49 +704,15 @@ fn verify_and_fetch_write_prometheus_too() {
     }
 }
 
-/// `ocsp-check exporter` as a child process, killed when the test ends.
-struct Exporter {
-    child: Child,
-    port: u16,
-}
+/// `ocsp-check exporter` trusting the lab's root, at [`NOW`].
+struct Exporter;
 
 impl Exporter {
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
-            .arg("exporter")
-            .args(["--listen", "127.0.0.1:0", "--ca", &root(), "--at", NOW])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("runs the exporter");
-        let stdout = child.stdout.take().unwrap();
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let Ok(line) = receiver.recv_timeout(Duration::from_secs(10)) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the exporter did not say where it listens");
-        };
-        // "listening on http://127.0.0.1:PORT/ (6 targets; ...)"
-        let port = line
-            .strip_prefix("listening on http://127.0.0.1:")
-            .and_then(|rest| rest.split('/').next())
-            .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("not the line expected: {line}"));
-        Self { child, port }
-    }
-}
-
-impl Drop for Exporter {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn start(args: &[&str]) -> ExporterProcess {
+        let root = root();
+        let mut all = vec!["--ca", &root, "--at", NOW];
+        all.extend_from_slice(args);
+        ExporterProcess::start(&all)
     }
 }
 
@@ -842,17 +841,20 @@ fn the_exporter_serves_metrics_and_probes_over_http() {
     ] {
         assert_eq!(http_get(port, path).0, expected, "{path}");
     }
-    let (status, head, _) = http(port, b"POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+    let (status, head, _) = http(
+        port,
+        b"POST /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n",
+    );
     assert_eq!(status, 405);
     assert!(head.contains("\r\nAllow: GET, HEAD\r\n"), "{head}");
     assert_eq!(http(port, b"NONSENSE\r\n\r\n").0, 400);
     assert_eq!(http(port, b"GET / SPDY/3\r\n\r\n").0, 400);
-    let mut huge = b"GET /metrics HTTP/1.1\r\nX-Padding: ".to_vec();
+    let mut huge = b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ".to_vec();
     huge.extend(std::iter::repeat_n(b'a', 20 * 1024));
     huge.extend_from_slice(b"\r\n\r\n");
     assert_eq!(http(port, &huge).0, 431);
     // HEAD: the head alone.
-    let (status, head, body) = http(port, b"HEAD / HTTP/1.1\r\n\r\n");
+    let (status, head, body) = http(port, b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     assert_eq!((status, body.as_str()), (200, ""), "{head}");
 
     // Still serving after all that.
@@ -935,44 +937,11 @@ fn the_exporter_refuses_to_start_on_bad_inputs() {
 
 #[test]
 fn the_runbooks_alerting_rules_pass_promtool() {
-    require("promtool", &["--version"], "prometheus");
-    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/alerts.yml");
-    let output = Command::new("promtool")
-        .args(["check", "rules", rules])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "promtool check rules docs/alerts.yml: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/");
+    promtool(&["check", "rules", &format!("{docs}alerts.yml")]);
     // The runbook shows the same rules, word for word.
-    let runbook =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/runbook.md")).unwrap();
-    let marker = "<!-- alerts.yml: kept identical to docs/alerts.yml by tests/cli_monitor.rs -->\n";
-    let block = runbook
-        .split_once(marker)
-        .and_then(|(_, rest)| rest.strip_prefix("```yaml\n"))
-        .and_then(|rest| rest.split_once("```\n"))
-        .map(|(block, _)| block)
-        .expect("the rules block in docs/runbook.md");
-    assert_eq!(
-        block,
-        std::fs::read_to_string(rules).unwrap(),
-        "docs/runbook.md's rules differ from docs/alerts.yml"
-    );
-    let tests = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/alerts.test.yml");
-    let output = Command::new("promtool")
-        .args(["test", "rules", tests])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "promtool test rules docs/alerts.test.yml: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    runbook_shows("alerts.yml", "tests/cli_monitor.rs");
+    promtool(&["test", "rules", &format!("{docs}alerts.test.yml")]);
 }
 
 /// The wall time of probing 50 loopback servers with the pool (16 at once) and one at a time

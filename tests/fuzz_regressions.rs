@@ -114,3 +114,37 @@ fn cli_input_regressions_replay() {
     eprintln!("cli_input: {saved} saved inputs, {seeded} seeds");
     assert!(seeded > 100);
 }
+
+/// The exporter's request parser and the `--targets` parser, compiled by path as the fuzz
+/// targets compile them; they need the `cli` feature for httparse, http and percent-encoding.
+#[cfg(feature = "cli")]
+#[path = "../fuzz/src/exporter_input.rs"]
+mod exporter_input;
+
+/// Runs every committed seed of `target` (`fuzz/seeds/TARGET/`) through `run`.
+#[cfg(feature = "cli")]
+fn committed_seeds(target: &str, run: fn(&[u8])) -> usize {
+    let files = files_under(&root().join("fuzz/seeds").join(target), None);
+    for file in &files {
+        run(&std::fs::read(file).expect("seed"));
+    }
+    files.len()
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn exporter_request_regressions_replay() {
+    let saved = replay("exporter_request", exporter_input::exporter_request);
+    let seeded = committed_seeds("exporter_request", exporter_input::exporter_request);
+    eprintln!("exporter_request: {saved} saved inputs, {seeded} seeds");
+    assert!(seeded >= 11);
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn targets_file_regressions_replay() {
+    let saved = replay("targets_file", exporter_input::targets_file);
+    let seeded = committed_seeds("targets_file", exporter_input::targets_file);
+    eprintln!("targets_file: {saved} saved inputs, {seeded} seeds");
+    assert!(seeded >= 5);
+}

@@ -4,3 +4,4 @@
 
 pub mod cli_input;
 pub mod entry;
+pub mod exporter_input;

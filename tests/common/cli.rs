@@ -423,3 +423,89 @@ pub fn http_get(port: u16, path: &str) -> (u16, String, String) {
         format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes(),
     )
 }
+
+/// `ocsp-check exporter --listen 127.0.0.1:0` with `args`, as a child process killed when the
+/// test ends; its port read from the line it prints once listening.
+pub struct ExporterProcess {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl ExporterProcess {
+    pub fn start(args: &[&str]) -> Self {
+        use std::io::BufRead as _;
+        use std::process::Stdio;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ocsp-check"))
+            .args(["exporter", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs the exporter");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let Ok(line) = receiver.recv_timeout(std::time::Duration::from_secs(10)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the exporter did not say where it listens");
+        };
+        // "listening on http://127.0.0.1:PORT/ (6 targets; ...)"
+        let port = line
+            .strip_prefix("listening on http://127.0.0.1:")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("not the line expected: {line}"));
+        Self { child, port }
+    }
+
+    /// The process id, for its `/proc/PID/status`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for ExporterProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `promtool ARGS` succeeds, or the test fails with what it said.
+pub fn promtool(args: &[&str]) {
+    require("promtool", &["--version"], "prometheus");
+    let output = Command::new("promtool")
+        .args(args)
+        .output()
+        .expect("runs promtool");
+    assert!(
+        output.status.success(),
+        "promtool {args:?}: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `docs/FILE` (rules for Prometheus), which `docs/runbook.md` shows word for word in the
+/// ```yaml block after the line `<!-- FILE: kept identical to docs/FILE by TEST -->`: the
+/// file's text, once the test has checked both are the same.
+pub fn runbook_shows(file: &str, test: &str) -> String {
+    let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/");
+    let text = std::fs::read_to_string(format!("{docs}{file}")).expect("the rules file");
+    let runbook = std::fs::read_to_string(format!("{docs}runbook.md")).expect("the runbook");
+    let marker = format!("<!-- {file}: kept identical to docs/{file} by {test} -->\n");
+    let block = runbook
+        .split_once(&marker)
+        .and_then(|(_, rest)| rest.strip_prefix("```yaml\n"))
+        .and_then(|rest| rest.split_once("```\n"))
+        .map(|(block, _)| block)
+        .unwrap_or_else(|| panic!("no block after {marker} in docs/runbook.md"));
+    assert_eq!(block, text, "docs/runbook.md's copy of docs/{file} differs");
+    text
+}

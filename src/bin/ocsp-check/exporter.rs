@@ -2,25 +2,36 @@
 //! is scraped: `/metrics` for all of them, `/probe?target=HOST:PORT[&servername=NAME]` for one,
 //! as Prometheus' blackbox exporter does.
 //!
-//! The HTTP server is std's, and small on purpose: one thread a connection, at most
-//! [`MAX_CONNECTIONS`] at once (more are told 503), a request head of at most
-//! [`MAX_REQUEST_HEAD`] bytes read within [`READ_DEADLINE`] (a client that drips bytes is cut
-//! off), no body read, `Connection: close` always. GET and HEAD only (405 otherwise), 404 for
-//! an unknown path, 400 for a request or a query it cannot read, 403 for a `/probe` target that
-//! is not in `--targets` (unless `--allow-any-target`): an exporter that connects anywhere it
-//! is told to is a server-side request forgery tool, a port scanner for whoever can reach it.
+//! The HTTP server is std's, and small on purpose: one thread a connection, no body read,
+//! `Connection: close` always. What it reads is parsed in `http_request` (head, target, `Host`,
+//! query); how connections are kept so that idle ones cannot starve a scrape is in
+//! `connections`; one probe per target at a time and the bounded results are in `probe_cache`.
+//! The answers: 200; 400 for a request or a query it cannot read; 403 for a `/probe` target that
+//! is not in `--targets` (unless `--allow-any-target`: an exporter that connects anywhere it is
+//! told to is a server-side request forgery tool, a port scanner for whoever can reach it); 404
+//! for an unknown path; 405 for a method other than GET and HEAD; 408 for a head that took too
+//! long; 421 for a host this exporter does not answer for (DNS rebinding); 431 for a head too
+//! large; 503 when every answering slot is taken, or to a waiting connection shed to make room;
+//! 505 for an HTTP version other than 1.0 and 1.1.
 
-use std::collections::HashMap;
-use std::io::{self, Read as _, Write as _};
+use std::fmt;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use http::StatusCode;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric as _};
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+
 use crate::Exit;
+use crate::connections::{self, Gate, Waiter};
+use crate::http_request::{self, Hosts, Refusal, Request};
 use crate::metrics;
+use crate::probe_cache::{self, ProbeCache};
 use crate::report;
 use crate::targets::{self, Target};
 use crate::tls::{self, ProbeOptions, Settings};
@@ -29,13 +40,27 @@ pub(crate) const LONG_ABOUT: &str = "\
 Serve Prometheus metrics about the OCSP staples of the servers in --targets, probed when \
 scraped (as `tls --prometheus` writes them): GET /metrics probes every target (in a pool of \
 --concurrency, each within --timeout), GET /probe?target=HOST:PORT[&servername=NAME] probes one, \
-as Prometheus' blackbox exporter does. Results are kept for --cache-seconds, shorter than a \
-scrape interval, so that two Prometheus servers scraping the same exporter do not probe twice.
+as Prometheus' blackbox exporter does. One probe of a target runs at a time: requests for a \
+target being probed wait for that probe and share its result. Results are kept for \
+--cache-seconds, shorter than a scrape interval, so that two Prometheus servers scraping the same \
+exporter do not probe twice.
 
 /probe only probes the targets listed in --targets (the same HOST[:PORT] as written there), \
 and answers 403 for any other: an exporter that connects wherever a URL tells it to is a \
 server-side request forgery tool (a port scanner of the exporter's network for anyone who can \
-reach it). --allow-any-target lifts that, for an exporter only Prometheus can reach.
+reach it). --allow-any-target lifts that, for an exporter only Prometheus can reach; the results \
+of such targets are bounded by --cache-size.
+
+Requests must name this exporter in their Host: its address as the client reached it (an IP \
+literal), localhost when that address is a loopback one, or a name given with --allow-host; any \
+other host is refused with 421 Misdirected Request. This is the defence against DNS rebinding, \
+in which a web page in a browser on the same machine reads the exporter through a name it \
+controls that resolves to the exporter's address. Scraped by a name (a DNS name, a Kubernetes \
+service), name it with --allow-host.
+
+Idle connections cannot starve a scrape: each has 3 s to send its request head; one address \
+keeps at most 16 connections waiting for theirs, and a new one sheds the oldest rather than \
+being refused; requests that arrive complete have 64 slots of their own.
 
 Keep --timeout below Prometheus' scrape_timeout (10 s by default): a target that does not \
 answer holds the scrape for that long.";
@@ -44,19 +69,14 @@ pub(crate) const EXAMPLE: &str = "\
 Example:
   ocsp-check exporter --listen 127.0.0.1:9916 --targets /etc/ocsp-check/targets --timeout 5
   curl -s http://127.0.0.1:9916/metrics
-  curl -s 'http://127.0.0.1:9916/probe?target=example.com:443'
+  curl -s 'http://localhost:9916/probe?target=example.com:443'
+
+  # Scraped as ocsp-exporter.internal:9916 from another machine:
+  ocsp-check exporter --listen 0.0.0.0:9916 --targets /etc/ocsp-check/targets \\
+      --allow-host ocsp-exporter.internal
 
 It prints one line on stdout once listening (`listening on http://ADDR/`), and runs until \
 stopped. Exit status: 4 when it cannot start (the address, the targets, the roots).";
-
-/// The most connections served at once.
-pub(crate) const MAX_CONNECTIONS: usize = 32;
-
-/// The most bytes of a request head (request line and headers).
-pub(crate) const MAX_REQUEST_HEAD: usize = 8 * 1024;
-
-/// The time a client has to send its request head.
-pub(crate) const READ_DEADLINE: Duration = Duration::from_secs(5);
 
 /// The longest `--cache-seconds`: an hour.
 const MAX_CACHE_SECONDS: u64 = 3600;
@@ -76,10 +96,20 @@ pub(crate) struct Args {
     #[arg(long = "cache-seconds", value_name = "SECONDS", default_value_t = 10,
         value_parser = cache_seconds)]
     cache_seconds: u64,
+    /// The most results kept for targets not in --targets (/probe with --allow-any-target);
+    /// the oldest goes first. The targets of --targets keep theirs.
+    #[arg(long = "cache-size", value_name = "N",
+        default_value_t = probe_cache::DEFAULT_CACHE_SIZE, value_parser = probe_cache::cache_size)]
+    cache_size: usize,
     /// Let /probe probe any HOST:PORT it is given, not only those of --targets (see above: only
     /// where nobody but Prometheus can reach the exporter).
     #[arg(long = "allow-any-target")]
     allow_any_target: bool,
+    /// A host name (or address) requests may name in their Host besides the listening address
+    /// (and localhost on loopback); repeat for several. Others get 421: the defence against DNS
+    /// rebinding.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_host: Vec<String>,
     #[command(flatten)]
     probe: ProbeOptions,
 }
@@ -100,11 +130,13 @@ pub(crate) fn run(args: &Args) -> Exit {
         eprintln!("error: {message}");
         Exit::Usage
     };
-    let targets = match targets::read_file(&args.targets, |server| {
-        tls::split_host_port(server).map(|_| ())
-    }) {
+    let targets = match targets::read_file(&args.targets) {
         Ok(targets) => targets,
         Err(error) => return fail(error.to_string()),
+    };
+    let hosts = match Hosts::new(&args.allow_host) {
+        Ok(hosts) => hosts,
+        Err(message) => return fail(message),
     };
     let settings = match args.probe.settings(None) {
         Ok(settings) => settings,
@@ -123,11 +155,11 @@ pub(crate) fn run(args: &Args) -> Exit {
         targets,
         settings,
         concurrency: args.probe.concurrency,
-        cache_for: Duration::from_secs(args.cache_seconds),
         allow_any_target: args.allow_any_target,
-        cache: Mutex::new(HashMap::new()),
-        refreshing: Mutex::new(()),
-        connections: AtomicUsize::new(0),
+        hosts,
+        cache: ProbeCache::new(Duration::from_secs(args.cache_seconds), args.cache_size),
+        cache_size: args.cache_size,
+        gate: Gate::new(),
     });
     for stream in listener.incoming() {
         match stream {
@@ -140,345 +172,269 @@ pub(crate) fn run(args: &Args) -> Exit {
     Exit::Usage
 }
 
-/// A probe's figures and when they were taken.
-struct Cached {
-    at: Instant,
-    probe: metrics::Probe,
-    probes: u64,
-}
-
 struct Exporter {
     targets: Vec<Target>,
     settings: Settings,
     concurrency: usize,
-    cache_for: Duration,
     allow_any_target: bool,
-    cache: Mutex<HashMap<Target, Cached>>,
-    /// Held by a `/metrics` scrape while it probes, so that two at once probe once.
-    refreshing: Mutex<()>,
-    connections: AtomicUsize,
-}
-
-/// A mutex's guard, poisoned or not: the data (figures) is valid either way.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Counts a connection while it is served.
-struct Slot<'a>(&'a AtomicUsize);
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
+    hosts: Hosts,
+    cache: ProbeCache<metrics::Probe>,
+    cache_size: usize,
+    gate: Arc<Gate<TcpStream>>,
 }
 
 /// An HTTP answer.
 struct Response {
-    status: u16,
+    status: StatusCode,
     content_type: &'static str,
     body: String,
-    allow: bool,
 }
 
 impl Response {
-    fn text(status: u16, body: impl Into<String>) -> Self {
+    fn text(status: StatusCode, body: impl Into<String>) -> Self {
         let mut body = body.into();
         body.push('\n');
         Self {
             status,
             content_type: "text/plain; charset=utf-8",
             body,
-            allow: false,
         }
     }
 
     fn metrics(body: String) -> Self {
         Self {
-            status: 200,
+            status: StatusCode::OK,
             content_type: metrics::CONTENT_TYPE,
             body,
-            allow: false,
         }
     }
 
+    /// Writes the answer (its head only for HEAD) within [`connections::WRITE_DEADLINE`].
     fn write(&self, stream: &mut TcpStream, head_only: bool) {
-        let reason = match self.status {
-            200 => "OK",
-            400 => "Bad Request",
-            403 => "Forbidden",
-            404 => "Not Found",
-            405 => "Method Not Allowed",
-            408 => "Request Timeout",
-            431 => "Request Header Fields Too Large",
-            503 => "Service Unavailable",
-            _ => "",
-        };
-        let allow = if self.allow {
-            "Allow: GET, HEAD\r\n"
-        } else {
-            ""
-        };
-        let head = format!(
-            "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{allow}\
+        let mut extra = String::new();
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            extra.push_str("Allow: GET, HEAD\r\n");
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            extra.push_str("Retry-After: 1\r\n");
+        }
+        let mut bytes = format!(
+            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{extra}\
              Connection: close\r\n\r\n",
-            self.status,
+            self.status.as_str(),
+            self.status.canonical_reason().unwrap_or_default(),
             self.content_type,
             self.body.len()
         );
-        let _ = stream.write_all(head.as_bytes());
         if !head_only {
-            let _ = stream.write_all(self.body.as_bytes());
+            bytes.push_str(&self.body);
         }
-        let _ = stream.flush();
+        let deadline = Instant::now() + connections::WRITE_DEADLINE;
+        let _ = connections::write_by(stream, bytes.as_bytes(), deadline);
+    }
+}
+
+impl From<Refusal> for Response {
+    fn from(refusal: Refusal) -> Self {
+        Self::text(refusal.status, refusal.message)
     }
 }
 
 impl Exporter {
-    fn accept(self: &Arc<Self>, mut stream: TcpStream) {
-        let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
-        if self.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            self.connections.fetch_sub(1, Ordering::SeqCst);
-            Response::text(503, "too many connections at once").write(&mut stream, false);
+    /// Counts a new connection as waiting (shedding an older one if need be) and serves it on
+    /// a thread of its own.
+    fn accept(self: &Arc<Self>, stream: TcpStream) {
+        let accepted = Instant::now();
+        let (Ok(peer), Ok(local), Ok(wake)) =
+            (stream.peer_addr(), stream.local_addr(), stream.try_clone())
+        else {
             return;
-        }
+        };
+        let waiter = self.gate.admit(peer.ip(), wake);
         let exporter = Arc::clone(self);
-        let spawned = thread::Builder::new().name("http".into()).spawn(move || {
-            let _slot = Slot(&exporter.connections);
-            exporter.serve(stream);
+        // A thread that cannot start drops the connection, and its waiter gives up its place.
+        let _ = thread::Builder::new().name("http".into()).spawn(move || {
+            exporter.serve(stream, waiter, accepted, local);
         });
-        if spawned.is_err() {
-            self.connections.fetch_sub(1, Ordering::SeqCst);
-        }
     }
 
     /// Reads one request, answers it, closes.
-    fn serve(&self, mut stream: TcpStream) {
-        let head = match read_head(&mut stream) {
-            Ok(head) => head,
-            Err(response) => {
-                response.write(&mut stream, false);
+    fn serve(
+        &self,
+        mut stream: TcpStream,
+        waiter: Waiter<TcpStream>,
+        accepted: Instant,
+        local: SocketAddr,
+    ) {
+        let deadline = accepted + connections::HEAD_DEADLINE;
+        let request = match connections::read_head(&mut stream, deadline, &waiter) {
+            Ok(request) => request,
+            Err(refusal) => {
+                Response::from(refusal).write(&mut stream, false);
                 return;
             }
         };
-        let mut parts = head.split(' ');
-        let (Some(method), Some(target), Some(version), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            Response::text(400, "not an HTTP request line").write(&mut stream, false);
-            return;
-        };
-        if !version.starts_with("HTTP/1.") {
-            Response::text(400, "HTTP/1.0 or HTTP/1.1 only").write(&mut stream, false);
-            return;
-        }
-        let head_only = method == "HEAD";
-        let response = if method == "GET" || head_only {
-            self.route(target)
-        } else {
-            Response {
-                allow: true,
-                ..Response::text(405, format!("{method}: only GET and HEAD"))
+        let _answering = match waiter.answer() {
+            Ok(answering) => answering,
+            Err(refusal) => {
+                Response::from(refusal).write(&mut stream, request.head_only());
+                return;
             }
         };
-        response.write(&mut stream, head_only);
+        let response = self
+            .hosts
+            .check(&request, local)
+            .and_then(|()| http_request::check_method(&request))
+            .map_or_else(Response::from, |()| self.route(&request));
+        response.write(&mut stream, request.head_only());
     }
 
-    fn route(&self, target: &str) -> Response {
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        match path {
+    fn route(&self, request: &Request) -> Response {
+        match request.path.as_str() {
             "/" => Response::text(
-                200,
+                StatusCode::OK,
                 format!(
                     "ocsp-check exporter: /metrics probes the {} targets of --targets, \
                      /probe?target=HOST:PORT[&servername=NAME] one of them",
                     self.targets.len()
                 ),
             ),
-            "/metrics" => Response::metrics(metrics::encode(&self.scrape())),
-            "/probe" => match self.probe_query(query) {
-                Ok(target) => Response::metrics(metrics::encode(&[self.probe(&target).0])),
-                Err(response) => response,
+            "/metrics" => {
+                let probes = self.scrape();
+                Response::metrics(metrics::encode_with(
+                    &probes,
+                    Some(Box::new(self.figures())),
+                ))
+            }
+            "/probe" => match self.probe_query(request.query.as_deref().unwrap_or_default()) {
+                Ok((target, listed)) => {
+                    Response::metrics(metrics::encode(&[self.probe(&target, listed)]))
+                }
+                Err(refusal) => refusal.into(),
             },
-            _ => Response::text(404, format!("{path}: not found (try /metrics or /probe)")),
+            path => Response::text(
+                StatusCode::NOT_FOUND,
+                format!("{path}: not found (try /metrics or /probe)"),
+            ),
         }
     }
 
-    /// The target of a `/probe` query, if it may be probed.
-    fn probe_query(&self, query: &str) -> Result<Target, Response> {
-        let bad = |message: String| Response::text(400, message);
-        let (mut server, mut servername) = (None, None);
-        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_decode(value).map_err(bad)?;
-            match key {
-                "target" => server = Some(value),
-                "servername" => servername = Some(value),
-                // blackbox's `module`, and anything else: not ours to judge.
-                _ => {}
-            }
-        }
-        let server = server.ok_or_else(|| bad("/probe needs ?target=HOST:PORT".into()))?;
-        tls::split_host_port(&server).map_err(bad)?;
-        if let Some(name) = &servername
-            && (name.is_empty() || name.len() > 253)
-        {
-            return Err(bad(format!("`{name}` is not a server name")));
-        }
+    /// The target of a `/probe` query, if it may be probed, and whether it is listed.
+    fn probe_query(&self, query: &str) -> Result<(Target, bool), Refusal> {
+        let asked = http_request::probe_query(query)?;
         let listed = self.targets.iter().find(|t| {
-            t.server == server
-                && servername
+            t.server == asked.server
+                && asked
+                    .servername
                     .as_ref()
                     .is_none_or(|n| t.servername.as_ref() == Some(n))
         });
         match (listed, self.allow_any_target) {
-            (Some(listed), _) => Ok(Target {
-                server,
-                servername: servername.or_else(|| listed.servername.clone()),
-            }),
-            (None, true) => Ok(Target { server, servername }),
-            (None, false) => Err(Response::text(
-                403,
+            (Some(listed), _) => Ok((listed.clone(), true)),
+            (None, true) => Ok((asked, false)),
+            (None, false) => Err(Refusal::new(
+                StatusCode::FORBIDDEN,
                 format!(
-                    "{server}{}: not in --targets; this exporter probes only those (an open \
-                     prober is a request forgery tool; --allow-any-target lifts this)",
-                    servername.map(|n| format!(" ({n})")).unwrap_or_default()
+                    "{}{}: not in --targets; this exporter probes only those (an open prober is \
+                     a request forgery tool; --allow-any-target lifts this)",
+                    asked.server,
+                    asked
+                        .servername
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
                 ),
             )),
         }
     }
 
-    /// One target's figures: from the cache while fresh, else probed now.
-    fn probe(&self, target: &Target) -> (metrics::Probe, bool) {
-        if let Some(cached) = self.cached(target) {
-            return (cached, false);
-        }
-        let probe = tls::probe(target, &self.settings).metrics;
-        (self.store(target, probe), true)
-    }
-
-    fn cached(&self, target: &Target) -> Option<metrics::Probe> {
-        let cache = lock(&self.cache);
-        let entry = cache.get(target)?;
-        (entry.at.elapsed() < self.cache_for).then(|| with_total(entry))
-    }
-
-    fn store(&self, target: &Target, probe: metrics::Probe) -> metrics::Probe {
-        let mut cache = lock(&self.cache);
-        let probes = cache.get(target).map_or(0, |e| e.probes).saturating_add(1);
-        let entry = Cached {
-            at: Instant::now(),
-            probe,
-            probes,
-        };
-        let shown = with_total(&entry);
-        cache.insert(target.clone(), entry);
-        shown
-    }
-
-    /// Every target's figures, those not cached probed in the pool.
-    fn scrape(&self) -> Vec<metrics::Probe> {
-        let _one_at_a_time = lock(&self.refreshing);
-        let cached: Vec<Option<metrics::Probe>> =
-            self.targets.iter().map(|t| self.cached(t)).collect();
-        let stale: Vec<&Target> = self
-            .targets
-            .iter()
-            .zip(&cached)
-            .filter(|(_, cached)| cached.is_none())
-            .map(|(target, _)| target)
-            .collect();
-        let probed = targets::pooled(&stale, self.concurrency, |target| {
+    /// One target's figures: a fresh result, the result of the probe in flight, or a new probe.
+    fn probe(&self, target: &Target, listed: bool) -> metrics::Probe {
+        let counted = self.cache.get(target, listed, || {
             tls::probe(target, &self.settings).metrics
         });
-        let mut fresh = stale
-            .iter()
-            .zip(probed)
-            .map(|(target, probe)| self.store(target, probe));
-        cached
-            .into_iter()
-            .filter_map(|cached| cached.or_else(|| fresh.next()))
-            .collect()
+        let mut probe = counted.result;
+        probe.probes_total = Some(counted.probes);
+        probe
+    }
+
+    /// Every target's figures, probed in the pool where no fresh result is kept.
+    fn scrape(&self) -> Vec<metrics::Probe> {
+        targets::pooled(&self.targets, self.concurrency, |target| {
+            self.probe(target, true)
+        })
+    }
+
+    fn figures(&self) -> ExporterFigures {
+        ExporterFigures {
+            cache_entries: self.cache.len(),
+            cache_size: self.cache_size,
+            waiting: self.gate.waiting(),
+            shed: self.gate.shed_total(),
+            refused: self.gate.refused_total(),
+        }
     }
 }
 
-/// The figures of a cache entry, with the count of its probes.
-fn with_total(entry: &Cached) -> metrics::Probe {
-    let mut probe = entry.probe.clone();
-    probe.probes_total = Some(entry.probes);
-    probe
+/// The exporter's own figures, on `/metrics` after the targets'.
+#[derive(Debug)]
+struct ExporterFigures {
+    cache_entries: usize,
+    cache_size: usize,
+    waiting: usize,
+    shed: u64,
+    refused: u64,
 }
 
-/// The request line of a request whose head (up to the blank line) arrives within the
-/// deadline and the size cap; the answer to give otherwise.
-fn read_head(stream: &mut TcpStream) -> Result<String, Response> {
-    let deadline = Instant::now() + READ_DEADLINE;
-    let mut head = Vec::with_capacity(1024);
-    let mut buffer = [0u8; 1024];
-    loop {
-        if head.windows(4).any(|w| w == b"\r\n\r\n") || head.windows(2).any(|w| w == b"\n\n") {
-            break;
+impl Collector for ExporterFigures {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> fmt::Result {
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        for (name, help, value) in [
+            (
+                "ocsp_exporter_cache_entries",
+                "Probe results kept now (one per target of --targets, and at most --cache-size \
+                 others).",
+                count(self.cache_entries),
+            ),
+            (
+                "ocsp_exporter_cache_size",
+                "--cache-size: the most results kept for targets not in --targets.",
+                count(self.cache_size),
+            ),
+            (
+                "ocsp_exporter_connections_waiting",
+                "Connections accepted that have not sent a complete request head yet.",
+                count(self.waiting),
+            ),
+        ] {
+            ConstGauge::new(value).encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                prometheus_client::metrics::MetricType::Gauge,
+            )?)?;
         }
-        if head.len() > MAX_REQUEST_HEAD {
-            return Err(Response::text(
-                431,
-                format!("a request head is at most {MAX_REQUEST_HEAD} bytes"),
-            ));
+        // prometheus-client adds the `_total` suffix of counters itself.
+        for (name, help, value) in [
+            (
+                "ocsp_exporter_connections_shed",
+                "Waiting connections closed to make room for newer ones, since the start.",
+                self.shed,
+            ),
+            (
+                "ocsp_exporter_requests_refused",
+                "Complete requests told 503, every answering slot being taken, since the start.",
+                self.refused,
+            ),
+        ] {
+            ConstCounter::new(value).encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                prometheus_client::metrics::MetricType::Counter,
+            )?)?;
         }
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
-            return Err(Response::text(408, "the request took too long to arrive"));
-        }
-        let _ = stream.set_read_timeout(Some(remaining));
-        match stream.read(&mut buffer) {
-            Ok(0) => return Err(Response::text(400, "the request ended before its head did")),
-            Ok(n) => head.extend_from_slice(buffer.get(..n).unwrap_or_default()),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Err(Response::text(408, "the request took too long to arrive"));
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return Err(Response::text(400, "the request could not be read")),
-        }
+        Ok(())
     }
-    let text = String::from_utf8(head)
-        .map_err(|_| Response::text(400, "the request head is not UTF-8"))?;
-    let line = text
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches('\r');
-    Ok(line.to_string())
-}
-
-/// A query value with its `%XX` escapes (and `+` for a space) decoded.
-fn percent_decode(value: &str) -> Result<String, String> {
-    let mut bytes = Vec::with_capacity(value.len());
-    let mut rest = value.bytes();
-    while let Some(byte) = rest.next() {
-        match byte {
-            b'%' => {
-                let digits = [rest.next(), rest.next()];
-                let [Some(high), Some(low)] = digits else {
-                    return Err(format!("`{value}`: a `%` without two hex digits"));
-                };
-                let hex = |digit: u8| char::from(digit).to_digit(16);
-                let (Some(high), Some(low)) = (hex(high), hex(low)) else {
-                    return Err(format!("`{value}`: a `%` without two hex digits"));
-                };
-                bytes.push(u8::try_from(high * 16 + low).unwrap_or(0));
-            }
-            b'+' => bytes.push(b' '),
-            other => bytes.push(other),
-        }
-    }
-    String::from_utf8(bytes).map_err(|_| format!("`{value}` is not UTF-8 once decoded"))
 }
 
 #[cfg(test)]
@@ -486,17 +442,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn queries_are_decoded() {
-        assert_eq!(
-            percent_decode("127.0.0.1%3A4433").unwrap(),
-            "127.0.0.1:4433"
-        );
-        assert_eq!(percent_decode("%5B%3A%3A1%5D:443").unwrap(), "[::1]:443");
-        assert_eq!(percent_decode("a+b").unwrap(), "a b");
-        assert!(percent_decode("%4").is_err());
-        assert!(percent_decode("%zz").is_err());
-        assert!(percent_decode("%ff").is_err());
+    fn cache_settings() {
         assert!(cache_seconds("3601").is_err());
         assert_eq!(cache_seconds("0"), Ok(0));
+        assert_eq!(probe_cache::cache_size("1"), Ok(1));
+        assert!(probe_cache::cache_size("0").is_err());
+        assert!(probe_cache::cache_size("100001").is_err());
+    }
+
+    #[test]
+    fn answers_carry_canonical_reasons() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        Response::text(StatusCode::MISDIRECTED_REQUEST, "no").write(&mut server, false);
+        Response::text(StatusCode::METHOD_NOT_ALLOWED, "no").write(&mut server, true);
+        drop(server);
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut client, &mut text).unwrap();
+        assert_eq!(
+            text,
+            "HTTP/1.1 421 Misdirected Request\r\nContent-Type: text/plain; charset=utf-8\r\n\
+             Content-Length: 3\r\nConnection: close\r\n\r\nno\n\
+             HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/plain; charset=utf-8\r\n\
+             Content-Length: 3\r\nAllow: GET, HEAD\r\nConnection: close\r\n\r\n"
+        );
     }
 }

@@ -10,17 +10,21 @@
 
 mod chain;
 mod connect;
+mod connections;
 mod demo;
 mod describe;
 mod exporter;
 mod fetch;
+mod http_request;
 mod input;
 mod lint;
 mod metrics;
 mod output;
+mod probe_cache;
 mod report;
 mod request;
 mod show;
+mod target_list;
 mod targets;
 mod time;
 mod tls;

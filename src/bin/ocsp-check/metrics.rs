@@ -16,15 +16,18 @@
 //! | `ocsp_probe_status` | gauge | `status` = `good` / `revoked` / `unknown` / `stale` / `invalid` / `none` | 1 for what the staple or response says, 0 for the others |
 //! | `ocsp_probe_verdict` | gauge | `policy`, `verdict` = `accept` / `reject` | `tls`: 1 for the policy's verdict, 0 for the other |
 //! | `ocsp_probe_must_staple` | gauge | | 1 for a must-staple certificate (RFC 7633) |
-//! | `ocsp_probe_this_update_timestamp_seconds` | gauge | | thisUpdate (verified, or as stated by a stale staple) |
+//! | `ocsp_probe_stapled` | gauge | | `tls`: 1 when the server stapled a response (whatever it says), 0 when it stapled none |
+//! | `ocsp_probe_produced_at_timestamp_seconds` | gauge | | producedAt (verified, or as stated by a stale staple) |
+//! | `ocsp_probe_this_update_timestamp_seconds` | gauge | | thisUpdate (likewise) |
 //! | `ocsp_probe_next_update_timestamp_seconds` | gauge | | nextUpdate (likewise) |
 //! | `ocsp_probe_fresh_until_timestamp_seconds` | gauge | | when the answer stops being fresh (`Verifier::fresh_until`): what `--min-remaining` is measured to |
 //! | `ocsp_probe_time_to_next_update_seconds` | gauge | | nextUpdate minus the time of the check (negative once past) |
 //! | `ocsp_probe_time_since_this_update_seconds` | gauge | | the time of the check minus thisUpdate |
+//! | `ocsp_probe_revocation_timestamp_seconds` | gauge | `reason` (RFC 5280's name, `keyCompromise`..., or `none`) | revocationTime of a verified revoked answer |
 //! | `ocsp_probe_checked_timestamp_seconds` | gauge | | the time of the check (`--at`, or now) |
 //! | `ocsp_probe_fetch_result` | gauge | `url`, `result` (`ok`, or the error code) | `fetch`: 1 for the responder's result |
 //! | `ocsp_probe_fetch_duration_seconds` | gauge | `url` | `fetch`: how long the responder took |
-//! | `ocsp_exporter_probes_total` | counter | | `exporter` `/metrics`: probes made since it started |
+//! | `ocsp_exporter_probes_total` | counter | | `exporter`: probes of the target since it started |
 //!
 //! The families about the answer have no sample when there is no answer. The `_seconds`
 //! figures relative to the check are those of the instant it ran: a textfile written by cron
@@ -33,7 +36,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use ocsp_verify::UnixTime;
+use ocsp_verify::{Answer, CertStatus, UnixTime};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, MetricEncoder, NoLabelSet};
 use prometheus_client::metrics::MetricType;
@@ -61,9 +64,14 @@ pub(crate) struct Probe {
     /// The policy and whether it accepted (`tls`).
     pub(crate) verdict: Option<(&'static str, bool)>,
     pub(crate) must_staple: Option<bool>,
+    /// Whether the server stapled a response (`tls`, once it got that far).
+    pub(crate) stapled: Option<bool>,
+    pub(crate) produced_at: Option<UnixTime>,
     pub(crate) this_update: Option<UnixTime>,
     pub(crate) next_update: Option<UnixTime>,
     pub(crate) fresh_until: Option<UnixTime>,
+    /// revocationTime and the reason's name, of a verified revoked answer.
+    pub(crate) revoked: Option<(UnixTime, Option<&'static str>)>,
     pub(crate) checked_at: UnixTime,
     pub(crate) fetch: Option<Fetch>,
     /// Probes of this target since the exporter started (exporter `/metrics` only).
@@ -81,13 +89,24 @@ impl Probe {
             status: None,
             verdict: None,
             must_staple: None,
+            stapled: None,
+            produced_at: None,
             this_update: None,
             next_update: None,
             fresh_until: None,
+            revoked: None,
             checked_at,
             fetch: None,
             probes_total: None,
         }
+    }
+}
+
+/// revocationTime and the reason's name of a revoked answer.
+pub(crate) fn revocation(answer: &Answer) -> Option<(UnixTime, Option<&'static str>)> {
+    match answer.status() {
+        CertStatus::Revoked { time, reason } => Some((time, reason.map(|r| r.name()))),
+        _ => None,
     }
 }
 
@@ -102,8 +121,16 @@ pub(crate) struct Fetch {
 
 /// The probes in the Prometheus text format.
 pub(crate) fn encode(probes: &[Probe]) -> String {
+    encode_with(probes, None)
+}
+
+/// The probes, then the families of `more`, in the Prometheus text format.
+pub(crate) fn encode_with(probes: &[Probe], more: Option<Box<dyn Collector>>) -> String {
     let mut registry = Registry::default();
     registry.register_collector(Box::new(Probes(probes.to_vec())));
+    if let Some(more) = more {
+        registry.register_collector(more);
+    }
     let mut out = String::new();
     match prometheus_client::encoding::prometheus_text::encode(&mut out, &registry) {
         Ok(()) => out,
@@ -184,6 +211,14 @@ fn write_families(probes: &[Probe], encoder: &mut DescriptorEncoder<'_>) -> fmt:
         "ocsp_probe_must_staple",
         "1 when the certificate is must-staple (RFC 7633 status_request).",
     );
+    let mut stapled = gauge(
+        "ocsp_probe_stapled",
+        "1 when the server stapled an OCSP response (whatever it says), 0 when it stapled none.",
+    );
+    let mut produced_at = gauge(
+        "ocsp_probe_produced_at_timestamp_seconds",
+        "producedAt of the answer (when the responder signed it), in seconds since the Unix epoch.",
+    );
     let mut this_update = gauge(
         "ocsp_probe_this_update_timestamp_seconds",
         "thisUpdate of the answer, in seconds since the Unix epoch.",
@@ -204,6 +239,11 @@ fn write_families(probes: &[Probe], encoder: &mut DescriptorEncoder<'_>) -> fmt:
     let mut since_this_update = gauge(
         "ocsp_probe_time_since_this_update_seconds",
         "Seconds from thisUpdate to the check.",
+    );
+    let mut revocation = gauge(
+        "ocsp_probe_revocation_timestamp_seconds",
+        "revocationTime of a verified revoked answer, in seconds since the Unix epoch; the reason \
+         as RFC 5280 names it (none when the answer gives none).",
     );
     let mut checked = gauge(
         "ocsp_probe_checked_timestamp_seconds",
@@ -252,6 +292,12 @@ fn write_families(probes: &[Probe], encoder: &mut DescriptorEncoder<'_>) -> fmt:
         if let Some(yes) = probe.must_staple {
             must_staple.push(probe, Value::Integer(i64::from(yes)));
         }
+        if let Some(yes) = probe.stapled {
+            stapled.push(probe, Value::Integer(i64::from(yes)));
+        }
+        if let Some(time) = probe.produced_at {
+            produced_at.push(probe, timestamp(time));
+        }
         if let Some(time) = probe.this_update {
             this_update.push(probe, timestamp(time));
             since_this_update.push(
@@ -268,6 +314,12 @@ fn write_families(probes: &[Probe], encoder: &mut DescriptorEncoder<'_>) -> fmt:
         }
         if let Some(time) = probe.fresh_until {
             fresh_until.push(probe, timestamp(time));
+        }
+        if let Some((time, reason)) = probe.revoked {
+            let reason = reason.unwrap_or("none").to_string();
+            revocation
+                .samples
+                .push((probe, vec![("reason", reason)], timestamp(time)));
         }
         checked.push(probe, timestamp(probe.checked_at));
         if let Some(fetch) = &probe.fetch {
@@ -294,11 +346,14 @@ fn write_families(probes: &[Probe], encoder: &mut DescriptorEncoder<'_>) -> fmt:
         status,
         verdict,
         must_staple,
+        stapled,
+        produced_at,
         this_update,
         next_update,
         fresh_until,
         to_next_update,
         since_this_update,
+        revocation,
         checked,
         fetch_result,
         fetch_duration,
@@ -348,7 +403,17 @@ mod tests {
         probe.status = Some("good");
         probe.next_update = Some(at(1_767_830_400));
         probe.probes_total = Some(3);
+        probe.stapled = Some(true);
+        probe.produced_at = Some(at(1_767_225_600));
+        probe.revoked = Some((at(1_767_000_000), Some("keyCompromise")));
         let text = encode(&[probe]);
+        for line in [
+            "ocsp_probe_stapled{target=\"a\\\"b\\\\c\",servername=\"example.com\"} 1\n",
+            "ocsp_probe_produced_at_timestamp_seconds{target=\"a\\\"b\\\\c\",servername=\"example.com\"} 1767225600\n",
+            "ocsp_probe_revocation_timestamp_seconds{target=\"a\\\"b\\\\c\",servername=\"example.com\",reason=\"keyCompromise\"} 1767000000\n",
+        ] {
+            assert!(text.contains(line), "{line} in {text}");
+        }
         assert!(
             text.contains(
                 "ocsp_probe_status{target=\"a\\\"b\\\\c\",servername=\"example.com\",status=\"good\"} 1\n"

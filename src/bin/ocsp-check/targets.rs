@@ -8,12 +8,8 @@ use std::thread;
 
 use crate::Exit;
 use crate::input::{self, InputError};
-
-/// The most a `--targets` file may hold: 1 MiB, some 20,000 lines of `host:port name`.
-pub(crate) const MAX_TARGETS_FILE: u64 = 1024 * 1024;
-
-/// The most targets one run (or one exporter) probes.
-pub(crate) const MAX_TARGETS: usize = 10_000;
+use crate::target_list::{self, MAX_TARGETS_FILE};
+pub(crate) use crate::target_list::{Target, split_host_port};
 
 /// The default `--concurrency`: enough to hide the network's latency behind one another (16
 /// servers 100 ms away take one round trip's time, not 16), few enough that the servers, the
@@ -22,14 +18,6 @@ pub(crate) const DEFAULT_CONCURRENCY: usize = 16;
 
 /// The largest `--concurrency`: one thread each.
 pub(crate) const MAX_CONCURRENCY: usize = 256;
-
-/// One server to probe: `HOST[:PORT]` as given, and the name to send in SNI and check the
-/// certificate against (`None`: the host, or `--servername`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct Target {
-    pub(crate) server: String,
-    pub(crate) servername: Option<String>,
-}
 
 /// Parses `--concurrency`: 1 to 256.
 pub(crate) fn concurrency(value: &str) -> Result<usize, String> {
@@ -43,51 +31,11 @@ pub(crate) fn concurrency(value: &str) -> Result<usize, String> {
     }
 }
 
-/// Reads a `--targets` file: one `HOST[:PORT] [SERVERNAME]` a line; `#` starts a comment (a
-/// whole line, or the rest of one); blank lines are skipped. Each target is checked with
-/// `check` (its host and port); an error names the line.
-pub(crate) fn read_file(
-    path: &Path,
-    check: impl Fn(&str) -> Result<(), String>,
-) -> Result<Vec<Target>, InputError> {
+/// Reads a `--targets` file (see [`target_list::parse`]): at most
+/// [`MAX_TARGETS_FILE`] bytes, every line checked; an error names the file and the line.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<Target>, InputError> {
     let bytes = input::read_capped(path, MAX_TARGETS_FILE, "targets file")?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| input::error(path, "is not UTF-8 text: not a targets file"))?;
-    parse(&text, check).map_err(|problem| input::error(path, problem))
-}
-
-/// The targets in a file's text (see [`read_file`]).
-pub(crate) fn parse(
-    text: &str,
-    check: impl Fn(&str) -> Result<(), String>,
-) -> Result<Vec<Target>, String> {
-    let mut targets = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let number = index + 1;
-        let content = line.split('#').next().unwrap_or_default();
-        let mut words = content.split_whitespace();
-        let Some(server) = words.next() else {
-            continue;
-        };
-        let servername = words.next().map(str::to_string);
-        if let Some(extra) = words.next() {
-            return Err(format!(
-                "line {number}: `{extra}` after the server name: one `HOST[:PORT] [SERVERNAME]` \
-                 a line"
-            ));
-        }
-        check(server).map_err(|problem| format!("line {number}: {problem}"))?;
-        if targets.len() == MAX_TARGETS {
-            return Err(format!(
-                "line {number}: more than {MAX_TARGETS} targets, the most one run probes"
-            ));
-        }
-        targets.push(Target {
-            server: server.to_string(),
-            servername,
-        });
-    }
-    Ok(targets)
+    target_list::parse(&bytes).map_err(|problem| input::error(path, problem))
 }
 
 /// How bad an exit status is, for the run's one status: the larger, the worse.
@@ -164,40 +112,6 @@ pub(crate) fn pooled<T: Sync, R: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn files_of_targets() {
-        let ok = |_: &str| Ok(());
-        let text = "# monitored\n\nexample.com\n  127.0.0.1:4433 localhost # the lab\n[::1]:443\n";
-        let targets = parse(text, ok).unwrap();
-        assert_eq!(
-            targets,
-            [
-                Target {
-                    server: "example.com".into(),
-                    servername: None
-                },
-                Target {
-                    server: "127.0.0.1:4433".into(),
-                    servername: Some("localhost".into())
-                },
-                Target {
-                    server: "[::1]:443".into(),
-                    servername: None
-                },
-            ]
-        );
-        assert_eq!(
-            parse("a b c\n", ok).unwrap_err(),
-            "line 1: `c` after the server name: one `HOST[:PORT] [SERVERNAME]` a line"
-        );
-        let refuse = |s: &str| Err(format!("`{s}` is bad"));
-        assert_eq!(
-            parse("\nx:y\n", refuse).unwrap_err(),
-            "line 2: `x:y` is bad"
-        );
-        assert!(parse("", ok).unwrap().is_empty());
-    }
 
     #[test]
     fn the_worst_status() {

@@ -20,7 +20,7 @@ use crate::describe::{hex, name};
 use crate::input::{self, InputError};
 use crate::metrics;
 use crate::report::{self, ErrorReport, Format};
-use crate::targets::{self, Target};
+use crate::targets::{self, Target, split_host_port};
 use crate::time::{self, next_update_note, parse, rfc3339, seconds_between, span};
 use crate::verify::{Stated, When, is_about_time};
 
@@ -208,7 +208,7 @@ pub(crate) fn run(args: &Args) -> Exit {
         });
     }
     if let Some(path) = &args.targets {
-        match targets::read_file(path, |server| split_host_port(server).map(|_| ())) {
+        match targets::read_file(path) {
             Ok(more) => targets.extend(more),
             Err(error) => return stop("input_error", error.to_string()),
         }
@@ -391,37 +391,6 @@ fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, 
         Ok(Ok(addresses)) => Ok(addresses),
         Ok(Err(error)) => Err(Failure::Resolve(error.to_string())),
         Err(_) => Err(Failure::Timeout),
-    }
-}
-
-/// `HOST`, `HOST:PORT`, `[V6]`, `[V6]:PORT`, or a bare IPv6 address.
-pub(crate) fn split_host_port(server: &str) -> Result<(String, u16), String> {
-    if let Some((scheme, rest)) = server.split_once("://") {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        return Err(format!(
-            "`{server}` is a URL ({scheme}://): give the server as HOST or HOST:PORT, as in \
-             `ocsp-check tls {}`",
-            if host.is_empty() { "example.com" } else { host }
-        ));
-    }
-    let bad_port = |port: &str| format!("`{port}` is not a port number");
-    if let Some(rest) = server.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| format!("`{server}`: no closing `]`"))?;
-        let port = match after.strip_prefix(':') {
-            Some(port) => port.parse().map_err(|_| bad_port(port))?,
-            None if after.is_empty() => 443,
-            None => return Err(format!("`{server}` is not HOST[:PORT]")),
-        };
-        return Ok((host.to_string(), port));
-    }
-    match server.split_once(':') {
-        // More than one colon and no brackets: an IPv6 address without a port.
-        Some((_, rest)) if rest.contains(':') => Ok((server.to_string(), 443)),
-        Some((host, port)) => Ok((host.to_string(), port.parse().map_err(|_| bad_port(port))?)),
-        None if server.is_empty() => Err("no server given".into()),
-        None => Ok((server.to_string(), 443)),
     }
 }
 
@@ -740,6 +709,11 @@ impl Report<'_> {
     fn metrics(&self, judged: &Judged, exit: Exit) -> metrics::Probe {
         let mut probe = metrics::Probe::new(labels(self.target, self.server_name), self.now);
         probe.exit = exit;
+        probe.stapled = self
+            .handshake
+            .sent
+            .as_ref()
+            .map(|sent| !sent.staple.is_empty());
         let (answer, situation, features) = match judged {
             Judged::Decided(decision, answer) => {
                 probe.success = true;
@@ -762,9 +736,11 @@ impl Report<'_> {
         probe.must_staple = Some(features == TlsFeatures::StatusRequest);
         probe.status = Some(status_label(&situation));
         if let Some(when) = self.when(answer.as_ref(), &situation) {
+            probe.produced_at = when.produced_at;
             probe.this_update = when.this_update;
             probe.next_update = when.next_update.flatten();
         }
+        probe.revoked = answer.as_ref().and_then(metrics::revocation);
         probe.fresh_until = self.fresh_until(answer.as_ref());
         probe
     }
@@ -1050,24 +1026,5 @@ pub(crate) fn status_name(status: CertStatus) -> &'static str {
         CertStatus::Good => "good",
         CertStatus::Revoked { .. } => "revoked",
         CertStatus::Unknown => "unknown",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn host_and_port() {
-        let ok = |s: &str| split_host_port(s).unwrap();
-        assert_eq!(ok("example.com"), ("example.com".into(), 443));
-        assert_eq!(ok("example.com:8443"), ("example.com".into(), 8443));
-        assert_eq!(ok("127.0.0.1:4433"), ("127.0.0.1".into(), 4433));
-        assert_eq!(ok("[::1]:4433"), ("::1".into(), 4433));
-        assert_eq!(ok("[::1]"), ("::1".into(), 443));
-        assert_eq!(ok("::1"), ("::1".into(), 443));
-        assert!(split_host_port("example.com:https").is_err());
-        assert!(split_host_port("[::1").is_err());
-        assert!(split_host_port("").is_err());
     }
 }

@@ -155,9 +155,11 @@ impl Options {
             Err(_) => "invalid",
         });
         if let Some(when) = check.when {
+            probe.produced_at = when.produced_at;
             probe.this_update = when.this_update;
             probe.next_update = when.next_update.flatten();
         }
+        probe.revoked = outcome.as_ref().ok().and_then(metrics::revocation);
         probe.fresh_until = outcome
             .as_ref()
             .ok()
