@@ -372,3 +372,214 @@ pub(crate) fn error_limit(error: &Error) -> u64 {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use std::collections::BTreeSet;
+    use std::string::{String, ToString};
+    use std::vec::Vec;
+    use std::{format, fs};
+
+    use ocsp_verify::{Error, ResponseStatus, Structure, UnixTime};
+
+    use super::*;
+
+    /// The string literals of the Rust library's `Error::code()`, read from its source: every
+    /// code a variant can have, including one added after this test was written.
+    fn rust_codes() -> BTreeSet<String> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../src/error.rs");
+        let source = fs::read_to_string(path).unwrap();
+        let start = source
+            .find("pub fn code(&self)")
+            .expect("Error::code in src/error.rs");
+        let body = &source[start..];
+        let body = &body[..body.find("\n    }\n").expect("the end of Error::code")];
+        // The literals of the code, not of its comments.
+        body.lines()
+            .map(|line| line.split("//").next().unwrap_or_default())
+            .flat_map(|line| line.split('"').skip(1).step_by(2))
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    fn names(results: impl IntoIterator<Item = OcspResult>) -> BTreeSet<String> {
+        results
+            .into_iter()
+            .map(|result| result.name().to_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_rust_error_code_has_one_c_code_of_the_same_name() {
+        let rust = rust_codes();
+        assert!(rust.len() >= 45, "{rust:?}");
+        let mirrored = names(
+            OcspResult::ALL
+                .into_iter()
+                .filter(|r| (1..100).contains(&r.number())),
+        );
+        let missing: Vec<_> = rust.difference(&mirrored).collect();
+        assert!(
+            missing.is_empty(),
+            "Error::code() strings without an OcspResult (add one, with the next number below \
+             100, to capi/src/result.rs and regenerate the header): {missing:?}"
+        );
+        let stale: Vec<_> = mirrored.difference(&rust).collect();
+        assert!(stale.is_empty(), "C codes no Rust error has: {stale:?}");
+    }
+
+    #[test]
+    fn all_lists_every_variant_once_in_the_order_of_their_numbers() {
+        // The variants as written in the enum, `Name = number,`.
+        let source =
+            fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/result.rs")).unwrap();
+        let start = source.find("pub enum OcspResult {").unwrap();
+        let body = &source[start..start + source[start..].find("\n}\n").unwrap()];
+        let declared: Vec<(String, i32)> = body
+            .lines()
+            .filter_map(|line| {
+                let (name, number) = line.trim().strip_suffix(',')?.split_once(" = ")?;
+                Some((name.to_string(), number.parse().ok()?))
+            })
+            .collect();
+        let listed: Vec<(String, i32)> = OcspResult::ALL
+            .iter()
+            .map(|result| (format!("{result:?}"), result.number()))
+            .collect();
+        assert_eq!(listed, declared);
+        assert!(listed.windows(2).all(|pair| pair[0].1 < pair[1].1));
+        for result in OcspResult::ALL {
+            assert_eq!(OcspResult::from_number(result.number()), Some(result));
+            assert!(!result.message().is_empty());
+        }
+        assert_eq!(
+            names(OcspResult::ALL).len(),
+            OcspResult::ALL.len(),
+            "names are unique"
+        );
+        for number in [-1, 46, 99, 104, i32::MAX, i32::MIN] {
+            assert_eq!(OcspResult::from_number(number), None);
+        }
+    }
+
+    fn at(secs: u64) -> UnixTime {
+        UnixTime::since_unix_epoch(core::time::Duration::from_secs(secs))
+    }
+
+    #[test]
+    fn errors_map_to_their_code_with_the_library_s_own_words() {
+        // Errors whose message names no detail: the C message is the Rust one, word for word.
+        let plain = [
+            Error::EmptyRequestList,
+            Error::EmptyResponseList,
+            Error::InvalidCertIdHash,
+            Error::InvalidNonce,
+            Error::InvalidNonceLength,
+            Error::InvalidResponderCertSignature,
+            Error::InvalidRevocationReason,
+            Error::InvalidSignature,
+            Error::IssuerNameMismatch,
+            Error::IssuerNotFound,
+            Error::MissingNonce,
+            Error::MissingResponseBytes,
+            Error::NextUpdateBeforeThisUpdate,
+            Error::NoMatchingResponse,
+            Error::NonceMismatch,
+            Error::ResponderIsCa,
+            Error::ResponderMissingOcspSigning,
+            Error::ResponderNotFound,
+            Error::ResponderNotIssuedByIssuer,
+            Error::ResponseLifetimeTooLong,
+            Error::ResponseTooLarge,
+            Error::RsaKeyTooSmall,
+            Error::TooManyCertificates,
+            Error::UnsupportedHashAlgorithm,
+            Error::UnsupportedResponseType,
+            Error::UnsupportedResponseVersion,
+            Error::UnsupportedSignatureAlgorithm,
+            Error::UnsuccessfulResponse(ResponseStatus::MalformedRequest),
+            Error::UnsuccessfulResponse(ResponseStatus::InternalError),
+            Error::UnsuccessfulResponse(ResponseStatus::TryLater),
+            Error::UnsuccessfulResponse(ResponseStatus::SigRequired),
+            Error::UnsuccessfulResponse(ResponseStatus::Unauthorized),
+            Error::UnsuccessfulResponse(ResponseStatus::Successful),
+        ];
+        for error in plain {
+            let result = OcspResult::of(&error);
+            assert_eq!(result.name().to_str().unwrap(), error.code());
+            assert_eq!(
+                result.message().to_str().unwrap(),
+                error.to_string(),
+                "{error:?}"
+            );
+            assert_eq!(error_limit(&error), 0);
+        }
+        // Errors with a detail: the code, and the time limit they carry.
+        let detailed = [
+            (Error::BadDer(Structure::CertId), 0),
+            (Error::BufferTooSmall { needed: 3 }, 0),
+            (
+                Error::DuplicateExtension(Structure::CertificateExtensions),
+                0,
+            ),
+            (Error::InvalidTime(Structure::ProducedAt), 0),
+            (Error::TrailingData(Structure::OcspResponse), 0),
+            (Error::UnknownResponseStatus(4), 0),
+            (
+                Error::UnsupportedCriticalExtension(Structure::SingleExtensions),
+                0,
+            ),
+            (
+                Error::ResponseExpired {
+                    time: at(9),
+                    not_after: at(5),
+                },
+                5,
+            ),
+            (
+                Error::ResponseTooOld {
+                    time: at(9),
+                    not_after: at(6),
+                },
+                6,
+            ),
+            (
+                Error::ResponderExpired {
+                    time: at(9),
+                    not_after: at(7),
+                },
+                7,
+            ),
+            (
+                Error::ResponseNotYetValid {
+                    time: at(1),
+                    not_before: at(8),
+                },
+                8,
+            ),
+            (
+                Error::ResponderNotYetValid {
+                    time: at(1),
+                    not_before: at(9),
+                },
+                9,
+            ),
+        ];
+        for (error, limit) in detailed {
+            let result = OcspResult::of(&error);
+            assert_eq!(result.name().to_str().unwrap(), error.code());
+            assert_ne!(result, OcspResult::Unrecognized);
+            assert_eq!(error_limit(&error), limit, "{error:?}");
+            // The C message is where the Rust one starts, or says the same in general words.
+            assert!(!result.message().is_empty());
+        }
+        let covered: BTreeSet<String> = plain
+            .iter()
+            .chain(detailed.iter().map(|(error, _)| error))
+            .map(|error| error.code().to_string())
+            .collect();
+        assert_eq!(covered, rust_codes(), "a sample for every code");
+    }
+}
