@@ -297,7 +297,8 @@ enum ocsp_result
   OCSP_RESULT_INVALID_ARGUMENT = 101,
   /**
    * The call asks for something this build of the library leaves out (legacy SHA-1
-   * signatures without the `legacy-sha1` feature).
+   * signatures without the `legacy-sha1` feature, trusted responders without
+   * `trusted-responders`).
    */
   OCSP_RESULT_NOT_SUPPORTED = 102,
   /**
@@ -587,7 +588,9 @@ typedef struct ocsp_options {
   uint32_t flags;
   /**
    * Responders the caller trusts to answer for any certificate (RFC 6960 section 4.2.2.2):
-   * DER certificates, at most `OCSP_MAX_TRUSTED_RESPONDERS`; NULL when the count is 0.
+   * DER certificates, at most `OCSP_MAX_TRUSTED_RESPONDERS`; NULL when the count is 0. A
+   * build without the `trusted-responders` feature refuses them with
+   * `OCSP_RESULT_NOT_SUPPORTED`.
    */
   const struct ocsp_buffer *trusted_responders;
   /**

@@ -87,12 +87,17 @@ pub(crate) enum IssuerInput<'a> {
     },
 }
 
-/// The verifier's settings as C gave them, with the trusted responders' bytes.
+/// The verifier's settings as C gave them, checked: the algorithms the flags ask for, and the
+/// trusted responders' bytes.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Settings<'a> {
-    pub(crate) options: OcspOptions,
-    pub(crate) trusted: [&'a [u8]; OCSP_MAX_TRUSTED_RESPONDERS],
-    pub(crate) trusted_count: usize,
+    pub(crate) options: &'a OcspOptions,
+    algorithms: &'static [&'static dyn SignatureVerificationAlgorithm],
+    /// The trusted responders' DER certificates (only the first `trusted_count` are).
+    #[cfg(feature = "trusted-responders")]
+    trusted: [&'a [u8]; OCSP_MAX_TRUSTED_RESPONDERS],
+    #[cfg(feature = "trusted-responders")]
+    trusted_count: usize,
 }
 
 /// What `ocsp_options_default` writes: the Rust verifier's defaults.
@@ -107,13 +112,58 @@ pub(crate) const DEFAULT_OPTIONS: OcspOptions = OcspOptions {
     trusted_responder_count: 0,
 };
 
-impl Settings<'_> {
+impl<'a> Settings<'a> {
     /// The defaults, with no trusted responder.
-    pub(crate) const DEFAULT: Self = Self {
-        options: DEFAULT_OPTIONS,
+    pub(crate) const DEFAULT: Settings<'static> = Settings {
+        options: &DEFAULT_OPTIONS,
+        algorithms: ALGORITHMS,
+        #[cfg(feature = "trusted-responders")]
         trusted: [&[]; OCSP_MAX_TRUSTED_RESPONDERS],
+        #[cfg(feature = "trusted-responders")]
         trusted_count: 0,
     };
+
+    /// Checks `options` (unknown flags are refused, what this build leaves out is
+    /// `OCSP_RESULT_NOT_SUPPORTED`), with the trusted responders' bytes, which
+    /// `options.trusted_responder_count` says how many of are given.
+    pub(crate) fn new(
+        options: &'a OcspOptions,
+        #[cfg(feature = "trusted-responders")] trusted: [&'a [u8]; OCSP_MAX_TRUSTED_RESPONDERS],
+    ) -> Result<Self, OcspResult> {
+        let trusted_count = options.trusted_responder_count;
+        if trusted_count > OCSP_MAX_TRUSTED_RESPONDERS {
+            return Err(OcspResult::InvalidArgument);
+        }
+        if trusted_count > 0 && cfg!(not(feature = "trusted-responders")) {
+            return Err(OcspResult::NotSupported);
+        }
+        Ok(Self {
+            options,
+            algorithms: algorithms(options.flags)?,
+            #[cfg(feature = "trusted-responders")]
+            trusted,
+            #[cfg(feature = "trusted-responders")]
+            trusted_count,
+        })
+    }
+
+    /// The verifier the settings describe.
+    fn verifier(&self) -> Verifier<'static> {
+        let options = self.options;
+        let verifier = Verifier::new(self.algorithms)
+            .with_clock_skew(Duration::from_secs(options.clock_skew))
+            .with_max_age(Duration::from_secs(options.max_age))
+            .with_max_age_without_next_update(Duration::from_secs(
+                options.max_age_without_next_update,
+            ))
+            .with_max_lifetime(Duration::from_secs(options.max_lifetime))
+            .with_max_response_len(options.max_response_len);
+        if options.flags & OCSP_OPTION_DANGEROUS_MISSING_NONCE_ACCEPTED != 0 {
+            verifier.dangerous_with_missing_nonce_accepted()
+        } else {
+            verifier
+        }
+    }
 }
 
 const KNOWN_OPTIONS: u32 =
@@ -148,22 +198,6 @@ pub(crate) enum Refusal {
 impl From<Error> for Refusal {
     fn from(error: Error) -> Self {
         Self::Library(error)
-    }
-}
-
-impl Refusal {
-    /// The code and the answer to report: nothing verified, and the missed time limit.
-    pub(crate) fn report(self) -> (OcspResult, OcspAnswer) {
-        match self {
-            Self::Call(result) => (result, OcspAnswer::NONE),
-            Self::Library(error) => (
-                OcspResult::of(&error),
-                OcspAnswer {
-                    error_limit: error_limit(&error),
-                    ..OcspAnswer::NONE
-                },
-            ),
-        }
     }
 }
 
@@ -234,29 +268,35 @@ pub(crate) fn trust_anchor_of(certificate: &[u8]) -> Result<(&[u8], &[u8]), Erro
     Ok((cert.subject(), spki))
 }
 
-/// Verifies with the issuer made from `issuer`: the one place both forms are turned into an
-/// [`Issuer`].
-fn with_issuer<T>(
-    issuer: IssuerInput<'_>,
-    then: impl FnOnce(&Issuer<'_>) -> Result<T, Error>,
-) -> Result<T, Error> {
-    match issuer {
-        IssuerInput::Certificate(der) => then(&Issuer::from(&Certificate::from_der(der)?)),
+/// The issuer, made from either form: the one place both are turned into an [`Issuer`]. An
+/// `Issuer` borrows the `TrustAnchor` it is made from, which `anchor` keeps.
+fn issuer_of<'a>(
+    input: IssuerInput<'a>,
+    anchor: &'a mut Option<TrustAnchor<'a>>,
+) -> Result<Issuer<'a>, Error> {
+    match input {
+        IssuerInput::Certificate(der) => issuer_of_certificate(der),
         IssuerInput::Anchor {
             subject,
             subject_public_key_info,
         } => {
-            let anchor = TrustAnchor {
+            let anchor = anchor.insert(TrustAnchor {
                 subject: Der::from_slice(sequence_contents(subject, Structure::TrustAnchor)?),
                 subject_public_key_info: Der::from_slice(sequence_contents(
                     subject_public_key_info,
                     Structure::SubjectPublicKeyInfo,
                 )?),
                 name_constraints: None,
-            };
-            then(&Issuer::from_trust_anchor(&anchor)?)
+            });
+            Issuer::from_trust_anchor(anchor)
         }
     }
+}
+
+/// The issuer of a DER certificate: its name and key, which borrow the bytes. In a frame of
+/// its own, so that the certificate's view is not on the stack during the verification.
+fn issuer_of_certificate(der: &[u8]) -> Result<Issuer<'_>, Error> {
+    Ok(Issuer::from(&Certificate::from_der(der)?))
 }
 
 /// One verification, as `ocsp_verify` and `ocsp_decide` make it.
@@ -269,46 +309,22 @@ pub(crate) struct Verification<'a> {
 }
 
 impl Verification<'_> {
-    /// The verifier the settings describe; refuses unknown flags, a flag this build cannot
-    /// serve, and an empty nonce.
-    pub(crate) fn verifier(&self) -> Result<Verifier<'static>, OcspResult> {
-        let options = &self.settings.options;
-        let algorithms = algorithms(options.flags)?;
-        if self.nonce.is_some_and(<[u8]>::is_empty) {
-            return Err(OcspResult::InvalidNonceLength);
-        }
-        let verifier = Verifier::new(algorithms)
-            .with_clock_skew(Duration::from_secs(options.clock_skew))
-            .with_max_age(Duration::from_secs(options.max_age))
-            .with_max_age_without_next_update(Duration::from_secs(
-                options.max_age_without_next_update,
-            ))
-            .with_max_lifetime(Duration::from_secs(options.max_lifetime))
-            .with_max_response_len(options.max_response_len);
-        Ok(
-            if options.flags & OCSP_OPTION_DANGEROUS_MISSING_NONCE_ACCEPTED != 0 {
-                verifier.dangerous_with_missing_nonce_accepted()
-            } else {
-                verifier
-            },
-        )
-    }
-
-    /// Verifies the response about `cert` with `verifier` (from [`Verification::verifier`]).
-    pub(crate) fn run(
-        &self,
-        verifier: &Verifier<'_>,
-        cert: &Certificate<'_>,
-    ) -> Result<Answer, Error> {
-        let trusted = self
+    /// Verifies the response about `cert`.
+    pub(crate) fn run(&self, cert: &Certificate<'_>) -> Result<Answer, Error> {
+        let mut anchor = None;
+        let issuer = issuer_of(self.issuer, &mut anchor)?;
+        let verifier = self.settings.verifier();
+        #[cfg(feature = "trusted-responders")]
+        if let trusted @ [first, ..] = self
             .settings
             .trusted
             .get(..self.settings.trusted_count)
-            .unwrap_or_default();
-        with_issuer(self.issuer, |issuer| match trusted {
-            [] => self.verify(verifier, cert, issuer),
-            [first, ..] => self.verify_trusting(*verifier, cert, issuer, first, trusted),
-        })
+            .unwrap_or_default()
+        {
+            return self.verify_trusting(verifier, cert, &issuer, first, trusted);
+        }
+        // Without the feature, `Settings::new` refuses trusted responders.
+        self.verify(&verifier, cert, &issuer)
     }
 
     fn verify(
@@ -324,6 +340,7 @@ impl Verification<'_> {
 
     /// With trusted responders: they are parsed into an array on the stack (no heap), in a
     /// frame of its own so that calls without them do not pay for it.
+    #[cfg(feature = "trusted-responders")]
     #[inline(never)]
     fn verify_trusting(
         &self,
@@ -349,13 +366,32 @@ pub(crate) fn verify(
     certificate: &[u8],
     verification: &Verification<'_>,
 ) -> Result<Answer, Refusal> {
-    let verifier = verification.verifier().map_err(Refusal::Call)?;
+    if verification.nonce.is_some_and(<[u8]>::is_empty) {
+        return Err(Refusal::Call(OcspResult::InvalidNonceLength));
+    }
     let cert = Certificate::from_der(certificate)?;
-    Ok(verification.run(&verifier, &cert)?)
+    Ok(verification.run(&cert)?)
+}
+
+/// What C sees of a verification: the result code, and the answer, or for a refusal about a
+/// time, the limit that was missed.
+pub(crate) fn outcome(verified: &Result<Answer, Refusal>) -> (OcspResult, OcspAnswer) {
+    let (result, error_limit) = match verified {
+        Ok(answer) => return (OcspResult::Ok, answer_of(answer)),
+        Err(Refusal::Call(result)) => (*result, 0),
+        Err(Refusal::Library(error)) => (OcspResult::of(error), error_limit(error)),
+    };
+    (
+        result,
+        OcspAnswer {
+            error_limit,
+            ..OcspAnswer::NONE
+        },
+    )
 }
 
 /// What C sees of a verified answer.
-pub(crate) fn answer_of(answer: &Answer) -> OcspAnswer {
+fn answer_of(answer: &Answer) -> OcspAnswer {
     let (status, revocation_time, revocation_reason) = match answer.status() {
         CertStatus::Good => (OcspCertStatus::Good, 0, OcspRevocationReason::NotGiven),
         CertStatus::Unknown => (OcspCertStatus::Unknown, 0, OcspRevocationReason::NotGiven),
@@ -449,14 +485,13 @@ pub(crate) fn decide(
     certificate: &[u8],
     verification: &Verification<'_>,
 ) -> Result<OcspDecision, OcspResult> {
-    let verifier = verification.verifier()?;
     let (staple, tls_features) = match Certificate::from_der(certificate) {
         Err(error) => (Staple::Invalid(error), TlsFeatures::NoneRequired),
         Ok(cert) => {
             let staple = if verification.response.is_empty() {
                 Staple::Absent
             } else {
-                Staple::from(verification.run(&verifier, &cert))
+                Staple::from(verification.run(&cert))
             };
             (staple, cert.tls_features())
         }
@@ -468,7 +503,7 @@ fn decision_of(decision: &Decision, staple: &Staple) -> OcspDecision {
     let situation = decision.situation();
     let answer = match staple {
         Staple::Verified(answer) => answer_of(answer),
-        Staple::Invalid(error) => Refusal::Library(*error).report().1,
+        Staple::Invalid(error) => outcome(&Err(Refusal::Library(*error))).1,
         Staple::Absent => OcspAnswer::NONE,
     };
     OcspDecision {
@@ -528,11 +563,11 @@ pub(crate) fn encode_request(
     out: &mut [u8],
 ) -> Result<usize, Refusal> {
     let cert = Certificate::from_der(certificate)?;
-    Ok(with_issuer(issuer, |issuer| {
-        RequestBuilder::new(&cert, issuer)
-            .with_hash_algorithm(hash_algorithm)
-            .encode(nonce, out)
-    })?)
+    let mut anchor = None;
+    let issuer = issuer_of(issuer, &mut anchor)?;
+    Ok(RequestBuilder::new(&cert, &issuer)
+        .with_hash_algorithm(hash_algorithm)
+        .encode(nonce, out)?)
 }
 
 /// `ocsp_request_get_url`: the URL and a NUL into `out`; the URL's length. When `out` is too

@@ -25,13 +25,9 @@
 use core::ffi::{CStr, c_char};
 use core::{mem, slice};
 
-use crate::calls::{
-    self, DEFAULT_OPTIONS, IssuerInput, Refusal, Settings, Verification, answer_of,
-};
+use crate::calls::{self, DEFAULT_OPTIONS, IssuerInput, Refusal, Settings, Verification, outcome};
 use crate::result::OcspResult;
-use crate::types::{
-    OCSP_MAX_TRUSTED_RESPONDERS, OcspAnswer, OcspBuffer, OcspDecision, OcspIssuer, OcspOptions,
-};
+use crate::types::{OcspAnswer, OcspDecision, OcspIssuer, OcspOptions};
 
 // ---------------------------------------------------------------------------------------------
 // Pointers to slices and references.
@@ -129,16 +125,15 @@ unsafe fn output_bytes<'a>(
     Ok(unsafe { slice::from_raw_parts_mut(data, len) })
 }
 
-/// The `T` at `value`, copied.
+/// The `T` at `value`.
 ///
 /// # Safety
 ///
-/// Unless NULL, `value` points to an initialised `T`.
-unsafe fn read<T: Copy>(value: *const T) -> Result<T, OcspResult> {
+/// Unless NULL, `value` points to an initialised `T`, unwritten for `'a`.
+unsafe fn reference<'a, T>(value: *const T) -> Result<&'a T, OcspResult> {
     // SAFETY: the caller's promise, passed on: one value.
     unsafe { slice_of(value, 1) }?
         .first()
-        .copied()
         .ok_or(OcspResult::InvalidArgument)
 }
 
@@ -173,7 +168,7 @@ unsafe fn write<T>(output: *mut T, value: T) {
 /// their length of readable bytes, unwritten for `'a`.
 unsafe fn issuer<'a>(issuer: *const OcspIssuer) -> Result<IssuerInput<'a>, OcspResult> {
     // SAFETY: the caller's promise, passed on, for the structure and each of its buffers.
-    let issuer = unsafe { read(issuer) }?;
+    let issuer = unsafe { reference(issuer) }?;
     // SAFETY: as above.
     let certificate = unsafe { optional_bytes(issuer.certificate, issuer.certificate_len) }?;
     // SAFETY: as above.
@@ -203,27 +198,25 @@ unsafe fn settings<'a>(options: *const OcspOptions) -> Result<Settings<'a>, Ocsp
         return Ok(Settings::DEFAULT);
     }
     // SAFETY: the caller's promise, passed on.
-    let options = unsafe { read(options) }?;
-    let count = options.trusted_responder_count;
-    if count > OCSP_MAX_TRUSTED_RESPONDERS {
-        return Err(OcspResult::InvalidArgument);
+    let options = unsafe { reference(options) }?;
+    // Without the feature, `Settings::new` refuses any trusted responder: none is read.
+    #[cfg(feature = "trusted-responders")]
+    {
+        let count = options.trusted_responder_count;
+        const MAX: usize = crate::types::OCSP_MAX_TRUSTED_RESPONDERS;
+        let mut trusted = [&[][..]; MAX];
+        if (1..=MAX).contains(&count) {
+            // SAFETY: as above, for the array of buffers.
+            let buffers = unsafe { slice_of(options.trusted_responders, count) }?;
+            for (slot, buffer) in trusted.iter_mut().zip(buffers) {
+                // SAFETY: as above, for each buffer.
+                *slot = unsafe { bytes(buffer.data, buffer.len) }?;
+            }
+        }
+        Settings::new(options, trusted)
     }
-    let buffers: &[OcspBuffer] = if count == 0 {
-        &[]
-    } else {
-        // SAFETY: as above, for the array of buffers.
-        unsafe { slice_of(options.trusted_responders, count) }?
-    };
-    let mut trusted: [&[u8]; OCSP_MAX_TRUSTED_RESPONDERS] = [&[]; OCSP_MAX_TRUSTED_RESPONDERS];
-    for (slot, buffer) in trusted.iter_mut().zip(buffers) {
-        // SAFETY: as above, for each buffer.
-        *slot = unsafe { bytes(buffer.data, buffer.len) }?;
-    }
-    Ok(Settings {
-        options,
-        trusted,
-        trusted_count: count,
-    })
+    #[cfg(not(feature = "trusted-responders"))]
+    Settings::new(options)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -375,7 +368,7 @@ pub unsafe extern "C" fn ocsp_verify(
         return result;
     }
     // SAFETY: the caller promises every pointer's length of readable bytes, for this call.
-    let outcome = unsafe {
+    let verified = unsafe {
         verify_inputs(
             response,
             response_len,
@@ -388,11 +381,7 @@ pub unsafe extern "C" fn ocsp_verify(
             options,
         )
     };
-    let (result, value) = match outcome {
-        Ok(Ok(verified)) => (OcspResult::Ok, answer_of(&verified)),
-        Ok(Err(refusal)) => refusal.report(),
-        Err(result) => (result, OcspAnswer::NONE),
-    };
+    let (result, value) = outcome(&verified);
     // SAFETY: checked; the caller promises it is writable; no input slice is used after this.
     unsafe { write(answer, value) };
     result
@@ -592,7 +581,8 @@ fn lengths(outcome: Result<usize, Refusal>) -> (OcspResult, usize) {
         Err(Refusal::Library(ocsp_verify::Error::BufferTooSmall { needed })) => {
             (OcspResult::BufferTooSmall, needed)
         }
-        Err(refusal) => (refusal.report().0, 0),
+        Err(Refusal::Call(result)) => (result, 0),
+        Err(Refusal::Library(error)) => (OcspResult::of(&error), 0),
     }
 }
 
@@ -617,22 +607,22 @@ unsafe fn verify_inputs(
     nonce_len: usize,
     now: u64,
     options: *const OcspOptions,
-) -> Result<Result<ocsp_verify::Answer, Refusal>, OcspResult> {
+) -> Result<ocsp_verify::Answer, Refusal> {
     // SAFETY: the caller's promise for each argument, passed on.
-    let certificate = unsafe { bytes(certificate, certificate_len) }?;
+    let certificate = unsafe { bytes(certificate, certificate_len) }.map_err(Refusal::Call)?;
     // SAFETY: as above.
-    let settings = unsafe { settings(options) }?;
+    let settings = unsafe { settings(options) }.map_err(Refusal::Call)?;
     let verification = Verification {
         // SAFETY: as above.
-        response: unsafe { bytes(response, response_len) }?,
+        response: unsafe { bytes(response, response_len) }.map_err(Refusal::Call)?,
         // SAFETY: as above.
-        issuer: unsafe { self::issuer(issuer) }?,
+        issuer: unsafe { self::issuer(issuer) }.map_err(Refusal::Call)?,
         // SAFETY: as above.
-        nonce: unsafe { optional_bytes(nonce, nonce_len) }?,
+        nonce: unsafe { optional_bytes(nonce, nonce_len) }.map_err(Refusal::Call)?,
         now,
         settings: &settings,
     };
-    Ok(calls::verify(certificate, &verification))
+    calls::verify(certificate, &verification)
 }
 
 /// `ocsp_decide`'s work.

@@ -77,7 +77,9 @@ pub struct OcspOptions {
     /// `OCSP_OPTION_*` flags (default 0).
     pub flags: u32,
     /// Responders the caller trusts to answer for any certificate (RFC 6960 section 4.2.2.2):
-    /// DER certificates, at most `OCSP_MAX_TRUSTED_RESPONDERS`; NULL when the count is 0.
+    /// DER certificates, at most `OCSP_MAX_TRUSTED_RESPONDERS`; NULL when the count is 0. A
+    /// build without the `trusted-responders` feature refuses them with
+    /// `OCSP_RESULT_NOT_SUPPORTED`.
     pub trusted_responders: *const OcspBuffer,
     /// How many trusted responders (default 0).
     pub trusted_responder_count: usize,
