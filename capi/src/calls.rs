@@ -21,59 +21,48 @@ use crate::types::{
     OcspRevocationReason, OcspSituation, OcspTlsFeatures, OcspVerdict,
 };
 
-/// The signature algorithms of this build: the algorithm policy of every call. P-256 with
-/// SHA-256 always; P-384 and SHA-384 with the `p384` feature; RSA (PKCS#1 v1.5 and PSS, 2048
-/// to 8192 bits) with `rsa`. A firmware build without them links only P-256.
-static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[
-    rustcrypto::ECDSA_P256_SHA256,
-    #[cfg(feature = "p384")]
-    rustcrypto::ECDSA_P256_SHA384,
-    #[cfg(feature = "p384")]
-    rustcrypto::ECDSA_P384_SHA384,
-    #[cfg(feature = "p384")]
-    rustcrypto::ECDSA_P384_SHA256,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PKCS1_2048_8192_SHA256,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PKCS1_2048_8192_SHA384,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PKCS1_2048_8192_SHA512,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PSS_2048_8192_SHA256,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PSS_2048_8192_SHA384,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PSS_2048_8192_SHA512,
-];
+/// The signature algorithms of this build, followed by `$more`: P-256 with SHA-256 always;
+/// P-384 and SHA-384 with the `p384` feature; RSA (PKCS#1 v1.5 and PSS, 2048 to 8192 bits) with
+/// `rsa`. A firmware build without them links only P-256.
+macro_rules! algorithms_and {
+    ($($more:tt)*) => {
+        &[
+            rustcrypto::ECDSA_P256_SHA256,
+            #[cfg(feature = "p384")]
+            rustcrypto::ECDSA_P256_SHA384,
+            #[cfg(feature = "p384")]
+            rustcrypto::ECDSA_P384_SHA384,
+            #[cfg(feature = "p384")]
+            rustcrypto::ECDSA_P384_SHA256,
+            #[cfg(feature = "rsa")]
+            rustcrypto::RSA_PKCS1_2048_8192_SHA256,
+            #[cfg(feature = "rsa")]
+            rustcrypto::RSA_PKCS1_2048_8192_SHA384,
+            #[cfg(feature = "rsa")]
+            rustcrypto::RSA_PKCS1_2048_8192_SHA512,
+            #[cfg(feature = "rsa")]
+            rustcrypto::RSA_PSS_2048_8192_SHA256,
+            #[cfg(feature = "rsa")]
+            rustcrypto::RSA_PSS_2048_8192_SHA384,
+            #[cfg(feature = "rsa")]
+            rustcrypto::RSA_PSS_2048_8192_SHA512,
+            $($more)*
+        ]
+    };
+}
+
+/// The algorithm policy of every call.
+static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = algorithms_and!();
 
 /// [`ALGORITHMS`] and the SHA-1 ones, for `OCSP_OPTION_ALLOW_LEGACY_SHA1`.
 #[cfg(feature = "legacy-sha1")]
-static ALGORITHMS_WITH_LEGACY_SHA1: &[&dyn SignatureVerificationAlgorithm] = &[
-    rustcrypto::ECDSA_P256_SHA256,
-    #[cfg(feature = "p384")]
-    rustcrypto::ECDSA_P256_SHA384,
-    #[cfg(feature = "p384")]
-    rustcrypto::ECDSA_P384_SHA384,
-    #[cfg(feature = "p384")]
-    rustcrypto::ECDSA_P384_SHA256,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PKCS1_2048_8192_SHA256,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PKCS1_2048_8192_SHA384,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PKCS1_2048_8192_SHA512,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PSS_2048_8192_SHA256,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PSS_2048_8192_SHA384,
-    #[cfg(feature = "rsa")]
-    rustcrypto::RSA_PSS_2048_8192_SHA512,
+static ALGORITHMS_WITH_LEGACY_SHA1: &[&dyn SignatureVerificationAlgorithm] = algorithms_and!(
     rustcrypto::ECDSA_P256_SHA1_LEGACY,
     #[cfg(feature = "p384")]
     rustcrypto::ECDSA_P384_SHA1_LEGACY,
     #[cfg(feature = "rsa")]
     rustcrypto::RSA_PKCS1_2048_8192_SHA1_LEGACY,
-];
+);
 
 /// The issuer as C gave it.
 #[derive(Clone, Copy, Debug)]

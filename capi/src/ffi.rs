@@ -160,6 +160,22 @@ unsafe fn write<T>(output: *mut T, value: T) {
     unsafe { output.write(value) }
 }
 
+/// Ends a call that fills `output`: writes its value, or `failed` when the call failed, and
+/// returns the call's result.
+///
+/// # Safety
+///
+/// As [`write`]; `output` passed [`check_output`].
+unsafe fn finish<T>(output: *mut T, outcome: Result<T, OcspResult>, failed: T) -> OcspResult {
+    let (result, value) = match outcome {
+        Ok(value) => (OcspResult::Ok, value),
+        Err(result) => (result, failed),
+    };
+    // SAFETY: the caller's promise, passed on.
+    unsafe { write(output, value) };
+    result
+}
+
 /// The issuer, in whichever form C gave it: exactly one of the two.
 ///
 /// # Safety
@@ -316,13 +332,8 @@ pub unsafe extern "C" fn ocsp_trust_anchor_from_certificate(
                 ..OcspIssuer::EMPTY
             })
     });
-    let (result, value) = match outcome {
-        Ok(value) => (OcspResult::Ok, value),
-        Err(result) => (result, OcspIssuer::EMPTY),
-    };
     // SAFETY: checked; the caller promises it is writable; no slice is used after this.
-    unsafe { write(anchor, value) };
-    result
+    unsafe { finish(anchor, outcome, OcspIssuer::EMPTY) }
 }
 
 /// Verifies a DER OCSP response about a DER certificate, issued by `issuer`, at `now`.
@@ -437,13 +448,8 @@ pub unsafe extern "C" fn ocsp_decide(
             options,
         )
     };
-    let (result, value) = match outcome {
-        Ok(value) => (OcspResult::Ok, value),
-        Err(result) => (result, OcspDecision::NONE),
-    };
     // SAFETY: checked; the caller promises it is writable; no input slice is used after this.
-    unsafe { write(decision, value) };
-    result
+    unsafe { finish(decision, outcome, OcspDecision::NONE) }
 }
 
 /// Encodes an OCSP request about `certificate` into `out`: no heap, one `Request`, the CertID
