@@ -44,12 +44,13 @@ arm-none-eabi-gcc --version | sed -n 1p
 cbindgen --version
 mkdir -p "$out"
 
-step "Rust: lints (host and firmware features) and tests of ocsp-verify-capi"
+step "Rust: lints (host and firmware features), tests and docs of ocsp-verify-capi"
 cargo clippy --locked --quiet -p ocsp-verify-capi --all-targets -- -D warnings
 # (rustc notes that it drops the cdylib crate type for the bare-metal target: not a lint.)
 cargo clippy --locked --quiet -p ocsp-verify-capi --lib --target "$target" \
   --no-default-features --features panic-handler -- -D warnings
 cargo test --locked --quiet -p ocsp-verify-capi
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --quiet --no-deps -p ocsp-verify-capi
 
 step "build: the host library (static and shared) and the Cortex-M one (static, no heap)"
 cargo build --locked --quiet --release -p ocsp-verify-capi

@@ -34,10 +34,10 @@ mod heap {
 
     /// The global allocator over C's `malloc` and `free`.
     ///
-    /// Alignments up to [`MALLOC_ALIGN`] go straight to `malloc` (asking for at least
-    /// `align` bytes, so that the alignment of `max_align_t` applies); larger ones get `align`
-    /// bytes more, and the pointer `malloc` returned is kept in the word before the aligned
-    /// block, where `dealloc` finds it.
+    /// Alignments up to `malloc`'s own (16 bytes on 64-bit hosts, 8 on 32-bit targets) go
+    /// straight to `malloc` (asking for at least `align` bytes, so that the alignment of
+    /// `max_align_t` applies); larger ones get `align` bytes more, and the pointer `malloc`
+    /// returned is kept in the word before the aligned block, where `dealloc` finds it.
     #[derive(Clone, Copy, Debug, Default)]
     pub struct CAllocator;
 
