@@ -244,11 +244,6 @@ fn table() -> String {
 fn the_c_table_is_what_the_manifests_make() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors.h");
     let table = table();
-    // 156 generated cases and 66 real-world ones, as tests/vectors.rs counts them.
-    assert!(
-        table.contains("#define VECTOR_COUNT 222"),
-        "the case count changed"
-    );
     if std::env::var_os("OCSP_CAPI_BLESS").is_some() {
         std::fs::write(&path, &table).unwrap();
     }
