@@ -113,8 +113,8 @@ impl<'a> Settings<'a> {
     };
 
     /// Checks `options` (unknown flags are refused, what this build leaves out is
-    /// `OCSP_RESULT_NOT_SUPPORTED`), with the trusted responders' bytes, which
-    /// `options.trusted_responder_count` says how many of are given.
+    /// `OCSP_RESULT_NOT_SUPPORTED`), with the trusted responders' bytes: the first
+    /// `options.trusted_responder_count` of `trusted`.
     pub(crate) fn new(
         options: &'a OcspOptions,
         #[cfg(feature = "trusted-responders")] trusted: [&'a [u8]; OCSP_MAX_TRUSTED_RESPONDERS],
@@ -282,8 +282,8 @@ fn issuer_of<'a>(
     }
 }
 
-/// The issuer of a DER certificate: its name and key, which borrow the bytes. In a frame of
-/// its own, so that the certificate's view is not on the stack during the verification.
+/// The issuer of a DER certificate: its name and key, which borrow the bytes (not the
+/// certificate's view, which need not outlive this function).
 fn issuer_of_certificate(der: &[u8]) -> Result<Issuer<'_>, Error> {
     Ok(Issuer::from(&Certificate::from_der(der)?))
 }
