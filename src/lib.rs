@@ -127,18 +127,17 @@ mod owned;
 mod policy;
 
 #[cfg(feature = "std")]
-mod cache;
-#[cfg(feature = "http")]
-mod fetcher;
+mod server;
+
+#[cfg(feature = "std")]
+pub mod fetch;
 #[cfg(feature = "rustls")]
 mod rustls;
 #[cfg(feature = "stapler")]
-mod stapler;
+pub mod stapling;
 
 #[cfg(all(feature = "rustls", feature = "http"))]
-mod client_answers;
-#[cfg(all(feature = "rustls", feature = "http"))]
-mod client_verifier;
+pub mod mtls;
 
 // The verification path.
 pub use crate::calendar::{Elapsed, Rfc3339};
@@ -181,46 +180,5 @@ pub mod requests {
         HttpMethod, MAX_GET_URL_LEN, MAX_NONCE_LEN, MIN_NONCE_LEN, OcspRequest, ReqCert,
         RequestBuilder, SingleRequest, get_url_len, http_responder_urls, is_http_url,
         write_get_url,
-    };
-}
-
-/// Fetching and keeping answers (feature `std`; the fetcher with feature `http`): a bounded,
-/// thread-safe cache of verified answers keyed by `CertID`, and a blocking fetch over plain
-/// HTTP that verifies what it gets.
-#[cfg(feature = "std")]
-pub mod fetch {
-    pub use crate::cache::{CacheLookup, CacheOptions, FailureKind, ResponseCache};
-    #[cfg(feature = "http")]
-    pub use crate::fetcher::{
-        BadAnswer, FetchError, FetchMethod, Fetcher, OCSP_REQUEST_CONTENT_TYPE,
-        OCSP_RESPONSE_CONTENT_TYPE, Unreachable,
-    };
-}
-
-/// Client certificates on a rustls server (features `rustls` and `http`): a
-/// `ClientCertVerifier` for mTLS that obtains the status of each client certificate within a
-/// handshake budget, with a cache, failure memory, single flight and prefetch, and applies a
-/// [`Policy`].
-#[cfg(all(feature = "rustls", feature = "http"))]
-pub mod mtls {
-    pub use crate::client_answers::{
-        AnswerSource, ClientCertSnapshot, IssuerResponder, PrefetchOptions,
-    };
-    pub use crate::client_verifier::{
-        CertificateCheck, ClientCertObserver, ClientCertOutcome, OcspClientCertVerifier,
-        OcspClientCertVerifierBuilder, RevocationDepth,
-    };
-}
-
-/// Stapling on a rustls server (feature `stapler`): a certificate resolver that fetches each
-/// certificate's status from its responder, verifies it, staples it, refreshes it half-way
-/// through its validity, keeps it on disk across restarts, and reports in the Prometheus text
-/// format. Start at [`stapling::Stapler`].
-#[cfg(feature = "stapler")]
-pub mod stapling {
-    pub use crate::stapler::{
-        Clock, METRICS_CONTENT_TYPE, NotReady, Origin, RefreshSchedule, RefreshThread,
-        ResponseSource, StapleError, StapleEvent, StapleEventKind, StapleObserver, StapleSnapshot,
-        StapledCertificate, Stapler, StaplerBuilder, StaplerError, StateFileProblem, SystemClock,
     };
 }
