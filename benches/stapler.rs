@@ -77,10 +77,7 @@ fn stapler(staple: Option<Vec<u8>>) -> Arc<Stapler> {
         .build()
         .unwrap();
     stapler.refresh_due();
-    assert_eq!(
-        stapler.snapshots()[0].answer().is_some(),
-        staple.is_some()
-    );
+    assert_eq!(stapler.snapshots()[0].answer().is_some(), staple.is_some());
     stapler
 }
 

@@ -605,7 +605,8 @@ fn the_cache_spares_the_responder() {
 
     // A monotonic clock the test moves: the failure backoff is measured on it.
     let mono = ManualMonotonicClock::new();
-    let backoff = Backoff::new(Duration::from_secs(60), Duration::from_secs(300)).with_jitter_percent(0);
+    let backoff =
+        Backoff::new(Duration::from_secs(60), Duration::from_secs(300)).with_jitter_percent(0);
     let cache = ResponseCache::new(CacheOptions::new().with_failure_backoff(backoff))
         .with_monotonic_clock(Arc::new(mono.clone()));
     let now = UnixTime::now();
@@ -640,7 +641,13 @@ fn the_cache_spares_the_responder() {
         waited += offset;
         // The wall clock a day ahead changes nothing.
         let error = fetcher()
-            .fetch_cached(&cache, &dead_cert, &issuer, None, later(now, 86_400 + waited))
+            .fetch_cached(
+                &cache,
+                &dead_cert,
+                &issuer,
+                None,
+                later(now, 86_400 + waited),
+            )
             .unwrap_err();
         assert_eq!(
             error,

@@ -33,9 +33,7 @@ use std::time::{Duration, Instant};
 
 use common::der_builder::{self as der, P256Key};
 use common::stapling::{Clocks, DAY, at, craft, exact_backoff, simulate};
-use ocsp_verify::fetch::{
-    BadAnswer, FetchError, Fetcher, NotKept, RefreshSchedule, Unreachable,
-};
+use ocsp_verify::fetch::{BadAnswer, FetchError, Fetcher, NotKept, RefreshSchedule, Unreachable};
 use ocsp_verify::stapling::{
     AnswerOrigin as Origin, BuildError as StaplerError, METRICS_CONTENT_TYPE, StapleError,
     StapleEvent, StapleEventKind, StapledCertificate, Stapler, StaplerBuilder, StateFileProblem,
@@ -1452,10 +1450,7 @@ fn state_files_that_do_not_verify_are_ignored_and_reported() {
         .with_state_dir(&dir)
         .build()
         .unwrap();
-    assert_eq!(
-        only(stapler.snapshots()).answer(),
-        Some(answer)
-    );
+    assert_eq!(only(stapler.snapshots()).answer(), Some(answer));
     fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -245,7 +245,9 @@ impl ResponseCache {
     /// The answer kept about `req_cert`'s certificate, whatever its age (a remembered
     /// revocation first).
     pub fn kept(&self, req_cert: &ReqCert<'_>) -> Option<Arc<OwnedVerifiedResponse>> {
-        self.keeper.get(&CertKey::of(req_cert)).map(|kept| kept.response)
+        self.keeper
+            .get(&CertKey::of(req_cert))
+            .map(|kept| kept.response)
     }
 
     /// Remembers that fetching for `req_cert`'s certificate failed now: it is not tried again
@@ -285,7 +287,8 @@ impl ResponseCache {
             let servable = is_permanent_revocation(&answer)
                 || match answer.next_update() {
                     Some(next_update) => {
-                        now.as_secs().saturating_add(self.options.next_update_margin.as_secs())
+                        now.as_secs()
+                            .saturating_add(self.options.next_update_margin.as_secs())
                             < next_update.as_secs()
                     }
                     None => mono < later(kept.kept_at, self.options.no_next_update_ttl),
@@ -309,14 +312,22 @@ impl ResponseCache {
         response: OwnedVerifiedResponse,
         now: UnixTime,
     ) -> Result<Offered, crate::server::keeper::Refusal> {
-        let offered =
-            self.keeper
-                .offer(key, response, now, self.clock.now(), self.options.clock_skew)?;
+        let offered = self.keeper.offer(
+            key,
+            response,
+            now,
+            self.clock.now(),
+            self.options.clock_skew,
+        )?;
         self.failures.succeeded(key);
         Ok(offered)
     }
 
-    pub(crate) fn failed_key(&self, key: &CertKey, kind: FailureKind) -> crate::server::backoff::Failure {
+    pub(crate) fn failed_key(
+        &self,
+        key: &CertKey,
+        kind: FailureKind,
+    ) -> crate::server::backoff::Failure {
         self.failures.failed(key, kind, self.clock.now())
     }
 
@@ -373,7 +384,8 @@ mod tests {
     use crate::verify::Answer;
 
     const CERT: &[u8] = include_bytes!("../../test-vectors/real-world/openssl/ND1_Cert_EE.der");
-    const ISSUER: &[u8] = include_bytes!("../../test-vectors/real-world/openssl/ND1_Issuer_ICA.der");
+    const ISSUER: &[u8] =
+        include_bytes!("../../test-vectors/real-world/openssl/ND1_Issuer_ICA.der");
     const SECOND: Duration = Duration::from_secs(1);
 
     fn at(secs: u64) -> UnixTime {
@@ -386,8 +398,16 @@ mod tests {
         ReqCert::new(&cert, &crate::Issuer::from(&issuer), hash).unwrap()
     }
 
-    fn response(status: CertStatus, this_update: u64, next_update: Option<u64>) -> OwnedVerifiedResponse {
-        OwnedVerifiedResponse::for_tests(Answer::for_tests(status, at(this_update), next_update.map(at)))
+    fn response(
+        status: CertStatus,
+        this_update: u64,
+        next_update: Option<u64>,
+    ) -> OwnedVerifiedResponse {
+        OwnedVerifiedResponse::for_tests(Answer::for_tests(
+            status,
+            at(this_update),
+            next_update.map(at),
+        ))
     }
 
     fn good(this_update: u64, next_update: Option<u64>) -> OwnedVerifiedResponse {
@@ -396,7 +416,10 @@ mod tests {
 
     fn cache(options: CacheOptions) -> (ResponseCache, ManualMonotonicClock) {
         let clock = ManualMonotonicClock::new();
-        (ResponseCache::new(options).with_monotonic_clock(Arc::new(clock.clone())), clock)
+        (
+            ResponseCache::new(options).with_monotonic_clock(Arc::new(clock.clone())),
+            clock,
+        )
     }
 
     fn hit(lookup: CacheLookup) -> Option<u64> {
@@ -422,7 +445,9 @@ mod tests {
     fn served_until_next_update_minus_the_margin() {
         let (cache, _) = cache(CacheOptions::new().with_next_update_margin(100 * SECOND));
         let id = req_cert(HashAlgorithm::Sha1);
-        cache.offer(&id, good(1_000, Some(2_000)), at(1_000)).unwrap();
+        cache
+            .offer(&id, good(1_000, Some(2_000)), at(1_000))
+            .unwrap();
         assert_eq!(hit(cache.lookup(&id, at(1_000))), Some(1_000));
         assert_eq!(hit(cache.lookup(&id, at(1_899))), Some(1_000));
         assert_eq!(cache.lookup(&id, at(1_900)), CacheLookup::Miss);
@@ -450,11 +475,16 @@ mod tests {
         let (cache, _) = cache(CacheOptions::new());
         let sha1 = req_cert(HashAlgorithm::Sha1);
         let sha256 = req_cert(HashAlgorithm::Sha256);
-        cache.offer(&sha1, good(1_000, Some(100_000)), at(1_000)).unwrap();
+        cache
+            .offer(&sha1, good(1_000, Some(100_000)), at(1_000))
+            .unwrap();
         assert!(hit(cache.lookup(&sha1, at(1_001))).is_some());
         assert_eq!(cache.lookup(&sha256, at(1_001)), CacheLookup::Miss);
         let other = [0x01];
-        assert_eq!(cache.lookup(&sha1.with_serial_for_tests(&other), at(1_001)), CacheLookup::Miss);
+        assert_eq!(
+            cache.lookup(&sha1.with_serial_for_tests(&other), at(1_001)),
+            CacheLookup::Miss
+        );
         cache.remove(&sha1);
         assert_eq!(cache.lookup(&sha1, at(1_001)), CacheLookup::Miss);
     }
@@ -482,7 +512,9 @@ mod tests {
             cache.lookup(&id, at(1_000)),
             CacheLookup::RecentFailure { kind: FailureKind::BadAnswer, retry_in } if retry_in == 120 * SECOND
         ));
-        cache.offer(&id, good(1_000, Some(9_000)), at(1_000)).unwrap();
+        cache
+            .offer(&id, good(1_000, Some(9_000)), at(1_000))
+            .unwrap();
         assert!(hit(cache.lookup(&id, at(1_000))).is_some());
         cache.remove(&id);
         assert_eq!(cache.lookup(&id, at(1_000)), CacheLookup::Miss);
@@ -496,11 +528,15 @@ mod tests {
             time: at(500),
             reason: Some(RevocationReason::KeyCompromise),
         };
-        cache.offer(&id, response(revoked, 1_000, Some(2_000)), at(1_000)).unwrap();
+        cache
+            .offer(&id, response(revoked, 1_000, Some(2_000)), at(1_000))
+            .unwrap();
         assert_eq!(hit(cache.lookup(&id, at(50_000))), Some(1_000));
         let refused = cache.offer(&id, good(3_000, Some(9_000)), at(3_000));
-        assert!(matches!(refused, Err(NotKept::Contradiction { revoked, offered })
-            if revoked.this_update() == at(1_000) && offered.status() == CertStatus::Good));
+        assert!(
+            matches!(refused, Err(NotKept::Contradiction { revoked, offered })
+            if revoked.this_update() == at(1_000) && offered.status() == CertStatus::Good)
+        );
         assert_eq!(refused.unwrap_err().code(), "contradiction");
         // Not even removing it undoes it.
         cache.remove(&id);
@@ -513,20 +549,26 @@ mod tests {
     fn older_and_future_answers_are_refused() {
         let (cache, _) = cache(CacheOptions::new().with_clock_skew(10 * SECOND));
         let id = req_cert(HashAlgorithm::Sha1);
-        cache.offer(&id, good(2_000, Some(9_000)), at(2_000)).unwrap();
+        cache
+            .offer(&id, good(2_000, Some(9_000)), at(2_000))
+            .unwrap();
         assert!(matches!(
             cache.offer(&id, good(1_000, Some(9_000)), at(2_000)),
             Err(NotKept::Older { .. })
         ));
         assert_eq!(
-            cache.offer(&id, good(2_011, Some(9_000)), at(2_000)).map(|_| ()),
+            cache
+                .offer(&id, good(2_011, Some(9_000)), at(2_000))
+                .map(|_| ()),
             Err(NotKept::NotYetValid(Error::ResponseNotYetValid {
                 time: at(2_000),
                 not_before: at(2_011)
             }))
         );
         // The same thisUpdate: the kept one is returned.
-        let kept = cache.offer(&id, good(2_000, Some(8_000)), at(2_000)).unwrap();
+        let kept = cache
+            .offer(&id, good(2_000, Some(8_000)), at(2_000))
+            .unwrap();
         assert_eq!(kept.answer().next_update(), Some(at(9_000)));
     }
 

@@ -24,7 +24,9 @@ use crate::error::{Error, ResponseStatus};
 use crate::hash::HashAlgorithm;
 use crate::issuer::Issuer;
 use crate::owned::{OwnedVerifiedResponse, Refused};
-use crate::request::{HttpMethod, ReqCert, RequestBuilder, get_url_len, http_responder_urls, write_get_url};
+use crate::request::{
+    HttpMethod, ReqCert, RequestBuilder, get_url_len, http_responder_urls, write_get_url,
+};
 use crate::response::MAX_RESPONSE_LEN;
 use crate::server::backoff::FailureKind;
 use crate::verify::Verifier;
@@ -281,7 +283,10 @@ impl<'a> Fetcher<'a> {
             ReqCert::new(cert, issuer, self.hash_algorithm).map_err(FetchError::InvalidRequest)?;
         match cache.lookup(&req_cert, now) {
             CacheLookup::Hit(response)
-                if self.verifier.check_freshness(&response.answer(), now).is_ok() =>
+                if self
+                    .verifier
+                    .check_freshness(&response.answer(), now)
+                    .is_ok() =>
             {
                 return Ok(response);
             }
@@ -298,12 +303,12 @@ impl<'a> Fetcher<'a> {
             Ok(Fetched { url, response }) => match cache.offer(&req_cert, response, now) {
                 Ok(kept) => Ok(kept),
                 Err(NotKept::NotYetValid(error)) => Err(FetchError::InvalidResponse { url, error }),
-                Err(NotKept::Older { .. } | NotKept::Contradiction { .. }) => cache
-                    .kept(&req_cert)
-                    .ok_or(FetchError::InvalidResponse {
+                Err(NotKept::Older { .. } | NotKept::Contradiction { .. }) => {
+                    cache.kept(&req_cert).ok_or(FetchError::InvalidResponse {
                         url,
                         error: Error::NoMatchingResponse,
-                    }),
+                    })
+                }
             },
             Err(error) => {
                 if let Some(kind) = error.failure_kind() {
@@ -353,7 +358,11 @@ impl<'a> Fetcher<'a> {
                     .and_then(|body| accept(url, body, &verifier, cert, issuer, nonce, now))
             };
             if let (Some(pool), Some(origin)) = (&pool, Origin::of(url)) {
-                match result.as_ref().err().map(|error| (error, responder_failure(error))) {
+                match result
+                    .as_ref()
+                    .err()
+                    .map(|error| (error, responder_failure(error)))
+                {
                     // It answered: up, whatever it said about this certificate.
                     None | Some((FetchError::InvalidResponse { .. }, None)) => {
                         pool.responders.answered(&origin);
@@ -408,8 +417,9 @@ impl<'a> Fetcher<'a> {
         let _slot = match pool {
             None => None,
             Some(pool) => {
-                let origin = Origin::of(url)
-                    .ok_or_else(|| unreachable(Unreachable::InvalidUrl("not an http:// URL".into())))?;
+                let origin = Origin::of(url).ok_or_else(|| {
+                    unreachable(Unreachable::InvalidUrl("not an http:// URL".into()))
+                })?;
                 if let Some(failure) = pool.responders.down(&origin, pool.now) {
                     return Err(FetchError::RecentFailure {
                         kind: failure.kind,
@@ -453,8 +463,8 @@ impl<'a> Fetcher<'a> {
             timeout: remaining,
             max_response_len: self.max_response_len,
         };
-        let sent = catch_unwind(AssertUnwindSafe(|| self.transport.send(&request)))
-            .unwrap_or_else(|_| {
+        let sent =
+            catch_unwind(AssertUnwindSafe(|| self.transport.send(&request))).unwrap_or_else(|_| {
                 Err(TransportError::Unreachable(Unreachable::Transport(
                     "the transport panicked".to_string(),
                 )))

@@ -12,21 +12,21 @@ mod fetcher;
 mod responders;
 mod transport;
 
+pub use crate::server::backoff::{Backoff, FailureKind};
+pub use crate::server::clock::{ManualMonotonicClock, MonotonicClock, SystemMonotonicClock};
+pub use crate::server::schedule::RefreshSchedule;
 pub use cache::{CacheLookup, CacheOptions, ResponseCache};
 pub use error::{BadAnswer, FetchError, NotKept, Unreachable};
 #[cfg(feature = "http")]
-pub(crate) use fetcher::{Fetched, Pool};
-#[cfg(feature = "http")]
 pub use fetcher::{FetchMethod, Fetcher};
+#[cfg(feature = "http")]
+pub(crate) use fetcher::{Fetched, Pool};
 #[cfg(feature = "http")]
 pub(crate) use responders::{Busy, Origin, Priority, Responders, Slot};
 #[cfg(feature = "http")]
 pub use responders::{FetchSlots, ResponderPolicy};
 #[cfg(feature = "http")]
 pub use transport::UreqTransport;
-pub use crate::server::backoff::{Backoff, FailureKind};
-pub use crate::server::clock::{ManualMonotonicClock, MonotonicClock, SystemMonotonicClock};
-pub use crate::server::schedule::RefreshSchedule;
 pub use transport::{
     HttpRequest, HttpResponse, OCSP_REQUEST_CONTENT_TYPE, OCSP_RESPONSE_CONTENT_TYPE, Transport,
     TransportError,

@@ -114,9 +114,17 @@ impl ResponderPolicy {
     }
 
     /// The URLs to ask about `cert`, in order.
-    pub(crate) fn urls_for<'c>(&'c self, cert: &Certificate<'c>) -> Result<Vec<&'c str>, FetchError> {
+    pub(crate) fn urls_for<'c>(
+        &'c self,
+        cert: &Certificate<'c>,
+    ) -> Result<Vec<&'c str>, FetchError> {
         if !self.urls.is_empty() {
-            return Ok(self.urls.iter().map(String::as_str).take(MAX_URLS_PER_FETCH).collect());
+            return Ok(self
+                .urls
+                .iter()
+                .map(String::as_str)
+                .take(MAX_URLS_PER_FETCH)
+                .collect());
         }
         if !self.use_aia {
             return Err(FetchError::NoResponderUrl);
@@ -161,7 +169,8 @@ impl Default for ResponderPolicy {
 /// Whether an `http://` URL names a path beyond `/`.
 fn has_path(url: &str) -> bool {
     let rest = url.get("http://".len()..).unwrap_or_default();
-    rest.find('/').is_some_and(|slash| rest.len() > slash.saturating_add(1))
+    rest.find('/')
+        .is_some_and(|slash| rest.len() > slash.saturating_add(1))
 }
 
 /// A responder's origin (RFC 6454: scheme, host, port; the scheme is always `http` here).
@@ -329,7 +338,11 @@ impl Responders {
     }
 
     /// Takes a slot to ask `origin`, if one is free for `priority`.
-    pub(crate) fn try_slot(self: &Arc<Self>, origin: &Origin, priority: Priority) -> Result<Slot, Busy> {
+    pub(crate) fn try_slot(
+        self: &Arc<Self>,
+        origin: &Origin,
+        priority: Priority,
+    ) -> Result<Slot, Busy> {
         self.wait_slot(origin, priority, Some(Instant::now()))
     }
 
@@ -423,7 +436,11 @@ impl fmt::Display for ResponderPolicy {
             (true, false, _) => f.write_str("ask nobody (authorityInfoAccess ignored, no URL)"),
             (true, true, true) => f.write_str("ask the certificate's responders"),
             (true, true, false) => {
-                write!(f, "ask the certificate's responders among {}", self.allowed.join(", "))
+                write!(
+                    f,
+                    "ask the certificate's responders among {}",
+                    self.allowed.join(", ")
+                )
             }
         }
     }
@@ -442,11 +459,29 @@ mod tests {
 
     #[test]
     fn origins_are_scheme_host_and_port() {
-        assert_eq!(origin("http://OCSP.Example.com/a"), origin("http://ocsp.example.com:80/b"));
-        assert_ne!(origin("http://ocsp.example.com/"), origin("http://ocsp.example.com:8080/"));
-        assert_eq!(origin("http://[::1]:8080/").to_string(), "http://[::1]:8080");
-        assert_eq!(origin("http://127.0.0.1:9/x?y").to_string(), "http://127.0.0.1:9");
-        for bad in ["https://ocsp.example.com/", "ftp://x/", "http://", "not a url", ""] {
+        assert_eq!(
+            origin("http://OCSP.Example.com/a"),
+            origin("http://ocsp.example.com:80/b")
+        );
+        assert_ne!(
+            origin("http://ocsp.example.com/"),
+            origin("http://ocsp.example.com:8080/")
+        );
+        assert_eq!(
+            origin("http://[::1]:8080/").to_string(),
+            "http://[::1]:8080"
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:9/x?y").to_string(),
+            "http://127.0.0.1:9"
+        );
+        for bad in [
+            "https://ocsp.example.com/",
+            "ftp://x/",
+            "http://",
+            "not a url",
+            "",
+        ] {
             assert_eq!(Origin::of(bad), None, "{bad}");
         }
     }
@@ -465,11 +500,15 @@ mod tests {
         assert!(ResponderPolicy::new().allows("http://169.254.169.254/"));
         assert_eq!(policy.invalid_entry(), None);
         assert_eq!(
-            ResponderPolicy::new().allowing("https://x/").invalid_entry(),
+            ResponderPolicy::new()
+                .allowing("https://x/")
+                .invalid_entry(),
             Some("https://x/")
         );
         assert_eq!(
-            ResponderPolicy::new().with_url("ocsp.example").invalid_entry(),
+            ResponderPolicy::new()
+                .with_url("ocsp.example")
+                .invalid_entry(),
             Some("ocsp.example")
         );
     }
@@ -480,17 +519,34 @@ mod tests {
             .with_total(4)
             .with_per_responder(2)
             .with_reserved_for_handshakes(1);
-        let responders = Responders::new(Backoff::new(Duration::from_secs(1), Duration::from_secs(1)), limits, None);
-        let (slow, other, third) = (origin("http://slow/"), origin("http://other/"), origin("http://third/"));
+        let responders = Responders::new(
+            Backoff::new(Duration::from_secs(1), Duration::from_secs(1)),
+            limits,
+            None,
+        );
+        let (slow, other, third) = (
+            origin("http://slow/"),
+            origin("http://other/"),
+            origin("http://third/"),
+        );
         let a = responders.try_slot(&slow, Priority::Handshake).unwrap();
         let b = responders.try_slot(&slow, Priority::Background).unwrap();
         // The slow origin is full; another still gets slots.
-        assert_eq!(responders.try_slot(&slow, Priority::Handshake).err(), Some(Busy::Responder));
+        assert_eq!(
+            responders.try_slot(&slow, Priority::Handshake).err(),
+            Some(Busy::Responder)
+        );
         let c = responders.try_slot(&other, Priority::Background).unwrap();
         // Three in use of four: the last is reserved for handshakes.
-        assert_eq!(responders.try_slot(&third, Priority::Background).err(), Some(Busy::All));
+        assert_eq!(
+            responders.try_slot(&third, Priority::Background).err(),
+            Some(Busy::All)
+        );
         let d = responders.try_slot(&third, Priority::Handshake).unwrap();
-        assert_eq!(responders.try_slot(&third, Priority::Handshake).err(), Some(Busy::All));
+        assert_eq!(
+            responders.try_slot(&third, Priority::Handshake).err(),
+            Some(Busy::All)
+        );
         assert_eq!(responders.in_use(), 4);
         drop(a);
         assert_eq!(responders.in_use(), 3);
@@ -504,19 +560,31 @@ mod tests {
     #[test]
     fn a_waiting_request_gets_the_slot_freed() {
         let limits = FetchSlots::new().with_total(1);
-        let responders = Responders::new(Backoff::new(Duration::from_secs(1), Duration::from_secs(1)), limits, None);
+        let responders = Responders::new(
+            Backoff::new(Duration::from_secs(1), Duration::from_secs(1)),
+            limits,
+            None,
+        );
         let origin = origin("http://one/");
         let held = responders.try_slot(&origin, Priority::Handshake).unwrap();
         let started = Instant::now();
         // Nobody frees it: the wait ends at the deadline.
-        let busy = responders.wait_slot(&origin, Priority::Handshake, Some(started + Duration::from_millis(30)));
+        let busy = responders.wait_slot(
+            &origin,
+            Priority::Handshake,
+            Some(started + Duration::from_millis(30)),
+        );
         assert_eq!(busy.err(), Some(Busy::All));
         assert!(started.elapsed() >= Duration::from_millis(30));
         let freeing = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
             drop(held);
         });
-        let slot = responders.wait_slot(&origin, Priority::Handshake, Some(Instant::now() + Duration::from_secs(30)));
+        let slot = responders.wait_slot(
+            &origin,
+            Priority::Handshake,
+            Some(Instant::now() + Duration::from_secs(30)),
+        );
         assert!(slot.is_ok());
         freeing.join().unwrap();
     }
@@ -530,8 +598,16 @@ mod tests {
         );
         let (dead, t0) = (origin("http://dead/"), Instant::now());
         responders.failed(&dead, FailureKind::Unreachable, t0);
-        assert!(responders.down(&dead, t0 + Duration::from_secs(9)).is_some());
-        assert!(responders.down(&dead, t0 + Duration::from_secs(10)).is_none());
+        assert!(
+            responders
+                .down(&dead, t0 + Duration::from_secs(9))
+                .is_some()
+        );
+        assert!(
+            responders
+                .down(&dead, t0 + Duration::from_secs(10))
+                .is_none()
+        );
         assert!(responders.down(&origin("http://alive/"), t0).is_none());
         responders.answered(&dead);
         assert_eq!(responders.remembered(), 0);

@@ -148,12 +148,17 @@ impl Answers {
             };
         }
         let slot = match deadline {
-            Some(deadline) => self.responders.wait_slot(&first, Priority::Handshake, Some(deadline)),
+            Some(deadline) => {
+                self.responders
+                    .wait_slot(&first, Priority::Handshake, Some(deadline))
+            }
             None => self.responders.try_slot(&first, Priority::Handshake),
         };
         let slot = match slot {
             Ok(slot) => slot,
-            Err(Busy::Responder) => return Pending::Ready(Obtained::no_answer(AnswerSource::ResponderBusy)),
+            Err(Busy::Responder) => {
+                return Pending::Ready(Obtained::no_answer(AnswerSource::ResponderBusy));
+            }
             Err(Busy::All) => return Pending::Ready(Obtained::no_answer(AnswerSource::Overloaded)),
         };
         let job = Job::new(key, cert, issuer, &live, config, now, Priority::Handshake);
@@ -197,15 +202,17 @@ impl Answers {
         let live = urls
             .iter()
             .copied()
-            .filter(|url| match Origin::of(url).and_then(|o| self.responders.down(&o, mono)) {
-                Some(failure) => {
-                    if down.is_none_or(|d| failure.retry_at < d.retry_at) {
-                        down = Some(failure);
+            .filter(
+                |url| match Origin::of(url).and_then(|o| self.responders.down(&o, mono)) {
+                    Some(failure) => {
+                        if down.is_none_or(|d| failure.retry_at < d.retry_at) {
+                            down = Some(failure);
+                        }
+                        false
                     }
-                    false
-                }
-                None => true,
-            })
+                    None => true,
+                },
+            )
             .collect();
         (live, down)
     }

@@ -111,11 +111,18 @@ impl IssuerResponder {
             IssuerId::Certificate(der) => {
                 let cert = Certificate::from_der(der).map_err(BuildError::IssuerCertificate)?;
                 let issuer = Issuer::from(&cert);
-                (issuer.name().to_vec(), issuer.subject_public_key_info_contents().to_vec())
+                (
+                    issuer.name().to_vec(),
+                    issuer.subject_public_key_info_contents().to_vec(),
+                )
             }
             IssuerId::Anchor(anchor) => {
-                let issuer = Issuer::from_trust_anchor(anchor).map_err(BuildError::IssuerCertificate)?;
-                (issuer.name().to_vec(), issuer.subject_public_key_info_contents().to_vec())
+                let issuer =
+                    Issuer::from_trust_anchor(anchor).map_err(BuildError::IssuerCertificate)?;
+                (
+                    issuer.name().to_vec(),
+                    issuer.subject_public_key_info_contents().to_vec(),
+                )
             }
         };
         if let Some(entry) = self.policy.invalid_entry() {
@@ -315,7 +322,10 @@ impl OcspClientCertVerifierBuilder {
     /// chain the inner verifier accepted (on the thread driving the handshake, before it goes
     /// on), and responder contradictions (on the fetch thread). Keep it short; a panic in it
     /// is caught and counted.
-    pub fn with_observer(self, observer: impl Fn(&ClientCertEvent) + Send + Sync + 'static) -> Self {
+    pub fn with_observer(
+        self,
+        observer: impl Fn(&ClientCertEvent) + Send + Sync + 'static,
+    ) -> Self {
         Self {
             observer: Some(Arc::new(observer)),
             ..self
@@ -351,9 +361,11 @@ impl OcspClientCertVerifierBuilder {
         }
         let inner = match self.inner {
             Some(inner) => inner,
-            None => WebPkiClientVerifier::builder_with_provider(Arc::clone(&self.roots), self.provider)
-                .build()
-                .map_err(BuildError::Inner)?,
+            None => {
+                WebPkiClientVerifier::builder_with_provider(Arc::clone(&self.roots), self.provider)
+                    .build()
+                    .map_err(BuildError::Inner)?
+            }
         };
         let cache = self.cache.unwrap_or_else(|| {
             let options = CacheOptions::new().with_clock_skew(self.fetcher.verifier().clock_skew());

@@ -229,7 +229,12 @@ impl Answers {
 
     /// Offers a verified answer to the keeper: what is kept is the result (a revocation
     /// stands against a contradiction; a newer answer kept stands against an older one).
-    fn offer(&self, job: &Job, url: String, response: OwnedVerifiedResponse) -> (FlightResult, Brought) {
+    fn offer(
+        &self,
+        job: &Job,
+        url: String,
+        response: OwnedVerifiedResponse,
+    ) -> (FlightResult, Brought) {
         match self.cache.offer_key(&job.key, response, job.now) {
             Ok(Offered::Newer(response)) => {
                 let answer = response.answer();

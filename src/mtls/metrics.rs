@@ -106,8 +106,16 @@ impl Figures for Scrape {
             checks,
             sources,
             counter("ocsp_client_fetches", "Fetches started.", s.fetches()),
-            counter("ocsp_client_prefetches", "Fetches started in the background.", s.prefetches()),
-            counter("ocsp_client_requests", "HTTP requests sent to responders.", s.requests()),
+            counter(
+                "ocsp_client_prefetches",
+                "Fetches started in the background.",
+                s.prefetches()
+            ),
+            counter(
+                "ocsp_client_requests",
+                "HTTP requests sent to responders.",
+                s.requests()
+            ),
             counter(
                 "ocsp_client_contradictions",
                 "Answers that said good or unknown after a verified revocation: a responder is wrong.",
@@ -118,8 +126,16 @@ impl Figures for Scrape {
                 "Times the observer panicked (each caught).",
                 s.observer_panics()
             ),
-            gauge("ocsp_client_fetches_in_flight", "Fetches running now.", s.in_flight()),
-            gauge("ocsp_client_cached_answers", "Answers kept now.", s.cached()),
+            gauge(
+                "ocsp_client_fetches_in_flight",
+                "Fetches running now.",
+                s.in_flight()
+            ),
+            gauge(
+                "ocsp_client_cached_answers",
+                "Answers kept now.",
+                s.cached()
+            ),
             gauge(
                 "ocsp_client_revocations_remembered",
                 "Revoked certificates remembered now.",

@@ -297,7 +297,8 @@ impl ClientCertOutcome {
 
     /// The outcome for a certificate this crate cannot read: refused by every policy.
     pub(super) fn unreadable(now: UnixTime, policy: Policy, error: Error) -> Self {
-        let check = CertificateCheck::new(0, None, policy, Obtained::not_asked(Staple::Invalid(error)));
+        let check =
+            CertificateCheck::new(0, None, policy, Obtained::not_asked(Staple::Invalid(error)));
         Self::new(now, Duration::ZERO, std::vec![check])
     }
 

@@ -155,7 +155,13 @@ pub(super) struct Tracked {
 
 impl Answers {
     /// Tracks a certificate checked at monotonic `mono`, for the prefetcher.
-    pub(super) fn track(&self, key: &CertKey, cert: &Certificate<'_>, issuer: &Issuer<'_>, mono: Instant) {
+    pub(super) fn track(
+        &self,
+        key: &CertKey,
+        cert: &Certificate<'_>,
+        issuer: &Issuer<'_>,
+        mono: Instant,
+    ) {
         if !self.prefetch.is_enabled() {
             return;
         }
@@ -178,7 +184,13 @@ impl Answers {
 
     /// Schedules the next refresh of `key` after a fetch (by a handshake or the prefetcher)
     /// brought `brought`.
-    pub(super) fn after_fetch(&self, key: &CertKey, brought: Brought, now: UnixTime, mono: Instant) {
+    pub(super) fn after_fetch(
+        &self,
+        key: &CertKey,
+        brought: Brought,
+        now: UnixTime,
+        mono: Instant,
+    ) {
         let mut tracked = lock(&self.tracked);
         let Some(entry) = tracked.get_mut(key) else {
             return;
@@ -203,26 +215,35 @@ impl Answers {
     }
 
     /// When to refresh `answer`, kept at `now`, after `unchanged` refreshes brought nothing.
-    fn next_refresh(&self, answer: &Answer, now: UnixTime, mono: Instant, unchanged: u8) -> Instant {
+    fn next_refresh(
+        &self,
+        answer: &Answer,
+        now: UnixTime,
+        mono: Instant,
+        unchanged: u8,
+    ) -> Instant {
         if is_permanent_revocation(answer) {
             return later(mono, FAR);
         }
         let Some(fresh_until) = self.verifier().fresh_until(answer) else {
             return later(mono, FAR);
         };
-        let delay = self.prefetch.schedule.next(
-            answer,
-            fresh_until,
-            now,
-            unchanged,
-            self.jitter.draw(),
-        );
+        let delay =
+            self.prefetch
+                .schedule
+                .next(answer, fresh_until, now, unchanged, self.jitter.draw());
         later(mono, delay)
     }
 
     /// Starts a background fetch for `cert` if nothing is running for it and a slot is free;
     /// returns whether one started.
-    pub(super) fn start_prefetch(self: &Arc<Self>, key: CertKey, cert: &Certificate<'_>, issuer: &Issuer<'_>, now: UnixTime) -> bool {
+    pub(super) fn start_prefetch(
+        self: &Arc<Self>,
+        key: CertKey,
+        cert: &Certificate<'_>,
+        issuer: &Issuer<'_>,
+        now: UnixTime,
+    ) -> bool {
         if self.flights.lock().contains_key(&key) {
             return false;
         }
@@ -283,7 +304,10 @@ impl Answers {
                     // An answer this schedule has not seen (kept by someone else sharing the
                     // cache, or before tracking began): schedule it, do not fetch now.
                     self.after_fetch(&key, Brought::Newer(answer), now, mono);
-                    if lock(&self.tracked).get(&key).is_some_and(|e| e.next_attempt > mono) {
+                    if lock(&self.tracked)
+                        .get(&key)
+                        .is_some_and(|e| e.next_attempt > mono)
+                    {
                         continue;
                     }
                 }

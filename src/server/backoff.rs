@@ -246,7 +246,10 @@ mod tests {
         assert_eq!(jittery.delay(1, 0), 60 * SECOND);
         // Capped at 50 %; a zero backoff still waits a second.
         assert_eq!(exact.with_jitter_percent(200).jitter_percent(), 50);
-        assert_eq!(Backoff::new(Duration::ZERO, Duration::ZERO).delay(3, 0), SECOND);
+        assert_eq!(
+            Backoff::new(Duration::ZERO, Duration::ZERO).delay(3, 0),
+            SECOND
+        );
         // The default jitter, pinned.
         assert_eq!(Backoff::new(SECOND, SECOND).jitter_percent(), 20);
     }
@@ -254,7 +257,9 @@ mod tests {
     #[test]
     fn jitter_spreads_over_its_whole_range() {
         let jitter = Jitter::new(Some(1));
-        let cuts: Vec<u64> = (0..1000).map(|_| 1000 - jittered(1000, 20, jitter.draw())).collect();
+        let cuts: Vec<u64> = (0..1000)
+            .map(|_| 1000 - jittered(1000, 20, jitter.draw()))
+            .collect();
         assert!(cuts.iter().all(|cut| *cut <= 200));
         let low = cuts.iter().filter(|cut| **cut < 100).count();
         assert!((350..650).contains(&low), "{low}");

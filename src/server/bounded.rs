@@ -115,7 +115,8 @@ impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
     }
 
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.map.retain(|key, stamped| keep(key, &mut stamped.value));
+        self.map
+            .retain(|key, stamped| keep(key, &mut stamped.value));
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {

@@ -113,11 +113,20 @@ mod tests {
     #[test]
     fn wall_instants_become_monotonic_deadlines() {
         let mono = Instant::now();
-        assert_eq!(deadline_at(wall(1_100), wall(1_000), mono), mono + Duration::from_secs(100));
+        assert_eq!(
+            deadline_at(wall(1_100), wall(1_000), mono),
+            mono + Duration::from_secs(100)
+        );
         // Past: now.
         assert_eq!(deadline_at(wall(900), wall(1_000), mono), mono);
-        assert_eq!(wall_at(mono + Duration::from_secs(30), wall(1_000), mono), wall(1_030));
-        assert_eq!(wall_at(mono, wall(1_000), mono + Duration::from_secs(5)), wall(1_000));
+        assert_eq!(
+            wall_at(mono + Duration::from_secs(30), wall(1_000), mono),
+            wall(1_030)
+        );
+        assert_eq!(
+            wall_at(mono, wall(1_000), mono + Duration::from_secs(5)),
+            wall(1_000)
+        );
         // Overflow is the far future, not a panic.
         assert!(later(mono, Duration::MAX) > mono);
     }

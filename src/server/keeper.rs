@@ -200,7 +200,9 @@ impl Keeper {
 
     /// The answer kept for `key`: a remembered permanent revocation first, whatever its age.
     pub(crate) fn get(&self, key: &CertKey) -> Option<Kept> {
-        let revocation = lock(&self.revocations).touch(key).map(|held| Arc::clone(held));
+        let revocation = lock(&self.revocations)
+            .touch(key)
+            .map(|held| Arc::clone(held));
         let answers = lock(&self.answers);
         match revocation {
             Some(response) => Some(match answers.get(key) {
@@ -260,20 +262,40 @@ mod tests {
         CertKey(std::vec![1, serial].into_boxed_slice())
     }
 
-    fn offer(keeper: &Keeper, key: &CertKey, status: CertStatus, this_update: u64, now: u64) -> Result<Offered, Refusal> {
-        keeper.offer(key, response(status, this_update), at(now), Instant::now(), SKEW)
+    fn offer(
+        keeper: &Keeper,
+        key: &CertKey,
+        status: CertStatus,
+        this_update: u64,
+        now: u64,
+    ) -> Result<Offered, Refusal> {
+        keeper.offer(
+            key,
+            response(status, this_update),
+            at(now),
+            Instant::now(),
+            SKEW,
+        )
     }
 
     fn kept_this_update(keeper: &Keeper, key: &CertKey) -> Option<u64> {
-        keeper.get(key).map(|kept| kept.response.answer().this_update().as_secs())
+        keeper
+            .get(key)
+            .map(|kept| kept.response.answer().this_update().as_secs())
     }
 
     #[test]
     fn newer_replaces_older_is_refused_same_is_unchanged() {
         let keeper = Keeper::new(8, 8);
         let k = key(1);
-        assert!(matches!(offer(&keeper, &k, CertStatus::Good, 1_000, 1_000), Ok(Offered::Newer(_))));
-        assert!(matches!(offer(&keeper, &k, CertStatus::Good, 2_000, 2_000), Ok(Offered::Newer(_))));
+        assert!(matches!(
+            offer(&keeper, &k, CertStatus::Good, 1_000, 1_000),
+            Ok(Offered::Newer(_))
+        ));
+        assert!(matches!(
+            offer(&keeper, &k, CertStatus::Good, 2_000, 2_000),
+            Ok(Offered::Newer(_))
+        ));
         assert!(matches!(
             offer(&keeper, &k, CertStatus::Good, 1_500, 2_000),
             Err(Refusal::NotNewer { .. })
@@ -286,8 +308,18 @@ mod tests {
         // Good may follow unknown, and a hold: they are not permanent.
         let k = key(2);
         offer(&keeper, &k, CertStatus::Unknown, 1_000, 1_000).unwrap();
-        offer(&keeper, &k, revoked(RevocationReason::CertificateHold), 1_100, 1_100).unwrap();
-        assert!(matches!(offer(&keeper, &k, CertStatus::Good, 1_200, 1_200), Ok(Offered::Newer(_))));
+        offer(
+            &keeper,
+            &k,
+            revoked(RevocationReason::CertificateHold),
+            1_100,
+            1_100,
+        )
+        .unwrap();
+        assert!(matches!(
+            offer(&keeper, &k, CertStatus::Good, 1_200, 1_200),
+            Ok(Offered::Newer(_))
+        ));
         assert_eq!(keeper.revocations(), 0);
     }
 
@@ -306,15 +338,35 @@ mod tests {
         }
         assert!(keeper.get(&k).is_none());
         // Exactly at the skew is accepted.
-        assert!(offer(&keeper, &k, revoked(RevocationReason::KeyCompromise), 1_300, 1_000).is_ok());
+        assert!(
+            offer(
+                &keeper,
+                &k,
+                revoked(RevocationReason::KeyCompromise),
+                1_300,
+                1_000
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn a_permanent_revocation_is_never_replaced_by_good_or_unknown() {
         let keeper = Keeper::new(8, 8);
         let k = key(1);
-        offer(&keeper, &k, revoked(RevocationReason::KeyCompromise), 1_000, 1_000).unwrap();
-        for status in [CertStatus::Good, CertStatus::Unknown, revoked(RevocationReason::CertificateHold)] {
+        offer(
+            &keeper,
+            &k,
+            revoked(RevocationReason::KeyCompromise),
+            1_000,
+            1_000,
+        )
+        .unwrap();
+        for status in [
+            CertStatus::Good,
+            CertStatus::Unknown,
+            revoked(RevocationReason::CertificateHold),
+        ] {
             let refused = offer(&keeper, &k, status, 9_000, 9_000);
             assert!(
                 matches!(refused, Err(Refusal::Contradiction { held, offered })
@@ -324,7 +376,13 @@ mod tests {
         }
         // A newer revocation is taken.
         assert!(matches!(
-            offer(&keeper, &k, revoked(RevocationReason::Superseded), 2_000, 2_000),
+            offer(
+                &keeper,
+                &k,
+                revoked(RevocationReason::Superseded),
+                2_000,
+                2_000
+            ),
             Ok(Offered::Newer(_))
         ));
         assert_eq!(kept_this_update(&keeper, &k), Some(2_000));
@@ -335,19 +393,47 @@ mod tests {
         // Room for one answer and two revocations.
         let keeper = Keeper::new(1, 2);
         let (a, b, c) = (key(1), key(2), key(3));
-        offer(&keeper, &a, revoked(RevocationReason::KeyCompromise), 1_000, 1_000).unwrap();
+        offer(
+            &keeper,
+            &a,
+            revoked(RevocationReason::KeyCompromise),
+            1_000,
+            1_000,
+        )
+        .unwrap();
         // A good answer about b pushes a's answer out, not a's revocation.
         offer(&keeper, &b, CertStatus::Good, 1_000, 1_000).unwrap();
         assert_eq!(keeper.len(), 1);
-        assert!(matches!(offer(&keeper, &a, CertStatus::Good, 5_000, 5_000), Err(Refusal::Contradiction { .. })));
-        assert!(keeper.get(&a).is_some_and(|kept| is_permanent_revocation(&kept.response.answer())));
+        assert!(matches!(
+            offer(&keeper, &a, CertStatus::Good, 5_000, 5_000),
+            Err(Refusal::Contradiction { .. })
+        ));
+        assert!(
+            keeper
+                .get(&a)
+                .is_some_and(|kept| is_permanent_revocation(&kept.response.answer()))
+        );
         // Two more revocations, with a looked up in between: the least recently looked up
         // (c) makes room for d.
-        offer(&keeper, &c, revoked(RevocationReason::KeyCompromise), 1_000, 1_000).unwrap();
+        offer(
+            &keeper,
+            &c,
+            revoked(RevocationReason::KeyCompromise),
+            1_000,
+            1_000,
+        )
+        .unwrap();
         assert_eq!(keeper.revocations(), 2);
         let d = key(4);
         let _ = keeper.get(&a);
-        offer(&keeper, &d, revoked(RevocationReason::KeyCompromise), 1_000, 1_000).unwrap();
+        offer(
+            &keeper,
+            &d,
+            revoked(RevocationReason::KeyCompromise),
+            1_000,
+            1_000,
+        )
+        .unwrap();
         assert_eq!(keeper.revocations(), 2);
         assert!(keeper.get(&c).is_none(), "c was looked up least recently");
         assert!(keeper.get(&a).is_some());
@@ -366,8 +452,18 @@ mod tests {
         assert!(keeper.get(&key(1)).is_some() && keeper.get(&key(3)).is_some());
         // Without revocation memory, a revocation still blocks good while its answer is kept.
         let k = key(9);
-        offer(&keeper, &k, revoked(RevocationReason::KeyCompromise), 9_000, 9_000).unwrap();
-        assert!(matches!(offer(&keeper, &k, CertStatus::Good, 9_500, 9_500), Err(Refusal::Contradiction { .. })));
+        offer(
+            &keeper,
+            &k,
+            revoked(RevocationReason::KeyCompromise),
+            9_000,
+            9_000,
+        )
+        .unwrap();
+        assert!(matches!(
+            offer(&keeper, &k, CertStatus::Good, 9_500, 9_500),
+            Err(Refusal::Contradiction { .. })
+        ));
     }
 
     #[test]
@@ -386,7 +482,13 @@ mod tests {
         assert_ne!(CertKey::of(&sha1), CertKey::of(&sha256));
         assert_eq!(CertKey::of(&sha1), CertKey::of(&sha1));
         let other = [0x01];
-        assert_ne!(CertKey::of(&sha1), CertKey::of(&sha1.with_serial_for_tests(&other)));
-        assert_eq!(CertKey::of(&sha1).0.len(), 1 + 20 + 20 + cert.serial().len());
+        assert_ne!(
+            CertKey::of(&sha1),
+            CertKey::of(&sha1.with_serial_for_tests(&other))
+        );
+        assert_eq!(
+            CertKey::of(&sha1).0.len(),
+            1 + 20 + 20 + cert.serial().len()
+        );
     }
 }

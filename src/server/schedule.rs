@@ -163,7 +163,10 @@ impl RefreshSchedule {
         let delay = match answer.next_update() {
             Some(_) if unchanged == 0 && half_way > now => half_way.saturating_sub(now),
             Some(_) => remaining / 2,
-            None => self.interval_without_next_update.as_secs().min(remaining / 2),
+            None => self
+                .interval_without_next_update
+                .as_secs()
+                .min(remaining / 2),
         };
         let delay = jittered(delay, self.jitter_percent(), draw).max(self.min_interval.as_secs());
         Duration::from_secs(delay)
@@ -228,7 +231,10 @@ mod tests {
         // Taken as it was signed: 3.5 days of a 7-day window.
         assert_eq!(secs(s.next(&week, t(7 * DAY), t(0), 0, 0)), 7 * DAY / 2);
         // Taken a day after it was signed: still half-way through the window.
-        assert_eq!(secs(s.next(&week, t(7 * DAY), t(DAY), 0, u32::MAX)), 7 * DAY / 2 - DAY);
+        assert_eq!(
+            secs(s.next(&week, t(7 * DAY), t(DAY), 0, u32::MAX)),
+            7 * DAY / 2 - DAY
+        );
         // Past half-way (a pre-signed answer handed out late): half of what remains.
         assert_eq!(secs(s.next(&week, t(7 * DAY), t(5 * DAY), 0, 0)), DAY);
         // The window ends earlier than nextUpdate (the age cap, a responder's notAfter).
@@ -298,7 +304,10 @@ mod tests {
         let week = answer(0, Some(7 * DAY));
         let half = 7 * DAY / 2;
         assert_eq!(secs(s.next(&week, t(7 * DAY), t(0), 0, 0)), half);
-        assert_eq!(secs(s.next(&week, t(7 * DAY), t(0), 0, u32::MAX)), half - half / 5 + 1);
+        assert_eq!(
+            secs(s.next(&week, t(7 * DAY), t(0), 0, u32::MAX)),
+            half - half / 5 + 1
+        );
         let jitter = Jitter::new(Some(1));
         let delays: Vec<u64> = (0..1000)
             .map(|_| secs(s.next(&week, t(7 * DAY), t(0), 0, jitter.draw())))

@@ -6,7 +6,9 @@
 //! with `Instant`, so a wall clock that jumps moves none of them.
 
 use core::time::Duration;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{
+    Condvar, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
 use std::time::Instant;
 
 /// Locks `mutex`. Every update under the server side's locks is a few assignments or one map
@@ -111,7 +113,9 @@ mod tests {
     fn a_wait_ends_at_its_deadline_or_at_the_change() {
         let signal = Arc::new(Signal::new(false));
         let started = Instant::now();
-        let ready = signal.wait_until(started.checked_add(Duration::from_millis(30)), None, |v| *v).1;
+        let ready = signal
+            .wait_until(started.checked_add(Duration::from_millis(30)), None, |v| *v)
+            .1;
         assert!(!ready);
         assert!(started.elapsed() >= Duration::from_millis(30));
 
@@ -137,7 +141,9 @@ mod tests {
         let until = Instant::now() + Duration::from_millis(40);
         let started = Instant::now();
         let ready = signal
-            .wait_until(None, Some(Duration::from_millis(5)), |_| Instant::now() >= until)
+            .wait_until(None, Some(Duration::from_millis(5)), |_| {
+                Instant::now() >= until
+            })
             .1;
         assert!(ready);
         assert!(started.elapsed() < Duration::from_secs(10));

@@ -18,9 +18,11 @@ use rustls_pki_types::UnixTime;
 
 use super::entry::Entry;
 use super::state_dir;
-use super::{Stapler, StapleEvent};
+use super::{StapleEvent, Stapler};
 use crate::cert::Certificate;
-use crate::fetch::{Backoff, FetchSlots, Fetcher, ResponderPolicy, Responders, Transport, UreqTransport};
+use crate::fetch::{
+    Backoff, FetchSlots, Fetcher, ResponderPolicy, Responders, Transport, UreqTransport,
+};
 use crate::issuer::Issuer;
 use crate::request::{ReqCert, http_responder_urls};
 use crate::server::backoff::{FailureMemory, Jitter};

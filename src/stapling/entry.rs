@@ -86,7 +86,10 @@ pub(super) struct EntryState {
 }
 
 impl Entry {
-    #[expect(clippy::too_many_arguments, reason = "built once, by the builder, from its parts")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "built once, by the builder, from its parts"
+    )]
     pub(super) fn new(
         label: String,
         registered: Arc<CertifiedKey>,
@@ -143,7 +146,11 @@ impl Entry {
 
     /// What a handshake gets at `now`: `chosen` (the inner resolver's pick, or the registered
     /// chain) with the staple while `now` is in its window, else without.
-    pub(super) fn serve(&self, chosen: Option<&Arc<CertifiedKey>>, now: UnixTime) -> Arc<CertifiedKey> {
+    pub(super) fn serve(
+        &self,
+        chosen: Option<&Arc<CertifiedKey>>,
+        now: UnixTime,
+    ) -> Arc<CertifiedKey> {
         let chosen = chosen.unwrap_or(&self.registered);
         let stapled = {
             let served = read(&self.served);
@@ -174,7 +181,11 @@ impl Entry {
     }
 
     /// `chosen` with the staple of `generation` (or with none), made once per generation.
-    fn copy(&self, chosen: &Arc<CertifiedKey>, staple: Option<(u64, &Arc<CertifiedKey>)>) -> Arc<CertifiedKey> {
+    fn copy(
+        &self,
+        chosen: &Arc<CertifiedKey>,
+        staple: Option<(u64, &Arc<CertifiedKey>)>,
+    ) -> Arc<CertifiedKey> {
         let address = Arc::as_ptr(chosen).addr();
         let generation = staple.map(|(generation, _)| generation);
         let mut copies = lock(&self.copies);
@@ -200,7 +211,13 @@ impl Entry {
 
     /// Staples `der` (the answer `answer`) for the window `from..until`; returns whether the
     /// staple's bytes changed.
-    pub(super) fn staple(&self, der: &[u8], answer: Answer, from: UnixTime, until: UnixTime) -> bool {
+    pub(super) fn staple(
+        &self,
+        der: &[u8],
+        answer: Answer,
+        from: UnixTime,
+        until: UnixTime,
+    ) -> bool {
         let changed = read(&self.served)
             .stapled
             .as_ref()
@@ -240,10 +257,18 @@ impl Entry {
     /// The answer stapled whatever the time, and until when.
     pub(super) fn stapled_any_time(&self) -> Option<(Answer, UnixTime)> {
         let served = read(&self.served);
-        served.stapled.as_ref().map(|(_, answer)| (*answer, served.until))
+        served
+            .stapled
+            .as_ref()
+            .map(|(_, answer)| (*answer, served.until))
     }
 
-    pub(super) fn snapshot(&self, now: UnixTime, mono: Instant, failures_in_a_row: u32) -> StapleSnapshot {
+    pub(super) fn snapshot(
+        &self,
+        now: UnixTime,
+        mono: Instant,
+        failures_in_a_row: u32,
+    ) -> StapleSnapshot {
         let state = lock(&self.state);
         StapleSnapshot {
             certificate: self.label.clone(),
@@ -267,6 +292,9 @@ impl Entry {
 /// `thisUpdate` less `skew`: where a staple's window starts.
 pub(super) fn window_start(answer: &Answer, skew: Duration) -> UnixTime {
     UnixTime::since_unix_epoch(Duration::from_secs(
-        answer.this_update().as_secs().saturating_sub(skew.as_secs()),
+        answer
+            .this_update()
+            .as_secs()
+            .saturating_sub(skew.as_secs()),
     ))
 }

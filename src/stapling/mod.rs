@@ -68,7 +68,9 @@ use entry::Entry;
 #[cfg(feature = "prometheus")]
 pub use metrics::METRICS_CONTENT_TYPE;
 pub use refresh::RefreshThread;
-pub use report::{AnswerOrigin, NotReady, StapleError, StapleEvent, StapleEventKind, StapleSnapshot};
+pub use report::{
+    AnswerOrigin, NotReady, StapleError, StapleEvent, StapleEventKind, StapleSnapshot,
+};
 pub use state_dir::StateFileProblem;
 
 /// What the application is told about every staple event: see
@@ -289,7 +291,8 @@ impl Stapler {
     }
 
     fn notify_changed(&self) {
-        self.changes.update(|changes| *changes = changes.wrapping_add(1));
+        self.changes
+            .update(|changes| *changes = changes.wrapping_add(1));
     }
 
     /// The managed certificate the inner resolver picked, if it is one.

@@ -69,7 +69,9 @@ impl Stapler {
                 }
             })
             .min()
-            .map_or(crate::server::clock::FAR, |next| next.saturating_duration_since(mono))
+            .map_or(crate::server::clock::FAR, |next| {
+                next.saturating_duration_since(mono)
+            })
     }
 
     /// Serves what the keeper holds for `entry` if `now` is in its window, and reports a
@@ -104,7 +106,14 @@ impl Stapler {
     }
 
     /// Fetches, verifies and (if it is kept) staples and saves an answer for `entry`.
-    fn refresh(&self, index: usize, entry: &Entry, now: UnixTime, mono: Instant, events: &mut Events) {
+    fn refresh(
+        &self,
+        index: usize,
+        entry: &Entry,
+        now: UnixTime,
+        mono: Instant,
+        events: &mut Events,
+    ) {
         {
             let mut state = lock(&entry.state);
             state.fetches = state.fetches.saturating_add(1);
@@ -112,7 +121,9 @@ impl Stapler {
         // No lock is held while the transport talks to the responder.
         let fetched = match self.fetch(entry, now, mono) {
             Ok(fetched) => fetched,
-            Err(error) => return self.failed(index, entry, StapleError::Fetch(error), now, mono, events),
+            Err(error) => {
+                return self.failed(index, entry, StapleError::Fetch(error), now, mono, events);
+            }
         };
         let Fetched { url, response } = fetched;
         let answer = response.answer();
@@ -120,7 +131,16 @@ impl Stapler {
             if let Some(kept) = self.keeper.get(&entry.key)
                 && is_permanent_revocation(&kept.response.answer())
             {
-                return self.contradiction(index, entry, kept.response.answer(), answer, url, now, mono, events);
+                return self.contradiction(
+                    index,
+                    entry,
+                    kept.response.answer(),
+                    answer,
+                    url,
+                    now,
+                    mono,
+                    events,
+                );
             }
             return self.failed(index, entry, StapleError::Unknown, now, mono, events);
         }
@@ -132,7 +152,10 @@ impl Stapler {
             };
             return self.failed(index, entry, StapleError::Stale(stale), now, mono, events);
         }
-        match self.keeper.offer(&entry.key, response, now, mono, self.verifier.clock_skew()) {
+        match self
+            .keeper
+            .offer(&entry.key, response, now, mono, self.verifier.clock_skew())
+        {
             Ok(Offered::Newer(response)) => {
                 self.failures.succeeded(&index);
                 lock(&entry.state).unchanged = 0;
@@ -148,7 +171,10 @@ impl Stapler {
                 // Nothing newer: not the responder's failure, but not taken either.
                 self.failures.succeeded(&index);
                 bump_unchanged(entry);
-                let error = StapleError::NotKept(NotKept::Older { offered, kept: held });
+                let error = StapleError::NotKept(NotKept::Older {
+                    offered,
+                    kept: held,
+                });
                 self.refused(entry, error, now, events);
             }
             Err(Refusal::Contradiction { held, offered }) => {
@@ -182,7 +208,14 @@ impl Stapler {
     }
 
     /// Staples `response`, kept for `entry`, and tells.
-    fn take(&self, entry: &Entry, response: &Arc<OwnedVerifiedResponse>, origin: AnswerOrigin, now: UnixTime, events: &mut Events) {
+    fn take(
+        &self,
+        entry: &Entry,
+        response: &Arc<OwnedVerifiedResponse>,
+        origin: AnswerOrigin,
+        now: UnixTime,
+        events: &mut Events,
+    ) {
         let answer = response.answer();
         let from = window_start(&answer, self.verifier.clock_skew());
         let changed = entry.staple(response.der(), answer, from, self.serve_until(&answer));
@@ -208,7 +241,15 @@ impl Stapler {
     }
 
     /// A refresh that gave no answer to keep: remembered, backed off, told.
-    fn failed(&self, index: usize, entry: &Entry, error: StapleError, now: UnixTime, mono: Instant, events: &mut Events) {
+    fn failed(
+        &self,
+        index: usize,
+        entry: &Entry,
+        error: StapleError,
+        now: UnixTime,
+        mono: Instant,
+        events: &mut Events,
+    ) {
         let failure = self.failures.failed(&index, (), mono);
         {
             let mut state = lock(&entry.state);
@@ -224,10 +265,20 @@ impl Stapler {
             state.last_error = Some((now, error.clone()));
         }
         let stapled_until = entry.stapled(now).map(|(_, until)| until);
-        events.push(event(entry, now, StapleEventKind::Refused { error, stapled_until }));
+        events.push(event(
+            entry,
+            now,
+            StapleEventKind::Refused {
+                error,
+                stapled_until,
+            },
+        ));
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the refresh's context, passed down")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the refresh's context, passed down"
+    )]
     fn contradiction(
         &self,
         index: usize,
@@ -303,7 +354,11 @@ impl Stapler {
             return;
         };
         for path in state_dir::remove_abandoned(dir, std::time::SystemTime::now()) {
-            events.push(event(first, now, StapleEventKind::TemporaryFileRemoved { path }));
+            events.push(event(
+                first,
+                now,
+                StapleEventKind::TemporaryFileRemoved { path },
+            ));
         }
     }
 
@@ -355,12 +410,17 @@ impl Stapler {
         }
         let until = self.serve_until(&answer);
         if until <= now {
-            return Err(StateFileProblem::Invalid(crate::error::Error::ResponseExpired {
-                time: now,
-                not_after: until,
-            }));
+            return Err(StateFileProblem::Invalid(
+                crate::error::Error::ResponseExpired {
+                    time: now,
+                    not_after: until,
+                },
+            ));
         }
-        match self.keeper.offer(&entry.key, response, now, mono, self.verifier.clock_skew()) {
+        match self
+            .keeper
+            .offer(&entry.key, response, now, mono, self.verifier.clock_skew())
+        {
             Ok(offered) => Ok(Arc::clone(offered.response())),
             Err(refusal) => Err(StateFileProblem::NotStapleable(std::format!(
                 "{}",
@@ -457,7 +517,8 @@ impl Stapler {
                             RefreshThread::SHORTEST_WAIT
                         }
                     };
-                    let wait = wait.clamp(RefreshThread::SHORTEST_WAIT, RefreshThread::LONGEST_WAIT);
+                    let wait =
+                        wait.clamp(RefreshThread::SHORTEST_WAIT, RefreshThread::LONGEST_WAIT);
                     if signal.sleep_until(later(Instant::now(), wait), |stopped| *stopped) {
                         break;
                     }

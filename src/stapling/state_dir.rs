@@ -160,6 +160,25 @@ fn open_regular(path: &Path) -> io::Result<File> {
 /// Replaces the file at `path` (in `dir`) by one holding `bytes`, atomically, and durably when
 /// the directory can be flushed.
 pub(crate) fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<Saved> {
+    write_then_flush(dir, path, bytes, flush_directory)
+}
+
+/// Flushes a directory's entries to disk: what makes a rename durable on POSIX.
+fn flush_directory(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// [`write_atomically`], with the directory flushed by `flush`.
+fn write_then_flush(
+    dir: &Path,
+    path: &Path,
+    bytes: &[u8],
+    flush: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<Saved> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()
@@ -188,11 +207,10 @@ pub(crate) fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Res
     // The rename itself is made durable by flushing the directory (POSIX has no other way;
     // elsewhere the rename is as durable as the platform makes it). The file is in place
     // either way: a failure here is told apart from a failed save.
-    #[cfg(unix)]
-    if let Err(error) = File::open(dir).and_then(|dir| dir.sync_all()) {
-        return Ok(Saved::NotDurable(error.kind()));
+    match flush(dir) {
+        Ok(()) => Ok(Saved::Durable),
+        Err(error) => Ok(Saved::NotDurable(error.kind())),
     }
-    Ok(Saved::Durable)
 }
 
 /// Removes the temporary files of interrupted writes in `dir` (by name: `.<64 hex
@@ -238,7 +256,9 @@ fn is_temporary_name(name: &str) -> bool {
     let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
     hash.len() == 64
         && hash.bytes().all(|b| b.is_ascii_hexdigit())
-        && rest.split_once('.').is_some_and(|(pid, n)| digits(pid) && digits(n))
+        && rest
+            .split_once('.')
+            .is_some_and(|(pid, n)| digits(pid) && digits(n))
 }
 
 fn hex_digit(nibble: u8) -> char {
@@ -273,7 +293,10 @@ mod tests {
         let dir = scratch("write");
         let path = path_for(&dir, b"ee");
         assert_eq!(read(&path, 100), Ok(None));
-        assert_eq!(write_atomically(&dir, &path, b"first").unwrap(), Saved::Durable);
+        assert_eq!(
+            write_atomically(&dir, &path, b"first").unwrap(),
+            Saved::Durable
+        );
         write_atomically(&dir, &path, b"second").unwrap();
         assert_eq!(read(&path, 100), Ok(Some(b"second".to_vec())));
         let names: Vec<_> = fs::read_dir(&dir)
@@ -287,7 +310,10 @@ mod tests {
         // A directory where the file should be is not read as one ...
         fs::remove_file(&path).unwrap();
         fs::create_dir(&path).unwrap();
-        assert_eq!(read(&path, 100), Err(StateFileProblem::NotRegularFile("directory")));
+        assert_eq!(
+            read(&path, 100),
+            Err(StateFileProblem::NotRegularFile("directory"))
+        );
         // ... nor replaced: the write fails, and its temporary file is gone.
         assert!(write_atomically(&dir, &path, b"third").is_err());
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
@@ -303,12 +329,18 @@ mod tests {
         fs::write(&target, b"not an answer").unwrap();
         let link = path_for(&dir, b"linked");
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        assert_eq!(read(&link, 100), Err(StateFileProblem::NotRegularFile("symbolic link")));
+        assert_eq!(
+            read(&link, 100),
+            Err(StateFileProblem::NotRegularFile("symbolic link"))
+        );
         // A FIFO: reported at once, never opened (a blocking open would hang this test).
         let fifo = path_for(&dir, b"fifo");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if made.is_ok_and(|status| status.success()) {
-            assert_eq!(read(&fifo, 100), Err(StateFileProblem::NotRegularFile("FIFO")));
+            assert_eq!(
+                read(&fifo, 100),
+                Err(StateFileProblem::NotRegularFile("FIFO"))
+            );
             // Opened directly, it does not block either, and is refused.
             let file = open_regular(&fifo).unwrap();
             assert_eq!(
@@ -318,6 +350,21 @@ mod tests {
         }
         // A link swapped in is not followed by the open either.
         assert!(open_regular(&link).is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_flushed_is_not_a_failed_save() {
+        let dir = scratch("flush");
+        let path = path_for(&dir, b"ee");
+        let failing = |_: &Path| Err(io::Error::from(io::ErrorKind::PermissionDenied));
+        assert_eq!(
+            write_then_flush(&dir, &path, b"answer", failing).unwrap(),
+            Saved::NotDurable(io::ErrorKind::PermissionDenied)
+        );
+        // In place all the same, and nothing left behind.
+        assert_eq!(read(&path, 100), Ok(Some(b"answer".to_vec())));
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
         fs::remove_dir_all(&dir).unwrap();
     }
 

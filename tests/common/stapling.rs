@@ -215,7 +215,12 @@ pub fn simulate(days: u64, schedule: RefreshSchedule, seed: u64) -> Vec<(u64, u6
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let epoch = at(1_767_225_600);
     let clocks = Clocks::starting_at(epoch);
-    let ca = Arc::new(PreSigningCa::new(clocks.wall.clone(), epoch, 4 * DAY, 7 * DAY));
+    let ca = Arc::new(PreSigningCa::new(
+        clocks.wall.clone(),
+        epoch,
+        4 * DAY,
+        7 * DAY,
+    ));
     let stapler = clocks
         .stapler(Stapler::builder(Arc::clone(&provider)))
         .with_transport(ca.clone())
