@@ -55,6 +55,7 @@ macro_rules! delegate_signature_checks {
         }
     };
 }
+#[cfg(feature = "http")]
 pub(crate) use delegate_signature_checks;
 
 /// What the application is told about every decision: see

@@ -196,7 +196,7 @@ impl<'p> Verifier<'p> {
 
     /// The clock skew tolerated (the keeper of answers refuses any answer dated further
     /// ahead).
-    #[cfg(feature = "std")]
+    #[cfg(all(feature = "rustls", feature = "http"))]
     pub(crate) fn clock_skew(&self) -> Duration {
         self.clock_skew
     }

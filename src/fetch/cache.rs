@@ -291,7 +291,9 @@ impl ResponseCache {
                             .saturating_add(self.options.next_update_margin.as_secs())
                             < next_update.as_secs()
                     }
-                    None => mono < later(kept.kept_at, self.options.no_next_update_ttl),
+                    None => kept
+                        .kept_at
+                        .is_some_and(|at| mono < later(at, self.options.no_next_update_ttl)),
                 };
             if servable {
                 return CacheLookup::Hit(kept.response);

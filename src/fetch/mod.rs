@@ -4,6 +4,12 @@
 //! ([`ResponseCache`]), and what the server side schedules with: [`Backoff`] after failures,
 //! [`RefreshSchedule`] for answers kept, and the monotonic clock ([`MonotonicClock`]).
 
+// The fetch path's pool and slots serve the stapler and the mTLS verifier.
+#![cfg_attr(
+    not(all(feature = "rustls", feature = "http")),
+    allow(dead_code, unused_imports)
+)]
+
 mod cache;
 mod error;
 #[cfg(feature = "http")]

@@ -16,8 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use rustls_pki_types::UnixTime;
-
 /// Where the server side reads monotonic time: the operating system's ([`SystemMonotonicClock`])
 /// unless a test or a simulation drives it.
 ///
@@ -75,9 +73,14 @@ impl MonotonicClock for ManualMonotonicClock {
     }
 }
 
+#[cfg(feature = "stapler")]
 /// The monotonic deadline of the wall instant `target`, given both clocks' now: `mono_now`
 /// plus how far `target` is ahead of `wall_now` (no later than `mono_now` when it is past).
-pub(crate) fn deadline_at(target: UnixTime, wall_now: UnixTime, mono_now: Instant) -> Instant {
+pub(crate) fn deadline_at(
+    target: rustls_pki_types::UnixTime,
+    wall_now: rustls_pki_types::UnixTime,
+    mono_now: Instant,
+) -> Instant {
     let ahead = target.as_secs().saturating_sub(wall_now.as_secs());
     later(mono_now, Duration::from_secs(ahead))
 }
@@ -90,11 +93,16 @@ pub(crate) fn later(instant: Instant, by: Duration) -> Instant {
         .unwrap_or(instant)
 }
 
+#[cfg(feature = "stapler")]
 /// The wall instant of the monotonic `deadline`, for reports: `wall_now` plus how far
 /// `deadline` is ahead of `mono_now`.
-pub(crate) fn wall_at(deadline: Instant, wall_now: UnixTime, mono_now: Instant) -> UnixTime {
+pub(crate) fn wall_at(
+    deadline: Instant,
+    wall_now: rustls_pki_types::UnixTime,
+    mono_now: Instant,
+) -> rustls_pki_types::UnixTime {
     let ahead = deadline.saturating_duration_since(mono_now);
-    UnixTime::since_unix_epoch(Duration::from_secs(
+    rustls_pki_types::UnixTime::since_unix_epoch(Duration::from_secs(
         wall_now.as_secs().saturating_add(ahead.as_secs()),
     ))
 }
@@ -104,6 +112,8 @@ pub(crate) const FAR: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 #[cfg(test)]
 mod tests {
+    use rustls_pki_types::UnixTime;
+
     use super::*;
 
     fn wall(secs: u64) -> UnixTime {

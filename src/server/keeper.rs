@@ -62,11 +62,12 @@ impl CertKey {
 }
 
 /// An answer kept, with the monotonic instant it was kept at (answers without `nextUpdate`
-/// are kept for a TTL from then).
+/// are kept for a TTL from then); `None` for a revocation remembered after its answer was
+/// dropped (a permanent revocation needs no TTL).
 #[derive(Clone, Debug)]
 pub(crate) struct Kept {
     pub(crate) response: Arc<OwnedVerifiedResponse>,
-    pub(crate) kept_at: Instant,
+    pub(crate) kept_at: Option<Instant>,
 }
 
 /// What an offer did.
@@ -189,7 +190,7 @@ impl Keeper {
         }
         let kept = Kept {
             response: Arc::clone(&response),
-            kept_at: mono,
+            kept_at: Some(mono),
         };
         answers.insert(key.clone(), kept, |kept| {
             let answer = kept.response.answer();
@@ -210,7 +211,7 @@ impl Keeper {
                 Some(kept) if Arc::ptr_eq(&kept.response, &response) => kept.clone(),
                 _ => Kept {
                     response,
-                    kept_at: Instant::now(),
+                    kept_at: None,
                 },
             }),
             None => answers.get(key).cloned(),

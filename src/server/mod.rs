@@ -14,6 +14,10 @@
 //! Nothing here knows rustls, HTTP or files: the fetch path and the responder pool are in
 //! [`crate::fetch`], the components above it.
 
+// Each component uses the parts it needs; a build without all of them (the default one, with
+// the fetch cache alone, or the rustls adapter without the server side) leaves some unused.
+#![cfg_attr(not(feature = "stapler"), allow(dead_code, unused_imports))]
+
 pub(crate) mod backoff;
 pub(crate) mod bounded;
 pub(crate) mod clock;

@@ -172,6 +172,7 @@ impl RefreshSchedule {
         Duration::from_secs(delay)
     }
 
+    #[cfg(feature = "stapler")]
     /// The delay before refreshing an answer read back from disk at start: random, under the
     /// minimum interval (at least a second).
     pub(crate) fn after_load(&self, draw: u32) -> Duration {
