@@ -171,8 +171,11 @@ impl Answers {
     fn run(&self, job: Job, slot: Slot, flight: &Flight) {
         let mono = self.mono.now();
         let (result, brought) = self.fetch(&job, slot, mono);
-        flight.finish(result);
+        // Out of the running fetches before the result is published: a handshake that comes
+        // after finds the keeper filled (or the failure remembered), never a finished fetch
+        // to join for an answer of another time.
         self.flights.update(|flights| flights.remove(&job.key));
+        flight.finish(result);
         self.after_fetch(&job.key, brought, job.now, mono);
     }
 

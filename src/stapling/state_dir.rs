@@ -381,7 +381,7 @@ mod tests {
         // Young: kept (another stapler may be writing it).
         assert!(remove_abandoned(&dir, SystemTime::now()).is_empty());
         let later = SystemTime::now() + Duration::from_secs(61);
-        assert_eq!(remove_abandoned(&dir, later), [left.clone()]);
+        assert_eq!(remove_abandoned(&dir, later), std::slice::from_ref(&left));
         assert!(!left.exists());
         assert!(answer.exists() && unrelated.exists());
         fs::remove_dir_all(&dir).unwrap();

@@ -417,6 +417,61 @@ impl Pki {
         fs::write(path, rewritten).unwrap();
     }
 
+    /// The intermediate's certificate signed again, by a root nobody trusts (`/CN=Untrusted
+    /// Root`): the same subject and key, another issuer and serial. A client sending it before
+    /// the real intermediate offers a path that leads nowhere first.
+    pub fn cross_signed_intermediate(&self) -> CertificateDer<'static> {
+        let mut root = vec!["req", "-x509"];
+        root.extend(EC);
+        root.extend([
+            "-keyout",
+            "untrusted.key",
+            "-subj",
+            "/CN=Untrusted Root",
+            "-days",
+            "30",
+            "-out",
+            "untrusted.pem",
+        ]);
+        openssl(&self.dir, &root);
+        openssl(
+            &self.dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "int.csr",
+                "-CA",
+                "untrusted.pem",
+                "-CAkey",
+                "untrusted.key",
+                "-set_serial",
+                "0x3003",
+                "-days",
+                "10",
+                "-extfile",
+                "ext.cnf",
+                "-extensions",
+                "ca_int",
+                "-out",
+                "int-cross.pem",
+            ],
+        );
+        openssl(
+            &self.dir,
+            &[
+                "x509",
+                "-in",
+                "int-cross.pem",
+                "-outform",
+                "DER",
+                "-out",
+                "int-cross.der",
+            ],
+        );
+        self.der("int-cross")
+    }
+
     /// The server's certificate chain and key.
     pub fn server_identity(&self) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
         (vec![self.der("server")], self.key("server"))
@@ -722,6 +777,12 @@ impl Clock {
             )
         });
         self.mono.advance(Duration::from_secs(step));
+    }
+
+    /// The wall clock jumps to `offset` from the system's (ahead, or back); monotonic time
+    /// does not move, as it would not on a real machine whose clock is set.
+    pub fn jump_to(&self, offset: Duration) {
+        self.offset_secs.store(offset.as_secs(), Ordering::SeqCst);
     }
 
     pub fn now(&self) -> UnixTime {
