@@ -129,6 +129,8 @@ mod policy;
 #[cfg(feature = "std")]
 mod server;
 
+#[cfg(feature = "rustls")]
+mod chain;
 #[cfg(feature = "std")]
 pub mod fetch;
 #[cfg(feature = "rustls")]

@@ -16,8 +16,8 @@ use ::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use ::rustls::{CertificateError, DistinguishedName, RootCertStore};
 
 use crate::cert::{Certificate, TlsFeatures};
+use crate::chain;
 use crate::error::Error;
-use crate::issuer::Issuer;
 use crate::policy::{Decision, Policy, Situation, Staple, Verdict};
 use crate::server::bounded::{Bounded, digest};
 use crate::server::observe::Observer;
@@ -271,7 +271,15 @@ impl OcspStapleVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<Answer, Error> {
-        let issuer = self.find_issuer(end_entity, intermediates)?;
+        // The issuer among the intermediates the server sent, then among the roots, by name
+        // and signature: the server may send any certificate along with the chain, and the
+        // inner verifier ignores those that do not build a path.
+        let sent = chain::parse_all(intermediates);
+        let algorithms = self.verifier.algorithms();
+        let depth = chain::RevocationCheckDepth::EndEntity;
+        let links = chain::build(end_entity, &sent, &self.roots, algorithms, depth)?;
+        let path = chain::walk(end_entity, &sent, &self.roots, &links)?;
+        let (_, issuer) = path.first().ok_or(Error::IssuerNotFound)?;
         let trusted = self
             .trusted_responders
             .iter()
@@ -279,31 +287,8 @@ impl OcspStapleVerifier {
             .collect::<Result<Vec<_>, _>>()?;
         self.verifier
             .with_trusted_responders(&trusted)
-            .verify(ocsp_response, end_entity, &issuer, None, now)
+            .verify(ocsp_response, end_entity, issuer, None, now)
             .map(|verified| verified.answer())
-    }
-
-    /// The CA that issued `end_entity`: among the intermediates the server sent, then among
-    /// the roots, by name and signature ([`Issuer::issued`]: the server may send any
-    /// certificate along with the chain, and the inner verifier ignores those that do not
-    /// build a path).
-    fn find_issuer<'a>(
-        &'a self,
-        end_entity: &Certificate<'_>,
-        intermediates: &'a [CertificateDer<'a>],
-    ) -> Result<Issuer<'a>, Error> {
-        let sent = intermediates
-            .iter()
-            .filter_map(|der| Certificate::from_der(der).ok())
-            .map(|cert| Issuer::from(&cert));
-        let roots = self
-            .roots
-            .roots
-            .iter()
-            .filter_map(|anchor| Issuer::from_trust_anchor(anchor).ok());
-        sent.chain(roots)
-            .find(|candidate| candidate.issued(end_entity, self.verifier.algorithms()))
-            .ok_or(Error::IssuerNotFound)
     }
 }
 

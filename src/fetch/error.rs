@@ -6,6 +6,7 @@ use core::time::Duration;
 use std::string::String;
 
 use crate::error::Error;
+use crate::policy::Staple;
 use crate::server::backoff::FailureKind;
 use crate::server::keeper::Refusal;
 use crate::verify::Answer;
@@ -229,5 +230,183 @@ impl FetchError {
             Self::ResponderBusy { .. } => "responder_busy",
             Self::Unreachable { .. } => "unreachable",
         }
+    }
+}
+
+impl FetchError {
+    /// What a server that fetched for itself tells its [`crate::Policy`] when the fetch failed
+    /// (see the table on [`crate::mtls::OcspClientCertVerifier`]): "no answer" for a responder
+    /// that could not be asked or answered nonsense, an unusable answer for `tryLater` and a
+    /// stale one, an invalid answer for every other refusal.
+    pub(crate) fn as_staple(&self) -> Staple {
+        match self {
+            Self::InvalidResponse { error, .. } => staple_of_refusal(*error),
+            // The caller's own setup (a hash algorithm this build lacks, ...): fail closed.
+            Self::InvalidRequest(error) => Staple::Invalid(*error),
+            Self::RecentFailure { kind, .. } => staple_of_failure(*kind),
+            // Unreachable, nonsense, no URL, not allowed, busy: no answer.
+            _ => Staple::Absent,
+        }
+    }
+}
+
+/// The policy's input for a failure remembered.
+pub(crate) fn staple_of_failure(kind: FailureKind) -> Staple {
+    match kind {
+        FailureKind::InvalidResponse(error) => staple_of_refusal(error),
+        _ => Staple::Absent,
+    }
+}
+
+/// The policy's input for a response the verifier refused. RFC 6960 section 2.3:
+/// internalError means "Internal error in issuer", the OCSP form of the HTTP 5xx the fetcher
+/// already counts as unreachable: no answer. tryLater stays an unusable answer (which the
+/// presets treat as no answer too); every other refusal is an invalid answer.
+fn staple_of_refusal(error: Error) -> Staple {
+    match error {
+        Error::UnsuccessfulResponse(crate::error::ResponseStatus::InternalError) => Staple::Absent,
+        error => Staple::Invalid(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::time::Duration;
+
+    use super::*;
+    use crate::cert::TlsFeatures;
+    use crate::error::ResponseStatus;
+    use crate::policy::{Policy, Verdict};
+
+    fn unreachable() -> FetchError {
+        FetchError::Unreachable {
+            url: "http://127.0.0.1:1/".into(),
+            reason: Unreachable::Timeout,
+        }
+    }
+
+    fn refused(error: Error) -> FetchError {
+        FetchError::InvalidResponse {
+            url: "http://127.0.0.1:1/".into(),
+            error,
+        }
+    }
+
+    /// The client-certificate table (on `OcspClientCertVerifier` and in docs/mtls.md), for
+    /// every way a fetch fails: the situation, and each preset's verdict.
+    #[test]
+    fn every_failed_fetch_has_its_row() {
+        use Verdict::{Accept, Reject};
+        let try_later = Error::UnsuccessfulResponse(ResponseStatus::TryLater);
+        let internal = Error::UnsuccessfulResponse(ResponseStatus::InternalError);
+        let unauthorized = Error::UnsuccessfulResponse(ResponseStatus::Unauthorized);
+        let stale = Error::ResponseExpired {
+            time: rustls_pki_types::UnixTime::since_unix_epoch(Duration::from_secs(2)),
+            not_after: rustls_pki_types::UnixTime::since_unix_epoch(Duration::from_secs(1)),
+        };
+        let rows: [(FetchError, &str, Verdict, Verdict); 14] = [
+            (unreachable(), "no_staple", Accept, Reject),
+            (
+                FetchError::BadAnswer {
+                    url: String::new(),
+                    reason: BadAnswer::Status(404),
+                },
+                "no_staple",
+                Accept,
+                Reject,
+            ),
+            (FetchError::NoResponderUrl, "no_staple", Accept, Reject),
+            (
+                FetchError::ResponderNotAllowed("http://10.0.0.1/".into()),
+                "no_staple",
+                Accept,
+                Reject,
+            ),
+            (
+                FetchError::ResponderBusy { url: String::new() },
+                "no_staple",
+                Accept,
+                Reject,
+            ),
+            (refused(internal), "no_staple", Accept, Reject),
+            (refused(try_later), "staple_unusable", Accept, Reject),
+            (refused(stale), "staple_unusable", Accept, Reject),
+            (
+                refused(Error::InvalidSignature),
+                "staple_invalid",
+                Reject,
+                Reject,
+            ),
+            (
+                refused(Error::NoMatchingResponse),
+                "staple_invalid",
+                Reject,
+                Reject,
+            ),
+            (refused(unauthorized), "staple_invalid", Reject, Reject),
+            (
+                FetchError::RecentFailure {
+                    kind: FailureKind::InvalidResponse(Error::ResponderNotFound),
+                    retry_in: Duration::from_secs(9),
+                },
+                "staple_invalid",
+                Reject,
+                Reject,
+            ),
+            (
+                FetchError::RecentFailure {
+                    kind: FailureKind::Unreachable,
+                    retry_in: Duration::from_secs(9),
+                },
+                "no_staple",
+                Accept,
+                Reject,
+            ),
+            (
+                FetchError::InvalidRequest(Error::UnsupportedHashAlgorithm),
+                "staple_invalid",
+                Reject,
+                Reject,
+            ),
+        ];
+        for (error, situation, soft, hard) in rows {
+            let staple = error.as_staple();
+            for (policy, verdict) in [(Policy::soft_fail(), soft), (Policy::hard_fail(), hard)] {
+                let decision = policy.decide(&staple, TlsFeatures::NoneRequired);
+                assert_eq!(decision.situation().code(), situation, "{error}");
+                assert_eq!(decision.verdict(), verdict, "{error}, {policy:?}");
+            }
+        }
+        // What the failure memory remembers decides as the failure did.
+        assert_eq!(staple_of_failure(FailureKind::Unreachable), Staple::Absent);
+        assert_eq!(staple_of_failure(FailureKind::BadAnswer), Staple::Absent);
+        assert_eq!(
+            staple_of_failure(FailureKind::InvalidResponse(internal)),
+            Staple::Absent
+        );
+        assert_eq!(
+            staple_of_failure(FailureKind::InvalidResponse(Error::InvalidSignature)),
+            Staple::Invalid(Error::InvalidSignature)
+        );
+    }
+
+    #[test]
+    fn codes_and_families() {
+        assert_eq!(unreachable().code(), "unreachable");
+        assert!(unreachable().is_unreachable());
+        assert_eq!(refused(Error::InvalidSignature).code(), "invalid_signature");
+        assert_eq!(
+            refused(Error::InvalidSignature).failure_kind(),
+            Some(FailureKind::InvalidResponse(Error::InvalidSignature))
+        );
+        assert_eq!(FetchError::NoResponderUrl.failure_kind(), None);
+        assert_eq!(
+            FetchError::ResponderBusy { url: String::new() }.failure_kind(),
+            None
+        );
+        assert_eq!(
+            FetchError::ResponderNotAllowed(String::new()).code(),
+            "responder_not_allowed"
+        );
     }
 }

@@ -557,3 +557,49 @@ pub(crate) fn responder_failure(error: &FetchError) -> Option<FailureKind> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(error: Error) -> FetchError {
+        FetchError::InvalidResponse {
+            url: "http://127.0.0.1:1/".into(),
+            error,
+        }
+    }
+
+    #[test]
+    fn a_responder_is_down_for_its_own_failures_only() {
+        let unreachable = FetchError::Unreachable {
+            url: String::new(),
+            reason: Unreachable::Timeout,
+        };
+        assert_eq!(
+            responder_failure(&unreachable),
+            Some(FailureKind::Unreachable)
+        );
+        let nonsense = FetchError::BadAnswer {
+            url: String::new(),
+            reason: BadAnswer::Status(404),
+        };
+        assert_eq!(responder_failure(&nonsense), Some(FailureKind::BadAnswer));
+        for status in [ResponseStatus::TryLater, ResponseStatus::InternalError] {
+            let error = Error::UnsuccessfulResponse(status);
+            assert_eq!(
+                responder_failure(&refused(error)),
+                Some(FailureKind::InvalidResponse(error))
+            );
+        }
+        // An answer about one certificate that does not verify says nothing about the others.
+        assert_eq!(responder_failure(&refused(Error::InvalidSignature)), None);
+        let unauthorized = Error::UnsuccessfulResponse(ResponseStatus::Unauthorized);
+        assert_eq!(responder_failure(&refused(unauthorized)), None);
+        assert_eq!(responder_failure(&FetchError::NoResponderUrl), None);
+        let remembered = FetchError::RecentFailure {
+            kind: FailureKind::Unreachable,
+            retry_in: Duration::from_secs(1),
+        };
+        assert_eq!(responder_failure(&remembered), None);
+    }
+}

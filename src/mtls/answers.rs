@@ -26,7 +26,7 @@ use ::rustls::time_provider::TimeProvider;
 use rustls_pki_types::UnixTime;
 
 use super::flight::{Flight, Job};
-use super::outcome::{AnswerSource, ClientCertEvent, Counters, Obtained, staple_of_failure};
+use super::outcome::{AnswerSource, ClientCertEvent, Counters, Obtained};
 use super::prefetch::{PrefetchOptions, Tracked};
 use crate::cert::Certificate;
 use crate::fetch::{
@@ -182,7 +182,7 @@ impl Answers {
                 })
             }
             CacheLookup::RecentFailure { kind, retry_in } => Some(Obtained {
-                staple: staple_of_failure(kind),
+                staple: crate::fetch::staple_of_failure(kind),
                 answer: None,
                 source: AnswerSource::RecentFailure { kind, retry_in },
                 fetch_error: None,

@@ -17,10 +17,10 @@ use ::rustls::time_provider::{DefaultTimeProvider, TimeProvider};
 
 use super::answers::{Answers, IssuerConfig};
 use super::outcome::{ClientCertEvent, Counters};
-use super::path::{PathMemo, RevocationCheckDepth};
 use super::prefetch::{PrefetchOptions, Prefetcher};
 use super::{HandshakeWait, OcspClientCertVerifier};
 use crate::cert::Certificate;
+use crate::chain::{PathMemo, RevocationCheckDepth};
 use crate::error::Error;
 use crate::fetch::{
     Backoff, CacheOptions, FetchSlots, Fetcher, ResponderPolicy, Responders, ResponseCache,

@@ -302,3 +302,46 @@ impl Answers {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use core::time::Duration;
+
+    use super::*;
+
+    fn unreachable() -> FetchError {
+        FetchError::Unreachable {
+            url: "http://127.0.0.1:1/".into(),
+            reason: Unreachable::Timeout,
+        }
+    }
+
+    #[test]
+    fn a_flight_is_waited_for_until_the_deadline_only() {
+        let flight = Arc::new(Flight::default());
+        let started = Instant::now();
+        let deadline = started.checked_add(Duration::from_millis(50));
+        assert!(flight.wait_until(deadline).is_none());
+        assert!(started.elapsed() >= Duration::from_millis(50));
+        // Overdue now: the next waiter does not wait, whatever its deadline.
+        let started = Instant::now();
+        assert!(
+            flight
+                .wait_until(started.checked_add(Duration::from_secs(10)))
+                .is_none()
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+
+        let flight = Arc::new(Flight::default());
+        let finishing = Arc::clone(&flight);
+        let thread = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            finishing.finish(FlightResult::Failed(unreachable()));
+        });
+        let result = flight.wait_until(Instant::now().checked_add(Duration::from_secs(10)));
+        assert!(matches!(result, Some(FlightResult::Failed(error)) if error == unreachable()));
+        thread.join().unwrap();
+        // Once finished, every later wait returns at once, whatever the deadline.
+        assert!(flight.wait_until(Some(Instant::now())).is_some());
+    }
+}

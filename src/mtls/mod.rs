@@ -5,7 +5,7 @@
 //!
 //! What happens in a handshake, in order, once the inner verifier has accepted the chain:
 //!
-//! 1. The path ([`path`]). The end-entity certificate's issuer is looked for among the
+//! 1. The path (`src/chain.rs`). The end-entity certificate's issuer is looked for among the
 //!    intermediates the client sent, then among the roots, by name **and** signature; with
 //!    [`RevocationCheckDepth::Chain`] the same is done for each intermediate up to a trust
 //!    anchor, trying cross-signed candidates in turn. The path is remembered per presented
@@ -38,7 +38,6 @@ mod flight;
 #[cfg(feature = "prometheus")]
 mod metrics;
 mod outcome;
-mod path;
 mod prefetch;
 
 use core::fmt;
@@ -52,6 +51,7 @@ use ::rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use ::rustls::{DistinguishedName, RootCertStore};
 
 use crate::cert::Certificate;
+use crate::chain;
 use crate::error::Error;
 use crate::fetch::ResponseCache;
 use crate::policy::{Policy, Staple};
@@ -59,15 +59,15 @@ use crate::request::ReqCert;
 use crate::server::keeper::CertKey;
 use answers::{Answers, Pending};
 use flight::FlightResult;
-use outcome::{CertificateFacts, Obtained, staple_of_fetch_error};
+use outcome::{CertificateFacts, Obtained};
 use prefetch::Prefetcher;
 
+pub use crate::chain::RevocationCheckDepth;
 pub use builder::{BuildError, IssuerResponder, OcspClientCertVerifierBuilder};
 pub use outcome::{
     AnswerSource, CertificateCheck, ClientCertEvent, ClientCertEventKind, ClientCertOutcome,
     ClientCertSnapshot,
 };
-pub use path::RevocationCheckDepth;
 pub use prefetch::PrefetchOptions;
 
 /// What the application is told about what the verifier does: see
@@ -192,7 +192,7 @@ pub struct OcspClientCertVerifier {
     policy: Policy,
     depth: RevocationCheckDepth,
     wait: HandshakeWait,
-    paths: path::PathMemo,
+    paths: chain::PathMemo,
     answers: Arc<Answers>,
     /// Stopped and joined when the verifier is dropped.
     _prefetcher: Option<Prefetcher>,
@@ -275,9 +275,9 @@ impl OcspClientCertVerifier {
             return Ok(0);
         };
         let end_entity = Certificate::from_der(end_entity)?;
-        let parsed = path::parse_all(intermediates);
+        let parsed = chain::parse_all(intermediates);
         let links = self.build_path(&end_entity, &parsed)?;
-        let path = path::walk(&end_entity, &parsed, &self.roots, &links)?;
+        let path = chain::walk(&end_entity, &parsed, &self.roots, &links)?;
         let mono = self.answers.mono.now();
         let mut started = 0;
         for (cert, issuer) in &path {
@@ -318,13 +318,13 @@ impl OcspClientCertVerifier {
             // known to land here.
             Err(error) => return ClientCertOutcome::unreadable(now, self.policy, error),
         };
-        let parsed = path::parse_all(intermediates);
+        let parsed = chain::parse_all(intermediates);
         let path = self
             .paths
             .get_or_build(end_entity.as_ref(), intermediates, || {
                 self.build_path(&certificate, &parsed)
             })
-            .and_then(|links| path::walk(&certificate, &parsed, &self.roots, &links));
+            .and_then(|links| chain::walk(&certificate, &parsed, &self.roots, &links));
         let path = match path {
             Ok(path) => path,
             Err(error) => {
@@ -380,7 +380,7 @@ impl OcspClientCertVerifier {
                 }
             }
             Some(FlightResult::Failed(error)) => Obtained {
-                staple: staple_of_fetch_error(&error),
+                staple: error.as_staple(),
                 answer: None,
                 source: match &error {
                     crate::fetch::FetchError::ResponderBusy { .. } => AnswerSource::ResponderBusy,
@@ -397,8 +397,8 @@ impl OcspClientCertVerifier {
         &self,
         end_entity: &Certificate<'_>,
         intermediates: &[Option<Certificate<'_>>],
-    ) -> Result<Vec<path::Link>, Error> {
-        path::build(
+    ) -> Result<Vec<chain::Link>, Error> {
+        chain::build(
             end_entity,
             intermediates,
             &self.roots,

@@ -604,34 +604,193 @@ impl Counters {
     }
 }
 
-/// The policy's input for a fetch that failed (see the table on
-/// [`super::OcspClientCertVerifier`]).
-pub(super) fn staple_of_fetch_error(error: &FetchError) -> Staple {
-    match error {
-        FetchError::InvalidResponse { error, .. } => staple_of_refusal(*error),
-        // The caller's own setup (a hash algorithm this build lacks, ...): fail closed.
-        FetchError::InvalidRequest(error) => Staple::Invalid(*error),
-        FetchError::RecentFailure { kind, .. } => staple_of_failure(*kind),
-        // Unreachable, nonsense, no URL, busy: no answer.
-        _ => Staple::Absent,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use core::time::Duration;
+    use std::string::ToString;
 
-/// The policy's input for a failure the cache remembers.
-pub(super) fn staple_of_failure(kind: FailureKind) -> Staple {
-    match kind {
-        FailureKind::InvalidResponse(error) => staple_of_refusal(error),
-        _ => Staple::Absent,
-    }
-}
+    use super::*;
+    use crate::response::{CertStatus, RevocationReason};
 
-/// The policy's input for a response the verifier refused. RFC 6960 section 2.3:
-/// internalError means "Internal error in issuer", the OCSP form of the HTTP 5xx the fetcher
-/// already counts as unreachable: no answer. tryLater stays an unusable answer (which the
-/// presets treat as no answer too); every other refusal is an invalid answer.
-fn staple_of_refusal(error: Error) -> Staple {
-    match error {
-        Error::UnsuccessfulResponse(crate::error::ResponseStatus::InternalError) => Staple::Absent,
-        error => Staple::Invalid(error),
+    fn at(secs: u64) -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(secs))
+    }
+
+    fn facts() -> Option<Arc<CertificateFacts>> {
+        Some(Arc::new(CertificateFacts {
+            serial: std::vec![1],
+            subject: std::vec![0x30, 0x00],
+        }))
+    }
+
+    fn check(staple: Staple, policy: Policy, source: AnswerSource) -> CertificateCheck {
+        let obtained = Obtained {
+            staple,
+            answer: None,
+            source,
+            fetch_error: None,
+        };
+        CertificateCheck::new(0, facts(), policy, obtained)
+    }
+
+    #[test]
+    fn refusals_map_to_rustls_errors() {
+        let answer = |status| Answer::for_tests(status, at(1_000), Some(at(2_000)));
+        let revoked = CertStatus::Revoked {
+            time: at(500),
+            reason: Some(RevocationReason::KeyCompromise),
+        };
+        let stale = Error::ResponseExpired {
+            time: at(3_000),
+            not_after: at(2_000),
+        };
+        let cases = [
+            (Staple::Verified(answer(CertStatus::Good)), None),
+            (
+                Staple::Verified(answer(revoked)),
+                Some(CertificateError::Revoked),
+            ),
+            (
+                Staple::Verified(answer(CertStatus::Unknown)),
+                Some(CertificateError::UnknownRevocationStatus),
+            ),
+            (
+                Staple::Absent,
+                Some(CertificateError::UnknownRevocationStatus),
+            ),
+            (
+                Staple::Invalid(stale),
+                Some(CertificateError::UnknownRevocationStatus),
+            ),
+            (
+                Staple::Invalid(Error::InvalidSignature),
+                Some(CertificateError::InvalidOcspResponse),
+            ),
+            (
+                Staple::Invalid(Error::IssuerNotFound),
+                Some(CertificateError::UnknownRevocationStatus),
+            ),
+        ];
+        for (staple, expected) in cases {
+            let error = check(staple, Policy::hard_fail(), AnswerSource::Fetch).error();
+            assert_eq!(
+                error,
+                expected.map(::rustls::Error::InvalidCertificate),
+                "{staple:?}"
+            );
+        }
+        // Soft-fail accepts no answer and unusable answers; nothing else changes.
+        let soft = Policy::soft_fail();
+        assert_eq!(
+            check(Staple::Absent, soft, AnswerSource::Overloaded).error(),
+            None
+        );
+        assert_eq!(
+            check(Staple::Invalid(stale), soft, AnswerSource::Fetch).error(),
+            None
+        );
+        // An unreadable certificate.
+        let unreadable = ClientCertOutcome::unreadable(
+            at(1),
+            soft,
+            Error::BadDer(crate::error::Structure::Certificate),
+        );
+        assert_eq!(
+            unreadable.error(),
+            Some(::rustls::Error::InvalidCertificate(
+                CertificateError::BadEncoding
+            ))
+        );
+        assert_eq!(unreadable.serial(), None);
+    }
+
+    #[test]
+    fn outcomes_read_as_one_line_and_the_first_refusal_decides() {
+        let revoked = Answer::for_tests(
+            CertStatus::Revoked {
+                time: at(500),
+                reason: Some(RevocationReason::KeyCompromise),
+            },
+            at(1_000),
+            Some(at(2_000)),
+        );
+        let soft = Policy::soft_fail();
+        let mut deeper = check(Staple::Verified(revoked), soft, AnswerSource::Cache);
+        deeper.depth = 1;
+        let outcome = ClientCertOutcome::new(
+            at(1_500),
+            Duration::from_millis(7),
+            std::vec![
+                check(Staple::Absent, soft, AnswerSource::BudgetExhausted),
+                deeper
+            ],
+        );
+        assert_eq!(
+            outcome.to_string(),
+            "rejected: the certificate at depth 1: revoked (keyCompromise) (from the cache)"
+        );
+        assert_eq!(outcome.deciding().depth(), 1);
+        assert_eq!(outcome.waited(), Duration::from_millis(7));
+        assert_eq!(outcome.serial(), Some(&[1][..]));
+        let outcome = ClientCertOutcome::new(
+            at(1_500),
+            Duration::ZERO,
+            std::vec![check(Staple::Absent, soft, AnswerSource::BudgetExhausted)],
+        );
+        assert_eq!(
+            outcome.to_string(),
+            "accepted: no answer (the handshake budget ran out; the fetch goes on in the \
+             background)"
+        );
+        let busy = check(Staple::Absent, soft, AnswerSource::ResponderBusy);
+        assert_eq!(
+            busy.to_string(),
+            "no answer (not asked: its responder is busy)"
+        );
+        let waiting = AnswerSource::RecentFailure {
+            kind: FailureKind::Unreachable,
+            retry_in: Duration::from_secs(90),
+        };
+        assert_eq!(
+            waiting.to_string(),
+            "not asked: no responder could be reached, asked again in 1m 30s"
+        );
+        assert_eq!(waiting.code(), "recent_failure");
+    }
+
+    #[test]
+    fn counters_follow_each_check() {
+        let counters = Counters::default();
+        let soft = Policy::soft_fail();
+        let outcome = ClientCertOutcome::new(
+            at(1),
+            Duration::ZERO,
+            std::vec![
+                check(Staple::Absent, soft, AnswerSource::ResponderBusy),
+                check(Staple::Absent, soft, AnswerSource::ResponderNotAllowed),
+            ],
+        );
+        counters.record(&outcome);
+        let snapshot = counters.snapshot(1, 2, 3, 4, 5);
+        assert_eq!(
+            (
+                snapshot.handshakes(),
+                snapshot.accepted(),
+                snapshot.no_answer(),
+                snapshot.responder_busy(),
+                snapshot.responder_not_allowed()
+            ),
+            (1, 1, 2, 1, 1)
+        );
+        assert_eq!(
+            (
+                snapshot.in_flight(),
+                snapshot.cached(),
+                snapshot.revocations(),
+                snapshot.tracked(),
+                snapshot.responders_down()
+            ),
+            (1, 2, 3, 4, 5)
+        );
     }
 }

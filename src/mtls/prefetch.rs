@@ -365,3 +365,25 @@ fn run(answers: &Weak<Answers>, stop: &Signal<bool>, interval: Duration) {
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| answers.prefetch_round()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefetch_options() {
+        let options = PrefetchOptions::new();
+        assert_eq!(options, PrefetchOptions::default());
+        assert!(options.is_enabled());
+        assert_eq!(options.max_tracked(), 1_000);
+        assert_eq!(options.interval(), Duration::from_secs(30));
+        assert_eq!(options.window(), Duration::from_secs(24 * 3600));
+        assert_eq!(options.schedule(), RefreshSchedule::new());
+        assert!(!PrefetchOptions::disabled().is_enabled());
+        assert!(
+            !PrefetchOptions::new()
+                .with_window(Duration::ZERO)
+                .is_enabled()
+        );
+    }
+}

@@ -1,7 +1,9 @@
-//! The path of a client's chain: who issued each certificate, found again by name and
+//! The path of a presented chain: who issued each certificate, found again by name and
 //! signature (rustls does not hand over the path its inner verifier built), with backtracking
-//! over cross-signed candidates, and remembered per presented chain.
+//! over cross-signed candidates. The rustls adapter finds a server certificate's issuer this
+//! way, and the mTLS verifier a client's path (remembered per presented chain).
 
+#[cfg(feature = "http")]
 use std::sync::{Arc, Mutex};
 use std::vec::Vec;
 
@@ -12,18 +14,23 @@ use rustls_pki_types::SignatureVerificationAlgorithm;
 use crate::cert::Certificate;
 use crate::error::Error;
 use crate::issuer::Issuer;
+#[cfg(feature = "http")]
 use crate::server::bounded::{Bounded, digest};
+#[cfg(feature = "http")]
 use crate::server::sync::lock;
 
 /// At most this many presented chains have their path remembered (first in, first out).
+#[cfg(feature = "http")]
 const PATH_MEMO_CAPACITY: usize = 1024;
 
 /// At most this many signatures are checked to find one path: a client that sends many
 /// look-alike intermediates cannot make the search exponential.
 const SIGNATURE_BUDGET: usize = 64;
 
-/// Which certificates of a client's chain are asked about: webpki's `RevocationCheckDepth`.
+/// Which certificates of a chain are asked about: webpki's `RevocationCheckDepth`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+// Public through the mTLS verifier (feature `http`); the adapter uses the end-entity depth.
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
 pub enum RevocationCheckDepth {
     /// The client's own certificate only (the default). Intermediates are revoked rarely, and
     /// their responders are often the CA's offline-signed ones.
@@ -34,9 +41,9 @@ pub enum RevocationCheckDepth {
     Chain,
 }
 
-/// Who issued a certificate of the path: an intermediate the client sent, or a root.
+/// Who issued a certificate of the path: an intermediate the peer sent, or a root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Link {
+pub(crate) enum Link {
     Intermediate(usize),
     Root(usize),
 }
@@ -57,7 +64,7 @@ struct Search<'a, 'c> {
 /// certificate along; one with the right name and its own key, taken as the issuer, would make
 /// its own OCSP answers look like the CA's). When a candidate leads nowhere (a cross-signed
 /// intermediate whose other issuer is not trusted), the next is tried, as webpki does.
-pub(super) fn build(
+pub(crate) fn build(
     end_entity: &Certificate<'_>,
     intermediates: &[Option<Certificate<'_>>],
     roots: &RootCertStore,
@@ -148,7 +155,7 @@ impl Search<'_, '_> {
 }
 
 /// The certificates of the path with their issuers, end-entity first.
-pub(super) fn walk<'c>(
+pub(crate) fn walk<'c>(
     end_entity: &Certificate<'c>,
     intermediates: &[Option<Certificate<'c>>],
     roots: &'c RootCertStore,
@@ -179,7 +186,7 @@ pub(super) fn walk<'c>(
     Ok(path)
 }
 
-pub(super) fn parse_all<'a>(ders: &'a [CertificateDer<'_>]) -> Vec<Option<Certificate<'a>>> {
+pub(crate) fn parse_all<'a>(ders: &'a [CertificateDer<'_>]) -> Vec<Option<Certificate<'a>>> {
     ders.iter()
         .map(|der| Certificate::from_der(der).ok())
         .collect()
@@ -189,14 +196,16 @@ pub(super) fn parse_all<'a>(ders: &'a [CertificateDer<'_>]) -> Vec<Option<Certif
 /// costs a signature check per certificate; a returning client's is looked up instead. The
 /// key covers every byte the client sent and the roots do not change, so a remembered path is
 /// exactly the one that would be found again.
-pub(super) struct PathMemo(Mutex<Bounded<[u8; 32], Arc<[Link]>>>);
+#[cfg(feature = "http")]
+pub(crate) struct PathMemo(Mutex<Bounded<[u8; 32], Arc<[Link]>>>);
 
+#[cfg(feature = "http")]
 impl PathMemo {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self(Mutex::new(Bounded::new(PATH_MEMO_CAPACITY)))
     }
 
-    pub(super) fn get_or_build(
+    pub(crate) fn get_or_build(
         &self,
         end_entity: &[u8],
         intermediates: &[CertificateDer<'_>],
@@ -210,5 +219,91 @@ impl PathMemo {
         let links: Arc<[Link]> = Arc::from(build()?);
         lock(&self.0).insert(key, Arc::clone(&links), |_| ());
         Ok(links)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn der(name: &str) -> CertificateDer<'static> {
+        let path = std::format!(
+            "{}/test-vectors/generated/pki/tls/{name}.der",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        CertificateDer::from(std::fs::read(path).unwrap())
+    }
+
+    fn path(depth: RevocationCheckDepth, leaf: &str, sent: &[&str]) -> Result<Vec<Link>, Error> {
+        let mut roots = RootCertStore::empty();
+        roots.add(der("tls-root")).unwrap();
+        let leaf = der(leaf);
+        let sent: Vec<_> = sent.iter().map(|name| der(name)).collect();
+        let end_entity = Certificate::from_der(&leaf).unwrap();
+        let provider = ::rustls::crypto::ring::default_provider();
+        let algorithms = provider.signature_verification_algorithms.all;
+        build(&end_entity, &parse_all(&sent), &roots, algorithms, depth)
+    }
+
+    #[test]
+    fn issuers_are_found_by_name_and_signature() {
+        use Link::{Intermediate, Root};
+        use RevocationCheckDepth::{Chain, EndEntity};
+        // The impostor has the intermediate's name and another key: skipped.
+        let sent = ["tls-int-impostor", "tls-int"];
+        assert_eq!(
+            path(EndEntity, "tls-server", &sent),
+            Ok(std::vec![Intermediate(1)])
+        );
+        assert_eq!(
+            path(Chain, "tls-server", &sent),
+            Ok(std::vec![Intermediate(1), Root(0)])
+        );
+        // A peer that sends the root along: the path ends at the trust anchor.
+        assert_eq!(
+            path(Chain, "tls-server", &["tls-int", "tls-root"]),
+            Ok(std::vec![Intermediate(0), Root(0)])
+        );
+        // Issued by the root itself.
+        assert_eq!(
+            path(Chain, "tls-server-direct", &[]),
+            Ok(std::vec![Root(0)])
+        );
+        // Only the impostor, or an unreadable certificate: no issuer.
+        assert_eq!(
+            path(EndEntity, "tls-server", &["tls-int-impostor"]),
+            Err(Error::IssuerNotFound)
+        );
+        // The same intermediate twice is used once.
+        assert_eq!(
+            path(Chain, "tls-server", &["tls-int", "tls-int"]),
+            Ok(std::vec![Intermediate(0), Root(0)])
+        );
+    }
+
+    #[test]
+    fn a_flood_of_look_alike_intermediates_costs_a_bounded_number_of_signatures() {
+        // Forty impostors (the intermediate's name, another key) before the real one: each
+        // costs a signature check, within the budget; past it, the search gives up.
+        let mut roots = RootCertStore::empty();
+        roots.add(der("tls-root")).unwrap();
+        let impostor = der("tls-int-impostor");
+        let leaf = der("tls-server");
+        let end_entity = Certificate::from_der(&leaf).unwrap();
+        let provider = ::rustls::crypto::ring::default_provider();
+        let algorithms = provider.signature_verification_algorithms.all;
+        for (impostors, found) in [(40, true), (SIGNATURE_BUDGET, false)] {
+            let mut sent = std::vec![impostor.clone(); impostors];
+            sent.push(der("tls-int"));
+            let parsed = parse_all(&sent);
+            let result = build(
+                &end_entity,
+                &parsed,
+                &roots,
+                algorithms,
+                RevocationCheckDepth::Chain,
+            );
+            assert_eq!(result.is_ok(), found, "{impostors}: {result:?}");
+        }
     }
 }
