@@ -63,10 +63,14 @@
 //! - [`views`]: borrowed, zero-copy views of every structure of a response.
 //! - [`requests`]: requests encoded with no heap (so firmware can ask too), the RFC 5019 GET
 //!   form, the responder URLs of a certificate, and a request parser.
-//! - [`fetch`] (feature `std`; the fetcher with `http`): a blocking fetch over plain HTTP that
-//!   verifies what it gets, and a bounded cache of verified answers.
-//! - `stapling` (feature `stapler`): the server side, a rustls certificate resolver that
-//!   fetches, verifies, refreshes, saves and staples answers, with Prometheus metrics.
+//! - [`fetch`] (feature `std`; the fetcher with `http`): the one fetch path over a replaceable
+//!   transport, the responder policy and fetch slots, the keeper of verified answers (one-way
+//!   revocation), and what the server side schedules with (backoff, the refresh rule, the
+//!   monotonic clock).
+//! - `stapling` (feature `stapler`): a rustls certificate resolver that fetches, verifies,
+//!   keeps, refreshes, saves and staples answers.
+//! - `mtls` (features `rustls` and `http`): a rustls client-certificate verifier for mTLS
+//!   servers.
 //!
 //! The project's design notes (the profile's rules, the policy table, the decisions and why)
 //! are in `docs/design.md` in the repository.
@@ -83,8 +87,9 @@
 //! | `rustcrypto` | yes | both of the above |
 //! | `rustls` | no | [`OcspStapleVerifier`], a rustls 0.23 `ServerCertVerifier` that checks stapled responses with the [`Policy`]; implies `std` |
 //! | `http` | no | implies `std`; [`fetch::Fetcher`]: blocking fetch over plain HTTP with `ureq` (no TLS) |
-//! | `stapler` | no | implies `rustls` and `http`; `stapling::Stapler`, a rustls `ResolvesServerCert` that staples verified answers, refreshes them, keeps them on disk, and reports in the Prometheus text format (`prometheus-client`) |
-//! | `rustls` and `http` | no | [`mtls::OcspClientCertVerifier`], a rustls 0.23 `ClientCertVerifier` for mTLS servers that fetches the client certificate's status within a handshake budget, with a cache, single flight and prefetch |
+//! | `stapler` | no | implies `rustls`, `http` and `prometheus`; `stapling::Stapler`, a rustls `ResolvesServerCert` that staples verified answers, refreshes them, keeps them on disk |
+//! | `rustls` and `http` | no | [`mtls::OcspClientCertVerifier`], a rustls 0.23 `ClientCertVerifier` for mTLS servers that obtains the client certificate's status within a handshake budget (or never waiting), with a shared keeper of answers, per-responder fetch slots, single flight and prefetch |
+//! | `prometheus` | with `stapler` | the stapler's and the mTLS verifier's figures in the Prometheus text format (`prometheus-client`) |
 //!
 //! The revocation [`Policy`] needs no feature and no heap; nor do requests.
 

@@ -10,17 +10,17 @@
 //!    [`RevocationCheckDepth::Chain`] the same is done for each intermediate up to a trust
 //!    anchor, trying cross-signed candidates in turn. The path is remembered per presented
 //!    chain, so a returning client costs no signature check.
-//! 2. For each certificate of the path below the trust anchor, an answer ([`answers`]): from
+//! 2. For each certificate of the path below the trust anchor, an answer (`answers.rs`): from
 //!    the keeper, the failure memory, a running fetch or a new one. All fetches start before
 //!    the first wait.
-//! 3. The handshake waits for its fetches ([`flight`]) until its budget, counted from the
+//! 3. The handshake waits for its fetches (`flight.rs`) until its budget, counted from the
 //!    moment the inner verifier returned, has run out. A fetch still running then goes on and
 //!    fills the keeper, or the failure memory, for the next handshake.
 //! 4. What was obtained becomes the policy's input, sorted as the table on
 //!    [`OcspClientCertVerifier`] says; the policy decides for each certificate; the first
-//!    refusal, nearest the end-entity, is the handshake's ([`outcome`]).
+//!    refusal, nearest the end-entity, is the handshake's (`outcome.rs`).
 //!
-//! Meanwhile the prefetcher ([`prefetch`]) refreshes the answers of certificates seen
+//! Meanwhile the prefetcher (`prefetch.rs`) refreshes the answers of certificates seen
 //! recently, so that steady-state handshakes never wait on the network.
 //!
 //! Deliberately not done, and why:
