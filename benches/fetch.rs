@@ -156,12 +156,12 @@ fn bench(c: &mut Criterion) {
         .fetch(&p256_cert, &p256_issuer, None, p256_now)
         .unwrap();
     let req_cert = ReqCert::new(&p256_cert, &p256_issuer, HashAlgorithm::Sha1).unwrap();
-    cache.insert(&req_cert, fetched, p256_now);
+    cache.offer(&req_cert, fetched, p256_now).unwrap();
     steps.bench_function("cache hit (CertID hashes + lookup)", |b| {
         b.iter(|| {
             let id = ReqCert::new(&p256_cert, &p256_issuer, HashAlgorithm::Sha1).unwrap();
             match cache.lookup(&id, p256_now) {
-                CacheLookup::Fresh(response) => black_box(response),
+                CacheLookup::Hit(response) => black_box(response),
                 other => panic!("{other}"),
             }
         })

@@ -6,7 +6,8 @@
 //! 1. A warm cache against the inner verifier alone (`WebPkiClientVerifier`), criterion and a
 //!    paired run in alternating batches (drift on a shared machine cancels out); target 1.05x.
 //! 2. A dead responder under each policy: refused at once, and silent past the budget; with
-//!    the failure memory, the handshakes after the first.
+//!    the failure memory (the default backoffs), and with every failure forgotten before the
+//!    next handshake.
 //! 3. The fetch count when 16 handshakes for one certificate arrive together.
 //!
 //! ```text
@@ -41,7 +42,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group};
 use mtls_pki::{Client, Clock, GOOD, Pki, Relay, client_config, server_config};
 use ocsp_verify::Policy;
-use ocsp_verify::fetch::{CacheOptions, ResponseCache};
+use ocsp_verify::fetch::{Backoff, CacheOptions, ManualMonotonicClock, ResponseCache};
 use ocsp_verify::mtls::{OcspClientCertVerifier, PrefetchOptions};
 use rustls::ProtocolVersion;
 use rustls::server::WebPkiClientVerifier;
@@ -179,7 +180,8 @@ fn paired(setup: &Setup) {
 
 /// Handshake times with a dead responder, each policy: refused at once, and silent past the
 /// budget; with the failure memory off (every handshake that finds no fetch running asks
-/// again) and on (the default).
+/// again: failures are remembered for the shortest backoff, a second, and a manual monotonic
+/// clock moves on by a second before each handshake) and on (the defaults).
 fn dead_responder(setup: &Setup) {
     let budget = OcspClientCertVerifier::DEFAULT_HANDSHAKE_BUDGET;
     for responder in ["refused", "silent"] {
@@ -196,21 +198,27 @@ fn dead_responder(setup: &Setup) {
                     _ => silent.url(),
                 };
                 let client = setup.pki.client(GOOD[1], &setup.pki.intermediate, &[&url]);
-                let ttl = if memory {
-                    CacheOptions::DEFAULT_FAILURE_TTL
-                } else {
-                    Duration::ZERO
-                };
-                let verifier = OcspClientCertVerifier::builder(
+                let builder = OcspClientCertVerifier::builder(
                     webpki(&setup.pki),
                     setup.pki.roots(),
                     mtls_pki::provider(),
                     policy,
                 )
-                .with_prefetch(PrefetchOptions::disabled())
-                .with_cache(Arc::new(ResponseCache::new(
-                    CacheOptions::new().with_failure_ttl(ttl),
-                )))
+                .with_prefetch(PrefetchOptions::disabled());
+                let forgetful = ManualMonotonicClock::new();
+                let verifier = if memory {
+                    builder
+                } else {
+                    let second = Backoff::new(Duration::from_secs(1), Duration::from_secs(1))
+                        .with_jitter_percent(0);
+                    let cache =
+                        ResponseCache::new(CacheOptions::new().with_failure_backoff(second))
+                            .with_monotonic_clock(Arc::new(forgetful.clone()));
+                    builder
+                        .with_cache(Arc::new(cache))
+                        .with_responder_backoff(second)
+                        .with_monotonic_clock(Arc::new(forgetful.clone()))
+                }
                 .build()
                 .unwrap();
                 let server = server_config(
@@ -223,6 +231,9 @@ fn dead_responder(setup: &Setup) {
                 let samples = if responder == "silent" { 6 } else { 40 };
                 let mut times = Vec::new();
                 for _ in 0..samples {
+                    if !memory {
+                        forgetful.advance(Duration::from_secs(1));
+                    }
                     let start = Instant::now();
                     let result = tls::handshake(config.clone(), server.clone());
                     times.push(start.elapsed().as_secs_f64() * 1e3);
@@ -232,7 +243,7 @@ fn dead_responder(setup: &Setup) {
                 println!(
                     "dead responder ({responder}), {preset}, failure memory {}: first handshake \
                      {first:.2} ms, the next {} median {:.3} ms, max {:.3} ms (budget {} ms; \
-                     verdict {})",
+                     verdict {}; {} requests)",
                     if memory { "on" } else { "off" },
                     times.len(),
                     paired::median(times.clone()),
@@ -242,7 +253,8 @@ fn dead_responder(setup: &Setup) {
                         "accept"
                     } else {
                         "reject"
-                    }
+                    },
+                    verifier.snapshot().requests()
                 );
             }
         }
@@ -293,10 +305,10 @@ fn concurrency(setup: &Setup) {
          responder connections {}, fetches {}, fetched {}, shared {}, cache hits {}",
         start.elapsed().as_secs_f64() * 1e3,
         relay.connections(),
-        snapshot.fetches,
-        snapshot.fetched,
-        snapshot.shared_fetches,
-        snapshot.cache_hits
+        snapshot.fetches(),
+        snapshot.fetched(),
+        snapshot.shared_fetches(),
+        snapshot.cache_hits()
     );
 }
 

@@ -37,11 +37,12 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::stapling::{simulate, tls_server};
+use common::stapling::{SIMULATED_RESPONDER, ocsp_ok, simulate, tls_server};
 use criterion::{Criterion, criterion_group};
-use ocsp_verify::fetch::FetchError;
-use ocsp_verify::stapling::{RefreshSchedule, ResponseSource, StapledCertificate, Stapler};
-use ocsp_verify::{Certificate, Issuer, UnixTime};
+use ocsp_verify::fetch::{
+    HttpRequest, HttpResponse, RefreshSchedule, Transport, TransportError, Unreachable,
+};
+use ocsp_verify::stapling::{StapledCertificate, Stapler};
 use rustls::{ProtocolVersion, ServerConfig};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
@@ -50,18 +51,17 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// A source that answers with fixed bytes (or fails, with none).
+/// A transport that answers with fixed bytes (or is refused, with none).
 struct Fixed(Option<Vec<u8>>);
 
-impl ResponseSource for Fixed {
-    fn fetch_response(
-        &self,
-        _cert: &Certificate<'_>,
-        _issuer: &Issuer<'_>,
-        _url: Option<&str>,
-        _now: UnixTime,
-    ) -> Result<Vec<u8>, FetchError> {
-        self.0.clone().ok_or(FetchError::NoResponderUrl)
+impl Transport for Fixed {
+    fn send(&self, _: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        match &self.0 {
+            Some(bytes) => Ok(ocsp_ok(bytes.clone())),
+            None => Err(TransportError::Unreachable(Unreachable::Connect(
+                "refused".into(),
+            ))),
+        }
     }
 }
 
@@ -69,16 +69,15 @@ impl ResponseSource for Fixed {
 fn stapler(staple: Option<Vec<u8>>) -> Arc<Stapler> {
     let provider = tls::provider();
     let stapler = Stapler::builder(Arc::clone(&provider))
-        .with_clock(tls::now)
-        .with_source(Fixed(staple.clone()))
-        .with_certificate(StapledCertificate::new(tls_server(&provider)))
+        .with_time_provider(Arc::new(tls::FixedTime))
+        .with_transport(Arc::new(Fixed(staple.clone())))
+        .with_certificate(
+            StapledCertificate::new(tls_server(&provider)).with_responder_url(SIMULATED_RESPONDER),
+        )
         .build()
         .unwrap();
-    stapler.refresh_due(tls::now());
-    assert_eq!(
-        stapler.snapshots(tls::now())[0].answer().is_some(),
-        staple.is_some()
-    );
+    stapler.refresh_due();
+    assert_eq!(stapler.snapshots()[0].answer().is_some(), staple.is_some());
     stapler
 }
 
@@ -218,15 +217,17 @@ fn memory() {
     let certificate = tls_server(&provider);
     let region = Region::new(GLOBAL);
     let stapler = Stapler::builder(Arc::clone(&provider))
-        .with_clock(tls::now)
-        .with_source(Fixed(Some(staple.clone())))
+        .with_time_provider(Arc::new(tls::FixedTime))
+        .with_transport(Arc::new(Fixed(Some(staple.clone()))))
         .with_certificate(
-            StapledCertificate::new(Arc::clone(&certificate)).with_label("tls-server"),
+            StapledCertificate::new(Arc::clone(&certificate))
+                .with_label("tls-server")
+                .with_responder_url(SIMULATED_RESPONDER),
         )
         .build()
         .unwrap();
     let built = held(&region);
-    stapler.refresh_due(tls::now());
+    stapler.refresh_due();
     let stapled = held(&region);
     let chain: usize = certificate.cert.iter().map(|c| c.len()).sum();
     println!(
@@ -241,7 +242,7 @@ fn memory() {
         stapled - built
     );
     let region = Region::new(GLOBAL);
-    stapler.refresh_due(tls::now());
+    stapler.refresh_now();
     println!(
         "  a refresh with the same bytes: {} bytes more",
         held(&region)
@@ -258,8 +259,8 @@ fn memory() {
     };
     let region = Region::new(GLOBAL);
     let one = Stapler::builder(Arc::clone(&provider))
-        .with_clock(tls::now)
-        .with_source(Fixed(None))
+        .with_time_provider(Arc::new(tls::FixedTime))
+        .with_transport(Arc::new(Fixed(None)))
         .with_certificate(StapledCertificate::new(Arc::clone(&certificate)).with_label("a"))
         .build()
         .unwrap();
@@ -267,8 +268,8 @@ fn memory() {
     drop(one);
     let region = Region::new(GLOBAL);
     let two = Stapler::builder(Arc::clone(&provider))
-        .with_clock(tls::now)
-        .with_source(Fixed(None))
+        .with_time_provider(Arc::new(tls::FixedTime))
+        .with_transport(Arc::new(Fixed(None)))
         .with_certificate(StapledCertificate::new(Arc::clone(&certificate)).with_label("a"))
         .with_certificate(StapledCertificate::new(other).with_label("b"))
         .build()

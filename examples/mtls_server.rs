@@ -1,6 +1,7 @@
 //! An mTLS server that requires a client certificate and checks its revocation status with
 //! OCSP (`OcspClientCertVerifier`): it answers each request with the client's subject and the
-//! OCSP outcome, and logs every decision on stderr.
+//! OCSP outcome, and logs every decision (and every responder contradicting a revocation it
+//! reported before) on stderr.
 //!
 //! ```text
 //! cargo run --example mtls_server --features rustls,http -- \
@@ -13,7 +14,8 @@
 //! - `--policy`: `soft` (no answer from the responder: accept) or `hard` (no good answer:
 //!   reject).
 //! - `--url`: ask this `http://` responder about every certificate, instead of the one its
-//!   authorityInfoAccess names (for a private CA whose certificates name none).
+//!   authorityInfoAccess names (for a private CA whose certificates name none, or to ask no
+//!   URL a client certificate names).
 //! - `--check-chain`: check the intermediates' status too, not only the client's certificate.
 //!
 //! Then, for example: `openssl s_client -connect 127.0.0.1:8443 -cert client.pem -key
@@ -28,9 +30,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use ocsp_verify::fetch::Fetcher;
-use ocsp_verify::mtls::{OcspClientCertVerifier, RevocationDepth};
-use ocsp_verify::{Certificate, Policy, Verifier};
+use ocsp_verify::Certificate;
+use ocsp_verify::Policy;
+use ocsp_verify::fetch::ResponderPolicy;
+use ocsp_verify::mtls::{OcspClientCertVerifier, RevocationCheckDepth};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{RootCertStore, ServerConfig, ServerConnection, StreamOwned};
@@ -114,7 +117,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         provider.clone(),
         options.policy,
     )
-    .with_observer(move |outcome| {
+    .with_observer(move |event| {
+        let Some(outcome) = event.outcome() else {
+            // A responder contradicting a revocation: the revocation stands.
+            eprintln!("mtls: {event}");
+            return;
+        };
         let subject = outcome.subject().map_or_else(|| "?".into(), common_name);
         eprintln!(
             "mtls: {subject}: {outcome} [{} ms]",
@@ -129,17 +137,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     });
     if options.check_chain {
-        builder = builder.with_depth(RevocationDepth::WholeChain);
+        builder = builder.with_depth(RevocationCheckDepth::Chain);
     }
     if let Some(url) = options.url {
-        // The fetcher borrows the URL for as long as the server runs.
-        let url: &'static str = Box::leak(url.into_boxed_str());
-        builder = builder.with_fetcher(
-            Fetcher::new(Verifier::new(
-                provider.signature_verification_algorithms.all,
-            ))
-            .with_responder_url(Some(url)),
-        );
+        // Checked by `build`: a URL that is not http:// is refused there.
+        builder = builder.with_responder_policy(ResponderPolicy::new().with_url(url));
     }
     let verifier = builder.build()?;
     // ... installed where rustls' WebPkiClientVerifier would be.
@@ -170,7 +172,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             let s = verifier.snapshot();
             eprintln!(
                 "mtls: {} handshakes ({} accepted, {} rejected), {} cache hits, {} fetches",
-                s.handshakes, s.accepted, s.rejected, s.cache_hits, s.fetches
+                s.handshakes(),
+                s.accepted(),
+                s.rejected(),
+                s.cache_hits(),
+                s.fetches()
             );
         });
     }

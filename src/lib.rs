@@ -63,10 +63,14 @@
 //! - [`views`]: borrowed, zero-copy views of every structure of a response.
 //! - [`requests`]: requests encoded with no heap (so firmware can ask too), the RFC 5019 GET
 //!   form, the responder URLs of a certificate, and a request parser.
-//! - [`fetch`] (feature `std`; the fetcher with `http`): a blocking fetch over plain HTTP that
-//!   verifies what it gets, and a bounded cache of verified answers.
-//! - `stapling` (feature `stapler`): the server side, a rustls certificate resolver that
-//!   fetches, verifies, refreshes, saves and staples answers, with Prometheus metrics.
+//! - [`fetch`] (feature `std`; the fetcher with `http`): the one fetch path over a replaceable
+//!   transport, the responder policy and fetch slots, the keeper of verified answers (one-way
+//!   revocation), and what the server side schedules with (backoff, the refresh rule, the
+//!   monotonic clock).
+//! - `stapling` (feature `stapler`): a rustls certificate resolver that fetches, verifies,
+//!   keeps, refreshes, saves and staples answers.
+//! - `mtls` (features `rustls` and `http`): a rustls client-certificate verifier for mTLS
+//!   servers.
 //!
 //! The project's design notes (the profile's rules, the policy table, the decisions and why)
 //! are in `docs/design.md` in the repository.
@@ -84,8 +88,9 @@
 //! | `p256-cortex-m4` | no | `cm4`: ECDSA P-256 with the P256-Cortex-M4 assembly, for ARMv7E-M firmware (a twentieth of the instructions); only on `target_arch = "arm"`, built with `arm-none-eabi-gcc` |
 //! | `rustls` | no | [`OcspStapleVerifier`], a rustls 0.23 `ServerCertVerifier` that checks stapled responses with the [`Policy`]; implies `std` |
 //! | `http` | no | implies `std`; [`fetch::Fetcher`]: blocking fetch over plain HTTP with `ureq` (no TLS) |
-//! | `stapler` | no | implies `rustls` and `http`; `stapling::Stapler`, a rustls `ResolvesServerCert` that staples verified answers, refreshes them, keeps them on disk, and reports in the Prometheus text format (`prometheus-client`) |
-//! | `rustls` and `http` | no | [`mtls::OcspClientCertVerifier`], a rustls 0.23 `ClientCertVerifier` for mTLS servers that fetches the client certificate's status within a handshake budget, with a cache, single flight and prefetch |
+//! | `stapler` | no | implies `rustls`, `http` and `prometheus`; `stapling::Stapler`, a rustls `ResolvesServerCert` that staples verified answers, refreshes them, keeps them on disk |
+//! | `rustls` and `http` | no | [`mtls::OcspClientCertVerifier`], a rustls 0.23 `ClientCertVerifier` for mTLS servers that obtains the client certificate's status within a handshake budget (or never waiting), with a shared keeper of answers, per-responder fetch slots, single flight and prefetch |
+//! | `prometheus` | with `stapler` | the stapler's and the mTLS verifier's figures in the Prometheus text format (`prometheus-client`) |
 //!
 //! The revocation [`Policy`] needs no feature and no heap; nor do requests.
 
@@ -130,18 +135,19 @@ mod owned;
 mod policy;
 
 #[cfg(feature = "std")]
-mod cache;
-#[cfg(feature = "http")]
-mod fetcher;
+mod server;
+
+#[cfg(feature = "rustls")]
+mod chain;
+#[cfg(feature = "std")]
+pub mod fetch;
 #[cfg(feature = "rustls")]
 mod rustls;
 #[cfg(feature = "stapler")]
-mod stapler;
+pub mod stapling;
 
 #[cfg(all(feature = "rustls", feature = "http"))]
-mod client_answers;
-#[cfg(all(feature = "rustls", feature = "http"))]
-mod client_verifier;
+pub mod mtls;
 
 // The verification path.
 pub use crate::calendar::{Elapsed, Rfc3339};
@@ -184,46 +190,5 @@ pub mod requests {
         HttpMethod, MAX_GET_URL_LEN, MAX_NONCE_LEN, MIN_NONCE_LEN, OcspRequest, ReqCert,
         RequestBuilder, SingleRequest, get_url_len, http_responder_urls, is_http_url,
         write_get_url,
-    };
-}
-
-/// Fetching and keeping answers (feature `std`; the fetcher with feature `http`): a bounded,
-/// thread-safe cache of verified answers keyed by `CertID`, and a blocking fetch over plain
-/// HTTP that verifies what it gets.
-#[cfg(feature = "std")]
-pub mod fetch {
-    pub use crate::cache::{CacheLookup, CacheOptions, FailureKind, ResponseCache};
-    #[cfg(feature = "http")]
-    pub use crate::fetcher::{
-        BadAnswer, FetchError, FetchMethod, Fetcher, OCSP_REQUEST_CONTENT_TYPE,
-        OCSP_RESPONSE_CONTENT_TYPE, Unreachable,
-    };
-}
-
-/// Client certificates on a rustls server (features `rustls` and `http`): a
-/// `ClientCertVerifier` for mTLS that obtains the status of each client certificate within a
-/// handshake budget, with a cache, failure memory, single flight and prefetch, and applies a
-/// [`Policy`].
-#[cfg(all(feature = "rustls", feature = "http"))]
-pub mod mtls {
-    pub use crate::client_answers::{
-        AnswerSource, ClientCertSnapshot, IssuerResponder, PrefetchOptions,
-    };
-    pub use crate::client_verifier::{
-        CertificateCheck, ClientCertObserver, ClientCertOutcome, OcspClientCertVerifier,
-        OcspClientCertVerifierBuilder, RevocationDepth,
-    };
-}
-
-/// Stapling on a rustls server (feature `stapler`): a certificate resolver that fetches each
-/// certificate's status from its responder, verifies it, staples it, refreshes it half-way
-/// through its validity, keeps it on disk across restarts, and reports in the Prometheus text
-/// format. Start at [`stapling::Stapler`].
-#[cfg(feature = "stapler")]
-pub mod stapling {
-    pub use crate::stapler::{
-        Clock, METRICS_CONTENT_TYPE, NotReady, Origin, RefreshSchedule, RefreshThread,
-        ResponseSource, StapleError, StapleEvent, StapleEventKind, StapleObserver, StapleSnapshot,
-        StapledCertificate, Stapler, StaplerBuilder, StaplerError, StateFileProblem, SystemClock,
     };
 }

@@ -6,24 +6,57 @@
 //! the crate root).
 
 use core::fmt;
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::vec::Vec;
 
-use ::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use ::rustls::client::danger::{ServerCertVerified, ServerCertVerifier};
 use ::rustls::client::{VerifierBuilderError, WebPkiServerVerifier};
 use ::rustls::crypto::CryptoProvider;
 use ::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use ::rustls::{
-    CertificateError, DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme,
-};
-use sha2::{Digest as _, Sha256};
+use ::rustls::{CertificateError, DistinguishedName, RootCertStore};
 
 use crate::cert::{Certificate, TlsFeatures};
+use crate::chain;
 use crate::error::Error;
-use crate::issuer::Issuer;
 use crate::policy::{Decision, Policy, Situation, Staple, Verdict};
+use crate::server::bounded::{Bounded, digest};
+use crate::server::observe::Observer;
+use crate::server::sync::lock;
 use crate::verify::{Answer, Verifier};
+
+/// The signature checks of a rustls verifier, passed to its inner verifier unchanged: the
+/// same for this adapter and for the client-certificate verifier.
+macro_rules! delegate_signature_checks {
+    () => {
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &::rustls::pki_types::CertificateDer<'_>,
+            dss: &::rustls::DigitallySignedStruct,
+        ) -> Result<::rustls::client::danger::HandshakeSignatureValid, ::rustls::Error> {
+            self.inner.verify_tls12_signature(message, cert, dss)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &::rustls::pki_types::CertificateDer<'_>,
+            dss: &::rustls::DigitallySignedStruct,
+        ) -> Result<::rustls::client::danger::HandshakeSignatureValid, ::rustls::Error> {
+            self.inner.verify_tls13_signature(message, cert, dss)
+        }
+
+        fn supported_verify_schemes(&self) -> ::std::vec::Vec<::rustls::SignatureScheme> {
+            self.inner.supported_verify_schemes()
+        }
+
+        fn requires_raw_public_keys(&self) -> bool {
+            self.inner.requires_raw_public_keys()
+        }
+    };
+}
+#[cfg(feature = "http")]
+pub(crate) use delegate_signature_checks;
 
 /// What the application is told about every decision: see
 /// [`OcspStapleVerifierBuilder::with_observer`].
@@ -114,7 +147,7 @@ pub struct OcspStapleVerifier {
     verifier: Verifier<'static>,
     trusted_responders: Vec<CertificateDer<'static>>,
     policy: Policy,
-    observer: Option<OcspObserver>,
+    observer: Observer<OcspOutcome>,
     verdicts: VerdictCache,
 }
 
@@ -238,7 +271,15 @@ impl OcspStapleVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<Answer, Error> {
-        let issuer = self.find_issuer(end_entity, intermediates)?;
+        // The issuer among the intermediates the server sent, then among the roots, by name
+        // and signature: the server may send any certificate along with the chain, and the
+        // inner verifier ignores those that do not build a path.
+        let sent = chain::parse_all(intermediates);
+        let algorithms = self.verifier.algorithms();
+        let depth = chain::RevocationCheckDepth::EndEntity;
+        let links = chain::build(end_entity, &sent, &self.roots, algorithms, depth)?;
+        let path = chain::walk(end_entity, &sent, &self.roots, &links)?;
+        let (_, issuer) = path.first().ok_or(Error::IssuerNotFound)?;
         let trusted = self
             .trusted_responders
             .iter()
@@ -246,31 +287,8 @@ impl OcspStapleVerifier {
             .collect::<Result<Vec<_>, _>>()?;
         self.verifier
             .with_trusted_responders(&trusted)
-            .verify(ocsp_response, end_entity, &issuer, None, now)
+            .verify(ocsp_response, end_entity, issuer, None, now)
             .map(|verified| verified.answer())
-    }
-
-    /// The CA that issued `end_entity`: among the intermediates the server sent, then among
-    /// the roots, by name and signature ([`Issuer::issued`]: the server may send any
-    /// certificate along with the chain, and the inner verifier ignores those that do not
-    /// build a path).
-    fn find_issuer<'a>(
-        &'a self,
-        end_entity: &Certificate<'_>,
-        intermediates: &'a [CertificateDer<'a>],
-    ) -> Result<Issuer<'a>, Error> {
-        let sent = intermediates
-            .iter()
-            .filter_map(|der| Certificate::from_der(der).ok())
-            .map(|cert| Issuer::from(&cert));
-        let roots = self
-            .roots
-            .roots
-            .iter()
-            .filter_map(|anchor| Issuer::from_trust_anchor(anchor).ok());
-        sent.chain(roots)
-            .find(|candidate| candidate.issued(end_entity, self.verifier.algorithms()))
-            .ok_or(Error::IssuerNotFound)
     }
 }
 
@@ -293,8 +311,8 @@ impl ServerCertVerifier for OcspStapleVerifier {
         )?;
         let judgement = self.decide(end_entity, intermediates, ocsp_response, now);
         let error = rustls_error(&judgement.decision, judgement.certificate.is_none());
-        if let Some(observer) = &self.observer {
-            observer(&OcspOutcome {
+        if self.observer.is_set() {
+            self.observer.emit(&OcspOutcome {
                 server_name: server_name.to_owned(),
                 now,
                 stapled: !ocsp_response.is_empty(),
@@ -310,31 +328,7 @@ impl ServerCertVerifier for OcspStapleVerifier {
         }
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, ::rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, ::rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-
-    fn requires_raw_public_keys(&self) -> bool {
-        self.inner.requires_raw_public_keys()
-    }
+    delegate_signature_checks!();
 
     fn root_hint_subjects(&self) -> Option<&[DistinguishedName]> {
         self.inner.root_hint_subjects()
@@ -349,7 +343,7 @@ impl fmt::Debug for OcspStapleVerifier {
             .field("verifier", &self.verifier)
             .field("trusted_responders", &self.trusted_responders.len())
             .field("policy", &self.policy)
-            .field("observer", &self.observer.is_some())
+            .field("observer", &self.observer)
             .finish_non_exhaustive()
     }
 }
@@ -447,7 +441,7 @@ impl OcspStapleVerifierBuilder {
             verifier: self.verifier,
             trusted_responders: self.trusted_responders,
             policy: self.policy,
-            observer: self.observer,
+            observer: Observer::new(self.observer),
             verdicts: VerdictCache::new(self.verdict_cache_capacity),
         }))
     }
@@ -471,21 +465,9 @@ impl fmt::Debug for OcspStapleVerifierBuilder {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// The inner `WebPkiServerVerifier` (or `WebPkiClientVerifier`) could not be built (for
-    /// example, no roots).
+    /// The inner `WebPkiServerVerifier` could not be built (for example, no roots).
     #[error("the webpki verifier cannot be built: {0}")]
     Inner(#[source] VerifierBuilderError),
-    /// A configured OCSP responder URL is not an `http://` URL (client-certificate verifier).
-    #[error("the OCSP responder URL {0:?} is not an http:// URL")]
-    InvalidResponderUrl(std::string::String),
-    /// The certificate of an issuer given a responder cannot be read (client-certificate
-    /// verifier).
-    #[error("an issuer's certificate cannot be read: {0}")]
-    IssuerCertificate(#[source] Error),
-    /// The background thread that refreshes answers could not be started (client-certificate
-    /// verifier).
-    #[error("the prefetch thread cannot be started: {0}")]
-    Prefetcher(#[source] std::io::Error),
     /// A trusted responder's certificate cannot be read.
     #[error("a trusted responder's certificate cannot be read: {0}")]
     TrustedResponder(#[source] Error),
@@ -613,73 +595,29 @@ struct CachedVerdict {
 }
 
 /// The adapter's verdict cache: verified staples, keyed by the SHA-256 of the end-entity
-/// certificate and the staple, first in first out.
-struct VerdictCache {
-    capacity: usize,
-    entries: Mutex<VerdictEntries>,
-}
-
-#[derive(Default)]
-struct VerdictEntries {
-    map: HashMap<[u8; 32], CachedVerdict>,
-    order: VecDeque<[u8; 32]>,
-}
+/// certificate and the staple (a collision-resistant key: no other certificate and staple can
+/// share an entry), first in first out.
+struct VerdictCache(Mutex<Bounded<[u8; 32], CachedVerdict>>);
 
 impl VerdictCache {
     fn new(capacity: usize) -> Self {
-        Self {
-            capacity,
-            entries: Mutex::new(VerdictEntries::default()),
-        }
+        Self(Mutex::new(Bounded::new(capacity)))
     }
 
-    /// The key: a collision-resistant hash, so that no other certificate and staple can share
-    /// an entry. The certificate's length comes first, so the boundary between the two is
-    /// part of what is hashed.
     fn key(end_entity: &[u8], staple: &[u8]) -> [u8; 32] {
-        let length = u64::try_from(end_entity.len()).unwrap_or(u64::MAX);
-        let mut hasher = Sha256::new();
-        hasher.update(length.to_be_bytes());
-        hasher.update(end_entity);
-        hasher.update(staple);
-        hasher.finalize().into()
+        digest([end_entity, staple])
     }
 
     fn get(&self, key: &[u8; 32]) -> Option<CachedVerdict> {
-        if self.capacity == 0 {
-            return None;
-        }
-        self.lock().map.get(key).cloned()
+        lock(&self.0).get(key).cloned()
     }
 
     fn insert(&self, key: [u8; 32], verdict: CachedVerdict) {
-        if self.capacity == 0 {
-            return;
-        }
-        let mut entries = self.lock();
-        if entries.map.insert(key, verdict).is_none() {
-            entries.order.push_back(key);
-        }
-        while entries.map.len() > self.capacity {
-            match entries.order.pop_front() {
-                Some(oldest) => entries.map.remove(&oldest),
-                None => break,
-            };
-        }
+        lock(&self.0).insert(key, verdict, |_| ());
     }
 
     fn remove(&self, key: &[u8; 32]) {
-        let mut entries = self.lock();
-        if entries.map.remove(key).is_some() {
-            entries.order.retain(|k| k != key);
-        }
-    }
-
-    /// A thread that panicked while holding the lock cannot have left the entries half-updated
-    /// in a way that matters (a stale order entry only evicts nothing), so a poisoned lock is
-    /// used as it is.
-    fn lock(&self) -> std::sync::MutexGuard<'_, VerdictEntries> {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.0).remove(key);
     }
 }
 
@@ -726,7 +664,7 @@ mod tests {
         assert_eq!(serial(&cache, &keys[2]), Some(2));
         cache.remove(&keys[1]);
         assert_eq!(serial(&cache, &keys[1]), None);
-        assert_eq!(cache.lock().order.len(), 1);
+        assert_eq!(lock(&cache.0).len(), 1);
         // Capacity 0 keeps nothing.
         let off = VerdictCache::new(0);
         off.insert(keys[0], verdict(0));

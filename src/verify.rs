@@ -194,6 +194,13 @@ impl<'p> Verifier<'p> {
         self.algorithms
     }
 
+    /// The clock skew tolerated (the keeper of answers refuses any answer dated further
+    /// ahead).
+    #[cfg(all(feature = "rustls", feature = "http"))]
+    pub(crate) fn clock_skew(&self) -> Duration {
+        self.clock_skew
+    }
+
     /// The size cap on encoded responses.
     #[cfg(feature = "http")]
     pub(crate) fn max_response_len(&self) -> usize {

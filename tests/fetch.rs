@@ -17,7 +17,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ocsp_verify::fetch::{
-    BadAnswer, FailureKind, FetchError, FetchMethod, Fetcher, ResponseCache, Unreachable,
+    Backoff, BadAnswer, CacheOptions, FailureKind, FetchError, FetchMethod, Fetcher,
+    ManualMonotonicClock, ResponseCache, Unreachable,
 };
 use ocsp_verify::requests::{OcspRequest, RequestBuilder, write_get_url};
 use ocsp_verify::views::OcspResponse;
@@ -602,7 +603,12 @@ fn the_cache_spares_the_responder() {
     // The replayed response names serial 0x1001, as does this leaf.
     assert_eq!(cert_via_canned.serial(), cert.serial());
 
-    let cache = ResponseCache::default();
+    // A monotonic clock the test moves: the failure backoff is measured on it.
+    let mono = ManualMonotonicClock::new();
+    let backoff =
+        Backoff::new(Duration::from_secs(60), Duration::from_secs(300)).with_jitter_percent(0);
+    let cache = ResponseCache::new(CacheOptions::new().with_failure_backoff(backoff))
+        .with_monotonic_clock(Arc::new(mono.clone()));
     let now = UnixTime::now();
     let first = fetcher()
         .fetch_cached(&cache, &cert_via_canned, &issuer, None, now)
@@ -612,14 +618,16 @@ fn the_cache_spares_the_responder() {
         .unwrap();
     assert!(Arc::ptr_eq(&first, &second));
     assert_eq!(server.request_count(), 1);
-    // 56 minutes on, within 5 minutes of nextUpdate (-nmin 60): asked again.
+    // 56 minutes on, within 5 minutes of nextUpdate (-nmin 60): asked again. The canned
+    // responder hands out the same answer: nothing newer, so the one kept is returned.
     let third = fetcher()
         .fetch_cached(&cache, &cert_via_canned, &issuer, None, later(now, 56 * 60))
         .unwrap();
-    assert!(!Arc::ptr_eq(&first, &third));
+    assert!(Arc::ptr_eq(&first, &third));
     assert_eq!(server.request_count(), 2);
 
-    // A dead responder is asked once per 5 minutes, however often the client asks.
+    // A dead responder is asked once per backoff (a minute, then two), however often the
+    // client asks, and whatever the wall clock says.
     let failing = Canned::start(Answer::http("500 Internal Server Error", None, b""));
     let leaf = setup.pki.leaf("dead", "4001", &[&failing.url()]);
     let dead_cert = Certificate::from_der(&leaf).unwrap();
@@ -627,25 +635,38 @@ fn the_cache_spares_the_responder() {
         .fetch_cached(&cache, &dead_cert, &issuer, None, now)
         .unwrap_err();
     assert!(error.is_unreachable());
-    for offset in [1, 60, 299] {
+    let mut waited = 0;
+    for (offset, retry_in) in [(1, 59), (58, 1)] {
+        mono.advance(Duration::from_secs(offset));
+        waited += offset;
+        // The wall clock a day ahead changes nothing.
         let error = fetcher()
-            .fetch_cached(&cache, &dead_cert, &issuer, None, later(now, offset))
+            .fetch_cached(
+                &cache,
+                &dead_cert,
+                &issuer,
+                None,
+                later(now, 86_400 + waited),
+            )
             .unwrap_err();
-        assert!(
-            matches!(
-                error,
-                FetchError::RecentFailure {
-                    kind: FailureKind::Unreachable,
-                    ..
-                }
-            ),
-            "{error}"
+        assert_eq!(
+            error,
+            FetchError::RecentFailure {
+                kind: FailureKind::Unreachable,
+                retry_in: Duration::from_secs(retry_in),
+            }
         );
         assert!(error.is_unreachable());
     }
     assert_eq!(failing.request_count(), 1);
-    let _ = fetcher().fetch_cached(&cache, &dead_cert, &issuer, None, later(now, 300));
+    mono.advance(Duration::from_secs(1));
+    let _ = fetcher().fetch_cached(&cache, &dead_cert, &issuer, None, now);
     assert_eq!(failing.request_count(), 2);
+    // The second failure in a row: two minutes.
+    assert!(matches!(
+        fetcher().fetch_cached(&cache, &dead_cert, &issuer, None, now),
+        Err(FetchError::RecentFailure { retry_in, .. }) if retry_in == Duration::from_secs(120)
+    ));
 }
 
 #[test]

@@ -28,10 +28,14 @@ use mtls_pki::{
     Client, Clock, Connected, GOOD, Pki, REVOKED, Relay, TlsServer, UNKNOWN, client_config,
     connect, s_client, server_config,
 };
-use ocsp_verify::fetch::{BadAnswer, FailureKind, FetchError, Fetcher, Unreachable};
+use ocsp_verify::fetch::{
+    Backoff, BadAnswer, FailureKind, FetchError, Fetcher, RefreshSchedule, ResponseCache,
+    Unreachable,
+};
 use ocsp_verify::mtls::{
-    AnswerSource, ClientCertOutcome, IssuerResponder, OcspClientCertVerifier,
-    OcspClientCertVerifierBuilder, PrefetchOptions, RevocationDepth,
+    AnswerSource, BuildError, ClientCertEvent, ClientCertEventKind, ClientCertOutcome,
+    IssuerResponder, OcspClientCertVerifier, OcspClientCertVerifierBuilder, PrefetchOptions,
+    RevocationCheckDepth,
 };
 use ocsp_verify::{
     CertStatus, Error, Policy, ResponderAuthorization, RevocationReason, Situation, UnixTime,
@@ -53,11 +57,12 @@ const REVOKED_STATUS: CertStatus = CertStatus::Revoked {
     reason: Some(RevocationReason::KeyCompromise),
 };
 
-/// The outcomes an observer saw, in order.
-type Seen = Arc<Mutex<Vec<ClientCertOutcome>>>;
+/// The events an observer saw, in order.
+type Seen = Arc<Mutex<Vec<ClientCertEvent>>>;
 
-/// A verifier for the PKI's roots with `policy`, at `clock`'s time, fetching with short
-/// timeouts, prefetch off unless `configure` turns it on; and the outcomes it reports.
+/// A verifier for the PKI's roots with `policy`, at `clock`'s time (wall and monotonic),
+/// fetching with short timeouts, prefetch off unless `configure` turns it on; and the events
+/// it reports.
 fn observed(
     pki: &Pki,
     clock: &Arc<Clock>,
@@ -76,12 +81,65 @@ fn observed(
         .with_fetcher(fetcher)
         .with_prefetch(PrefetchOptions::disabled())
         .with_time_provider(Arc::<Clock>::clone(clock))
-        .with_observer(move |outcome| log.lock().unwrap().push(outcome.clone()));
+        .with_monotonic_clock(clock.monotonic())
+        .with_observer(move |event| log.lock().unwrap().push(event.clone()));
     (configure(builder).build().unwrap(), seen)
 }
 
+/// The outcome of the last handshake decided, which must be the last event (no
+/// contradiction after it).
 fn last(seen: &Seen) -> ClientCertOutcome {
-    seen.lock().unwrap().last().cloned().expect("an outcome")
+    let events = seen.lock().unwrap();
+    let event = events.last().expect("an event");
+    event
+        .outcome()
+        .cloned()
+        .unwrap_or_else(|| panic!("not a handshake's outcome: {event}"))
+}
+
+/// The sources of every handshake's deciding check, in order.
+fn sources(seen: &Seen) -> Vec<AnswerSource> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|event| event.outcome().expect("only outcomes").deciding().source())
+        .collect()
+}
+
+/// The default failure backoff of the cache, which remembers a certificate's failed fetch:
+/// 1 minute after a first failure, shortened by a random 0 to 20 per cent.
+fn assert_default_first_backoff(source: AnswerSource, context: &str) {
+    match source {
+        AnswerSource::RecentFailure {
+            kind: FailureKind::Unreachable,
+            retry_in,
+        } => assert!(
+            (48..=60).contains(&retry_in.as_secs()),
+            "{context}: {retry_in:?}"
+        ),
+        other => panic!("{context}: not a recent failure: {other:?}"),
+    }
+}
+
+/// The source of an answer not asked for because its responder failed, for `retry_in`.
+fn responder_down(secs: u64) -> AnswerSource {
+    AnswerSource::RecentFailure {
+        kind: FailureKind::Unreachable,
+        retry_in: Duration::from_secs(secs),
+    }
+}
+
+/// The verifier's handshakes, checks whose fetch failed, checks answered by the failure
+/// memory, requests sent, and responder origins remembered as failing.
+fn failure_counts(verifier: &OcspClientCertVerifier) -> (u64, u64, u64, u64, usize) {
+    let s = verifier.snapshot();
+    (
+        s.handshakes(),
+        s.fetch_failures(),
+        s.recent_failures(),
+        s.requests(),
+        s.responders_down(),
+    )
 }
 
 /// What a handshake is expected to do.
@@ -268,8 +326,18 @@ fn good_revoked_and_unknown_with_a_rustls_client() {
                 assert_eq!(outcome.checks().len(), 1, "{context}: the end-entity only");
                 let snapshot = verifier.snapshot();
                 assert_eq!(
-                    (snapshot.handshakes, snapshot.fetches, snapshot.requests),
+                    (
+                        snapshot.handshakes(),
+                        snapshot.fetches(),
+                        snapshot.requests()
+                    ),
                     (1, 1, 1),
+                    "{context}"
+                );
+                // A keyCompromise revocation is remembered beyond its answer.
+                assert_eq!(
+                    snapshot.revocations(),
+                    usize::from(*situation == "revoked"),
                     "{context}"
                 );
             }
@@ -401,6 +469,15 @@ fn a_dead_responder_is_no_answer() {
             "{preset}: {:?}",
             run.elapsed
         );
+        // The second handshake asked nobody: the failure is remembered.
+        let outcome = last(&seen);
+        assert_eq!(
+            outcome.decision().situation(),
+            Situation::NoStaple,
+            "{preset}"
+        );
+        assert_default_first_backoff(outcome.deciding().source(), preset);
+        assert_eq!(failure_counts(&verifier), (2, 1, 1, 1, 1), "{preset}");
     }
 }
 
@@ -469,16 +546,8 @@ fn a_silent_responder_costs_the_budget_once() {
         );
         let connected = handshake(&pki, &verifier, &clock, &client, TLS13, expect, preset);
         let outcome = last(&seen);
-        assert!(
-            matches!(
-                outcome.deciding().source(),
-                AnswerSource::RecentFailure {
-                    kind: FailureKind::Unreachable,
-                    ..
-                }
-            ),
-            "{preset}: {outcome}"
-        );
+        assert_default_first_backoff(outcome.deciding().source(), preset);
+        assert_eq!(outcome.deciding().fetch_error(), None, "{preset}: no fetch");
         assert_eq!(outcome.decision().situation(), Situation::NoStaple);
         assert!(
             connected.elapsed < budget,
@@ -493,11 +562,13 @@ fn a_silent_responder_costs_the_budget_once() {
         let snapshot = verifier.snapshot();
         assert_eq!(
             (
-                snapshot.budget_exhausted,
-                snapshot.recent_failures,
-                snapshot.fetches
+                snapshot.budget_exhausted(),
+                snapshot.recent_failures(),
+                snapshot.fetches(),
+                snapshot.requests(),
+                snapshot.in_flight()
             ),
-            (2, 1, 1),
+            (2, 1, 1, 1, 0),
             "{preset}"
         );
     }
@@ -510,16 +581,23 @@ fn a_failed_responder_is_left_alone_for_every_certificate() {
     let failing = Canned::start(Answer::http("503 Service Unavailable", None, b""));
     let first = pki.client(GOOD[0], &pki.intermediate, &[&failing.url()]);
     let second = pki.client(GOOD[1], &pki.intermediate, &[&failing.url()]);
-    let (verifier, seen) = observed(&pki, &clock, Policy::soft_fail(), |b| b);
-    handshake(
-        &pki,
-        &verifier,
-        &clock,
-        &first,
-        TLS13,
-        Expect::Accept,
-        "first",
-    );
+    // The default responder backoff (1 minute doubling to 5), without its jitter.
+    let backoff = Backoff::new(minutes(1), minutes(5)).with_jitter_percent(0);
+    let (verifier, seen) = observed(&pki, &clock, Policy::soft_fail(), |b| {
+        b.with_responder_backoff(backoff)
+    });
+    let accept = |client: &Client, context: &str| {
+        handshake(
+            &pki,
+            &verifier,
+            &clock,
+            client,
+            TLS13,
+            Expect::Accept,
+            context,
+        )
+    };
+    accept(&first, "first");
     assert!(matches!(
         last(&seen).deciding().fetch_error(),
         Some(FetchError::Unreachable {
@@ -528,41 +606,32 @@ fn a_failed_responder_is_left_alone_for_every_certificate() {
         })
     ));
     assert_eq!(failing.request_count(), 1);
-    // Another certificate, the same responder: not asked for the failure lifetime (5 min).
-    let connected = handshake(
-        &pki,
-        &verifier,
-        &clock,
-        &second,
-        TLS13,
-        Expect::Accept,
-        "second",
-    );
+    assert_eq!(verifier.snapshot().responders_down(), 1);
+    // Another certificate, the same responder: not asked for the backoff (1 minute).
+    let connected = accept(&second, "second");
     let outcome = last(&seen);
-    assert!(
-        matches!(
-            outcome.deciding().source(),
-            AnswerSource::RecentFailure {
-                kind: FailureKind::Unreachable,
-                ..
-            }
-        ),
-        "{outcome}"
-    );
+    assert_eq!(outcome.deciding().source(), responder_down(60), "{outcome}");
+    assert_eq!(outcome.deciding().fetch_error(), None);
     assert_eq!(failing.request_count(), 1);
     assert!(connected.elapsed < Duration::from_millis(500));
-    // Five minutes on, it is asked again.
-    clock.advance_to(minutes(5));
-    handshake(
-        &pki,
-        &verifier,
-        &clock,
-        &second,
-        TLS13,
-        Expect::Accept,
-        "later",
-    );
+    // 59 seconds on, a second is left.
+    clock.advance_to(Duration::from_secs(59));
+    accept(&second, "59 s on");
+    assert_eq!(last(&seen).deciding().source(), responder_down(1));
+    assert_eq!(failing.request_count(), 1);
+    // A minute on, it is asked again; it fails again, and is left alone twice as long, for
+    // the first certificate too (whose own failure, remembered for at most a minute, is over).
+    clock.advance_to(minutes(1));
+    accept(&second, "a minute on");
     assert_eq!(failing.request_count(), 2);
+    assert_eq!(
+        last(&seen).deciding().source(),
+        AnswerSource::FetchFailed(FailureKind::Unreachable)
+    );
+    accept(&first, "the first again");
+    assert_eq!(last(&seen).deciding().source(), responder_down(120));
+    assert_eq!(failing.request_count(), 2);
+    assert_eq!(failure_counts(&verifier), (5, 2, 3, 2, 1));
 }
 
 #[test]
@@ -744,8 +813,13 @@ fn a_cached_answer_serves_the_next_handshake_and_an_expired_one_is_fetched_again
     assert_eq!(relay.connections(), 2);
     let snapshot = verifier.snapshot();
     assert_eq!(
-        (snapshot.handshakes, snapshot.cache_hits, snapshot.fetches),
-        (5, 3, 2)
+        (
+            snapshot.handshakes(),
+            snapshot.cache_hits(),
+            snapshot.fetches(),
+            snapshot.cached()
+        ),
+        (5, 3, 2, 1)
     );
 }
 
@@ -788,14 +862,9 @@ fn sixteen_concurrent_handshakes_make_one_fetch() {
     }
     assert_eq!(relay.connections(), 1, "one fetch");
     let snapshot = verifier.snapshot();
-    assert_eq!((snapshot.fetches, snapshot.requests), (1, 1));
-    assert_eq!(snapshot.handshakes, 16);
-    let sources: Vec<AnswerSource> = seen
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|outcome| outcome.deciding().source())
-        .collect();
+    assert_eq!((snapshot.fetches(), snapshot.requests()), (1, 1));
+    assert_eq!(snapshot.handshakes(), 16);
+    let sources = sources(&seen);
     let count = |source| sources.iter().filter(|s| **s == source).count();
     assert_eq!(count(AnswerSource::Fetch), 1, "{sources:?}");
     assert_eq!(
@@ -805,11 +874,13 @@ fn sixteen_concurrent_handshakes_make_one_fetch() {
     );
     assert_eq!(
         (
-            snapshot.fetched,
-            snapshot.shared_fetches + snapshot.cache_hits
+            snapshot.fetched(),
+            snapshot.shared_fetches() + snapshot.cache_hits()
         ),
         (1, 15)
     );
+    // Nobody waited for a slot in vain.
+    assert_eq!((snapshot.responder_busy(), snapshot.overloaded()), (0, 0));
 }
 
 #[test]
@@ -818,10 +889,16 @@ fn prefetch_warms_the_cache_and_keeps_it_warm() {
     let clock = Arc::new(Clock::default());
     let relay = Relay::start(pki.responder.port, Duration::ZERO);
     let client = pki.client(GOOD[0], &pki.intermediate, &[&relay.url()]);
+    // The default refresh schedule, without its jitter.
+    let schedule = RefreshSchedule::new().with_jitter_percent(0);
     let (verifier, seen) = observed(&pki, &clock, Policy::hard_fail(), |b| {
-        b.with_prefetch(PrefetchOptions::new().with_interval(Duration::from_millis(50)))
-            // Never waits: a handshake that is not served from the cache is refused.
-            .with_handshake_budget(Duration::ZERO)
+        b.with_prefetch(
+            PrefetchOptions::new()
+                .with_interval(Duration::from_millis(50))
+                .with_schedule(schedule),
+        )
+        // Never waits: a handshake that is not served from the cache is refused.
+        .with_cache_only_handshakes()
     });
 
     // A known client, warmed before it connects.
@@ -840,15 +917,25 @@ fn prefetch_warms_the_cache_and_keeps_it_warm() {
     let outcome = last(&seen);
     assert_eq!(outcome.deciding().source(), AnswerSource::Cache);
     let first = outcome.deciding().answer().unwrap();
+    // openssl's answers are valid for an hour (its two readings of the time may straddle a
+    // second).
+    let validity = first.next_update().unwrap().as_secs() - first.this_update().as_secs();
+    assert!((3600..=3601).contains(&validity), "{validity}");
     assert_eq!(relay.connections(), 1);
     // Warm already: nothing to start.
     assert_eq!(verifier.prefetch(&client.chain), Ok(0));
 
-    // 40 minutes on, the answer (valid for an hour, served for 55 minutes) is within half its
-    // validity of its end: the prefetcher fetches again, in the background.
-    clock.advance_to(minutes(40));
+    // The refresh comes half-way through the answer's hour. 29 minutes on, it is not due:
+    // the prefetcher looks (every 50 ms) and leaves it.
+    clock.advance_to(minutes(29));
+    thread::sleep(Duration::from_millis(500));
+    let snapshot = verifier.snapshot();
+    assert_eq!((snapshot.prefetches(), snapshot.fetches()), (1, 1));
+    assert_eq!(relay.connections(), 1);
+    // 31 minutes on, it is: the prefetcher fetches again, in the background.
+    clock.advance_to(minutes(31));
     eventually("the background refresh", || {
-        verifier.snapshot().prefetches >= 2 && verifier.snapshot().in_flight == 0
+        verifier.snapshot().prefetches() >= 2 && verifier.snapshot().in_flight() == 0
     });
     assert_eq!(relay.connections(), 2);
     handshake(
@@ -866,10 +953,20 @@ fn prefetch_warms_the_cache_and_keeps_it_warm() {
     // (A new answer; openssl may have made both within the same second, so the times may
     // be equal. The relay's count shows it was fetched.)
     assert!(refreshed.produced_at() >= first.produced_at());
+    // Once: the next refresh is half-way through what remains of the answer, some 14 minutes on.
+    thread::sleep(Duration::from_millis(500));
     assert_eq!(relay.connections(), 2);
-    assert_eq!(verifier.snapshot().tracked, 1);
+    let snapshot = verifier.snapshot();
+    assert_eq!(
+        (
+            snapshot.prefetches(),
+            snapshot.fetches(),
+            snapshot.tracked()
+        ),
+        (2, 2, 1)
+    );
 
-    // A cold certificate under a zero budget: no answer, and a fetch in the background.
+    // A cold certificate, never waited for: no answer, and a fetch in the background.
     let cold = pki.client(GOOD[1], &pki.intermediate, &[&relay.url()]);
     let expect = Expect::Reject(UnknownRevocationStatus);
     handshake(&pki, &verifier, &clock, &cold, TLS13, expect, "cold");
@@ -888,6 +985,132 @@ fn prefetch_warms_the_cache_and_keeps_it_warm() {
         "warmed by the miss",
     );
     assert_eq!(last(&seen).deciding().source(), AnswerSource::Cache);
+    let snapshot = verifier.snapshot();
+    assert_eq!(
+        (
+            snapshot.prefetches(),
+            snapshot.fetches(),
+            snapshot.tracked()
+        ),
+        (2, 3, 2)
+    );
+    assert_eq!(relay.connections(), 3);
+}
+
+#[test]
+fn a_good_answer_after_a_verified_revocation_is_refused_and_reported() {
+    let pki = Pki::new("contradiction");
+    let clock = Arc::new(Clock::default());
+    let client = pki.client(REVOKED[0], &pki.intermediate, &[&pki.responder.url()]);
+    // Two verifiers keep their answers in one cache. The second asks through a relay that
+    // holds its request: a lagging replica of the responder.
+    let cache = Arc::new(ResponseCache::default().with_monotonic_clock(clock.monotonic()));
+    let lagging = Relay::held(pki.responder.port);
+    let (verifier, seen) = observed(&pki, &clock, Policy::hard_fail(), |b| {
+        b.with_cache(Arc::clone(&cache))
+    });
+    let (replica, replica_seen) = observed(&pki, &clock, Policy::hard_fail(), |b| {
+        b.with_cache(Arc::clone(&cache))
+            .with_issuer_responder(IssuerResponder::new(pki.der("int")).with_url(lagging.url()))
+    });
+    assert_eq!(replica.prefetch(&client.chain), Ok(1));
+    eventually("the replica's request", || lagging.connections() == 1);
+
+    // The first verifier learns of the revocation.
+    let expect = Expect::Reject(Revoked);
+    handshake(&pki, &verifier, &clock, &client, TLS13, expect, "revoked");
+    let outcome = last(&seen);
+    assert_outcome(
+        &outcome,
+        &client,
+        expect,
+        "revoked",
+        AnswerSource::Fetch,
+        "revoked",
+    );
+    assert_eq!(cache.revocations(), 1);
+
+    // Then the replica says good (the CA's database restored from an old backup, say).
+    pki.reinstate(REVOKED[0]);
+    lagging.release();
+    assert!(replica.wait_for_fetches(Duration::from_secs(10)));
+    let events = replica_seen.lock().unwrap().clone();
+    assert_eq!(events.len(), 1, "{events:?}");
+    match events[0].kind() {
+        ClientCertEventKind::Contradiction {
+            serial,
+            revoked,
+            offered,
+            url,
+        } => {
+            assert_eq!(serial, &client.serial);
+            assert_eq!(revoked.status(), REVOKED_STATUS);
+            assert_eq!(offered.status(), CertStatus::Good);
+            assert_eq!(url, &lagging.url());
+        }
+        other => panic!("not a contradiction: {other:?}"),
+    }
+    assert_eq!(
+        events[0].to_string(),
+        format!(
+            "RESPONDER CONTRADICTION: {} says good about serial {} after a verified \
+             revocation; the revocation stands",
+            lagging.url(),
+            REVOKED[0]
+        )
+    );
+    assert_eq!(events[0].outcome().map(ClientCertOutcome::decision), None);
+
+    // The revocation stands, for both verifiers, and nobody asks again.
+    for (verifier, seen, name) in [
+        (&verifier, &seen, "first"),
+        (&replica, &replica_seen, "replica"),
+    ] {
+        handshake(&pki, verifier, &clock, &client, TLS13, expect, name);
+        assert_outcome(
+            &last(seen),
+            &client,
+            expect,
+            "revoked",
+            AnswerSource::Cache,
+            name,
+        );
+    }
+    assert_eq!(lagging.connections(), 1);
+    let snapshot = replica.snapshot();
+    assert_eq!(
+        (
+            snapshot.handshakes(),
+            snapshot.prefetches(),
+            snapshot.requests(),
+            snapshot.contradictions(),
+            snapshot.revocations(),
+            snapshot.observer_panics()
+        ),
+        (1, 1, 1, 1, 1, 0)
+    );
+    assert_eq!(verifier.snapshot().contradictions(), 0);
+
+    #[cfg(feature = "prometheus")]
+    {
+        let mut text = String::new();
+        replica.encode_metrics(&mut text).unwrap();
+        for line in [
+            "ocsp_client_handshakes_total{decision=\"rejected\"} 1",
+            "ocsp_client_handshakes_total{decision=\"accepted\"} 0",
+            "ocsp_client_checks_total{situation=\"revoked\"} 1",
+            "ocsp_client_answers_total{source=\"cache\"} 1",
+            "ocsp_client_fetches_total 1",
+            "ocsp_client_prefetches_total 1",
+            "ocsp_client_requests_total 1",
+            "ocsp_client_contradictions_total 1",
+            "ocsp_client_observer_panics_total 0",
+            "ocsp_client_revocations_remembered 1",
+            "ocsp_client_fetches_in_flight 0",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
+        }
+    }
 }
 
 // ----- depth, configured responders -----
@@ -916,7 +1139,7 @@ fn a_revoked_intermediate_with_chain_checking_on_and_off() {
 
         // On: the intermediate is revoked.
         let (verifier, seen) = observed(&pki, &clock, policy, |b| {
-            b.with_depth(RevocationDepth::WholeChain)
+            b.with_depth(RevocationCheckDepth::Chain)
         });
         let expect = Expect::Reject(Revoked);
         handshake(
@@ -949,6 +1172,7 @@ fn a_revoked_intermediate_with_chain_checking_on_and_off() {
             outcome.to_string(),
             "rejected: the certificate at depth 1: revoked (keyCompromise) (fetched)"
         );
+        assert_eq!(verifier.snapshot().revocations(), 1, "{preset}");
 
         // On, with a good intermediate: both checked, both good.
         handshake(
@@ -990,6 +1214,12 @@ fn a_certificate_without_aia_is_asked_about_at_the_configured_responder() {
         let outcome = last(&seen);
         let source = AnswerSource::NoResponder;
         assert_outcome(&outcome, &client, expect, "no_staple", source, preset);
+        assert_eq!(
+            outcome.deciding().fetch_error(),
+            Some(&FetchError::NoResponderUrl),
+            "{preset}"
+        );
+        assert_eq!(verifier.snapshot().requests(), 0, "{preset}");
     }
 
     let relay = Relay::start(pki.responder.port, Duration::ZERO);
@@ -1026,7 +1256,7 @@ fn a_certificate_without_aia_is_asked_about_at_the_configured_responder() {
     .build()
     .unwrap_err();
     assert!(
-        matches!(error, ocsp_verify::BuildError::InvalidResponderUrl(ref url) if url == "https://ocsp.test/"),
+        matches!(error, BuildError::InvalidResponderUrl(ref url) if url == "https://ocsp.test/"),
         "{error}"
     );
 }
@@ -1068,5 +1298,5 @@ fn the_inner_verifier_decides_first_and_alone_on_the_chain() {
         Err(rustls::Error::AlertReceived(AlertDescription::DecryptError))
     );
     assert!(seen.lock().unwrap().is_empty());
-    assert_eq!(verifier.snapshot().handshakes, 0);
+    assert_eq!(verifier.snapshot().handshakes(), 0);
 }

@@ -4,9 +4,10 @@
 //! certificate resolver is the stapler, and two real clients: a rustls client with this
 //! crate's `OcspStapleVerifier`, and `openssl s_client -status`.
 //!
-//! Time is the test's: the stapler and the rustls client read a manual clock, and each test
-//! calls `refresh_due` at the instants it chooses, so nothing waits for a schedule. The tests
-//! that use openssl fail (they do not skip) when the openssl CLI is missing.
+//! Time is the test's: the stapler reads manual clocks (wall time, which the rustls client
+//! reads too, and monotonic time), and each test moves them and calls `refresh_due` at the
+//! instants it chooses, so nothing waits for a schedule. The tests that use openssl fail (they
+//! do not skip) when the openssl CLI is missing.
 
 #![cfg(feature = "stapler")]
 // Test code: a panic is a failed test. clippy.toml exempts `#[test]` functions from the
@@ -31,11 +32,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::der_builder::{self as der, P256Key};
-use common::stapling::{DAY, ManualClock, at, craft, simulate};
-use ocsp_verify::fetch::{BadAnswer, Fetcher, Unreachable};
+use common::stapling::{Clocks, DAY, at, craft, exact_backoff, simulate};
+use ocsp_verify::fetch::{BadAnswer, FetchError, Fetcher, NotKept, RefreshSchedule, Unreachable};
 use ocsp_verify::stapling::{
-    METRICS_CONTENT_TYPE, Origin, RefreshSchedule, StapleError, StapleEvent, StapleEventKind,
-    StapledCertificate, Stapler, StaplerBuilder, StaplerError, StateFileProblem,
+    AnswerOrigin as Origin, BuildError as StaplerError, METRICS_CONTENT_TYPE, StapleError,
+    StapleEvent, StapleEventKind, StapledCertificate, Stapler, StaplerBuilder, StateFileProblem,
 };
 use ocsp_verify::{
     CertStatus, Certificate, Error, Issuer, OcspOutcome, OcspStapleVerifier, Policy,
@@ -104,7 +105,7 @@ struct World {
     pki: Pki,
     responder: Responder,
     front: Front,
-    clock: ManualClock,
+    clock: Clocks,
     provider: Arc<CryptoProvider>,
     events: Arc<Mutex<Vec<StapleEvent>>>,
 }
@@ -127,7 +128,7 @@ impl World {
             responder,
             // A minute ahead of the real clock: the certificates the test makes next are
             // valid from the real now (and the real responder's answers too).
-            clock: ManualClock::starting_at(plus(UnixTime::now(), 60)),
+            clock: Clocks::starting_at(plus(UnixTime::now(), 60)),
             provider: Arc::new(rustls::crypto::ring::default_provider()),
             events: Arc::new(Mutex::new(Vec::new())),
         }
@@ -152,20 +153,20 @@ impl World {
         }
     }
 
-    /// A stapler builder on the test's clock, fetching with one-second timeouts, without
+    /// A stapler builder on the test's clocks, fetching with one-second timeouts, without
     /// jitter (so every instant is exact), recording every event.
     fn builder(&self) -> StaplerBuilder {
-        let clock = self.clock.clone();
         let events = Arc::clone(&self.events);
         let fetcher = Fetcher::new(Verifier::new(
             self.provider.signature_verification_algorithms.all,
         ))
         .with_connect_timeout(Duration::from_secs(1))
         .with_timeout(Duration::from_secs(1));
-        Stapler::builder(Arc::clone(&self.provider))
-            .with_clock(move || clock.now())
+        self.clock
+            .stapler(Stapler::builder(Arc::clone(&self.provider)))
             .with_fetcher(fetcher)
             .with_schedule(RefreshSchedule::new().with_jitter_percent(0))
+            .with_backoff(exact_backoff(60, 3600))
             .with_observer(move |event| events.lock().unwrap().push(event.clone()))
     }
 
@@ -212,7 +213,7 @@ impl World {
         };
         let mut config = ClientConfig::builder_with_details(
             Arc::clone(&self.provider),
-            Arc::new(self.clock.clone()),
+            Arc::new(self.clock.wall.clone()),
         )
         .with_protocol_versions(versions)
         .unwrap()
@@ -670,8 +671,8 @@ fn a_good_staple_is_served_from_the_first_handshake_after_the_fetch() {
     assert_eq!(w.events(), []);
 
     let now = w.clock.now();
-    let due = stapler.refresh_due(now);
-    let snapshot = only(stapler.snapshots(now));
+    let due = stapler.refresh_due();
+    let snapshot = only(stapler.snapshots());
     let answer = snapshot.answer().expect("a staple");
     let this_update = answer.this_update();
     let next_update = answer.next_update().unwrap();
@@ -681,7 +682,10 @@ fn a_good_staple_is_served_from_the_first_handshake_after_the_fetch() {
     assert_eq!(next_update.as_secs() - this_update.as_secs(), 3600);
     // Half-way through it (this test's schedule has no jitter).
     assert_eq!(snapshot.next_refresh(), plus(this_update, 1800));
-    assert_eq!(due, snapshot.next_refresh());
+    assert_eq!(
+        due,
+        Duration::from_secs(this_update.as_secs() + 1800 - now.as_secs())
+    );
     assert_eq!(snapshot.stapled_until(), Some(next_update));
     assert_eq!(
         snapshot.time_to_next_update(),
@@ -717,7 +721,7 @@ fn a_good_staple_is_served_from_the_first_handshake_after_the_fetch() {
     for flag in ["-tls1_2", "-tls1_3"] {
         w.s_client(&server, &good.name, flag).assert_status("good");
     }
-    let snapshot = only(stapler.snapshots(now));
+    let snapshot = only(stapler.snapshots());
     assert_eq!(
         (
             snapshot.stapled_handshakes(),
@@ -727,23 +731,42 @@ fn a_good_staple_is_served_from_the_first_handshake_after_the_fetch() {
     );
 
     // Nothing is due before half-way; at half-way the answer is refreshed.
-    assert_eq!(stapler.refresh_due(plus(now, 60)), due);
-    assert_eq!(only(stapler.snapshots(now)).fetches(), 1);
-    w.clock.set(due);
-    let next_due = stapler.refresh_due(due);
-    let snapshot = only(stapler.snapshots(due));
+    w.clock.advance(60);
+    assert_eq!(stapler.refresh_due(), due - Duration::from_secs(60));
+    assert_eq!(only(stapler.snapshots()).fetches(), 1);
+    w.clock.set(plus(this_update, 1800));
+    let next_due = stapler.refresh_due();
+    let snapshot = only(stapler.snapshots());
     let renewed = snapshot.answer().unwrap();
-    assert!(renewed.this_update() >= this_update);
     assert_eq!(snapshot.fetches(), 2);
-    assert_eq!(next_due, snapshot.next_refresh());
     assert_eq!(
-        w.events(),
-        [StapleEventKind::Good {
-            answer: renewed,
-            origin: Origin::Responder,
-            changed: true
-        }]
+        snapshot.next_refresh(),
+        plus(w.clock.now(), next_due.as_secs())
     );
+    if renewed.this_update() == this_update {
+        // The responder (on the real clock, a few seconds on) signed with the same
+        // thisUpdate: nothing newer, kept as it was, asked again half-way through what remains.
+        assert_eq!(renewed, answer);
+        assert_eq!(next_due, Duration::from_secs(900));
+        assert_eq!(
+            w.events(),
+            [StapleEventKind::Good {
+                answer,
+                origin: Origin::Responder,
+                changed: false
+            }]
+        );
+    } else {
+        assert!(renewed.this_update() > this_update);
+        assert_eq!(
+            w.events(),
+            [StapleEventKind::Good {
+                answer: renewed,
+                origin: Origin::Responder,
+                changed: true
+            }]
+        );
+    }
     assert_stapled_good(
         &w.rustls(
             &server,
@@ -768,7 +791,7 @@ fn revoked_is_stapled_and_reported_unknown_is_not() {
         .with_certificate(revoked.stapled("revoked"))
         .build()
         .unwrap();
-    stapler.refresh_due(now);
+    stapler.refresh_due();
     let revocation = CertStatus::Revoked {
         time: at(1_735_689_600), // 2025-01-01T00:00:00Z, as index.txt says
         reason: Some(RevocationReason::KeyCompromise),
@@ -790,7 +813,7 @@ fn revoked_is_stapled_and_reported_unknown_is_not() {
          the certificate"
     );
     w.events();
-    assert_eq!(only(stapler.snapshots(now)).status(), Some(revocation));
+    assert_eq!(only(stapler.snapshots()).status(), Some(revocation));
     let server = w.serve(&stapler);
     for version in VERSIONS {
         let handshake = w.rustls(&server, &revoked.name, version, Policy::hard_fail());
@@ -816,7 +839,7 @@ fn revoked_is_stapled_and_reported_unknown_is_not() {
         .with_certificate(unknown.stapled("unknown"))
         .build()
         .unwrap();
-    assert_eq!(stapler.refresh_due(now), plus(now, 60));
+    assert_eq!(stapler.refresh_due(), Duration::from_secs(60));
     assert_eq!(
         w.events(),
         [StapleEventKind::Refused {
@@ -824,7 +847,7 @@ fn revoked_is_stapled_and_reported_unknown_is_not() {
             stapled_until: None
         }]
     );
-    let snapshot = only(stapler.snapshots(now));
+    let snapshot = only(stapler.snapshots());
     assert_eq!(snapshot.status(), None);
     assert_eq!(snapshot.last_error(), Some(&StapleError::Unknown));
     assert_eq!(snapshot.last_error_time(), Some(now));
@@ -846,24 +869,22 @@ fn forged_foreign_future_expired_or_older_answers_are_never_stapled() {
     let stapler = w
         .builder()
         .with_certificate(good.stapled("good"))
-        .with_schedule(
-            RefreshSchedule::new()
-                .with_jitter_percent(0)
-                .with_backoff(Duration::from_secs(10), Duration::from_secs(1000)),
-        )
+        .with_backoff(exact_backoff(10, 1000))
         .build()
         .unwrap();
     let server = w.serve(&stapler);
-    stapler.refresh_due(w.clock.now());
-    let first = only(stapler.snapshots(w.clock.now())).answer().unwrap();
+    stapler.refresh_due();
+    let first = only(stapler.snapshots()).answer().unwrap();
     let (this_update, next_update) = (first.this_update(), first.next_update().unwrap());
     w.events();
 
     let (ca, forger) = (w.ca_key(), P256Key::from_scalar(&[7; 32]));
-    let url = Some(w.front.url());
-    let invalid = |error| StapleError::InvalidResponse {
-        url: url.clone(),
-        error,
+    let url = w.front.url();
+    let invalid = |error| {
+        StapleError::Fetch(FetchError::InvalidResponse {
+            url: url.clone(),
+            error,
+        })
     };
     // Half-way, then each failure's backoff later: 10, 20, 40, 80, 160 seconds.
     let mut now = plus(this_update, 1800);
@@ -937,29 +958,16 @@ fn forged_foreign_future_expired_or_older_answers_are_never_stapled() {
                 (bytes, StapleError::Unknown)
             }),
         ),
-        (
-            "older than the answer stapled",
-            Box::new(|_| {
-                let bytes = w.crafted(
-                    &good,
-                    der::Status::Good,
-                    minus(this_update, 60),
-                    Some(plus(this_update, 3000)),
-                    &ca,
-                );
-                let error = StapleError::NotNewer {
-                    this_update: minus(this_update, 60),
-                    served: this_update,
-                };
-                (bytes, error)
-            }),
-        ),
     ];
     for (failures, (case, make)) in (1..).zip(cases) {
         let (bytes, expected) = make(now);
         w.front.set(Mode::Canned(ocsp_http(&bytes)));
         w.clock.set(now);
-        assert_eq!(stapler.refresh_due(now), plus(now, backoff), "{case}");
+        assert_eq!(
+            stapler.refresh_due(),
+            Duration::from_secs(backoff),
+            "{case}"
+        );
         assert_eq!(
             w.events(),
             [StapleEventKind::Refused {
@@ -969,7 +977,7 @@ fn forged_foreign_future_expired_or_older_answers_are_never_stapled() {
             "{case}"
         );
         // The first answer is still what every handshake gets.
-        let snapshot = only(stapler.snapshots(now));
+        let snapshot = only(stapler.snapshots());
         assert_eq!(snapshot.answer(), Some(first), "{case}");
         assert_eq!(snapshot.last_error(), Some(&expected), "{case}");
         assert_eq!(snapshot.failures_in_a_row(), failures, "{case}");
@@ -988,14 +996,45 @@ fn forged_foreign_future_expired_or_older_answers_are_never_stapled() {
     w.s_client(&server, &good.name, "-tls1_2")
         .assert_status("good");
 
+    // Older than the answer stapled (a responder behind a stale cache): refused, but the
+    // responder did answer: nothing newer, so half of what remains, not a backoff.
+    let older = w.crafted(
+        &good,
+        der::Status::Good,
+        minus(this_update, 60),
+        Some(plus(this_update, 3000)),
+        &ca,
+    );
+    w.front.set(Mode::Canned(ocsp_http(&older)));
+    w.clock.set(now);
+    let remaining = next_update.as_secs() - now.as_secs();
+    assert_eq!(stapler.refresh_due(), Duration::from_secs(remaining / 2));
+    match &w.events()[..] {
+        [
+            StapleEventKind::Refused {
+                error: StapleError::NotKept(NotKept::Older { offered, kept }),
+                stapled_until: Some(until),
+            },
+        ] => {
+            assert_eq!(offered.this_update(), minus(this_update, 60));
+            assert_eq!(*kept, first);
+            assert_eq!(*until, next_update);
+        }
+        other => panic!("{other:?}"),
+    }
+    let snapshot = only(stapler.snapshots());
+    assert_eq!(snapshot.answer(), Some(first));
+    assert_eq!((snapshot.failures(), snapshot.failures_in_a_row()), (5, 0));
+
     // The responder is itself again: a newer answer replaces the first.
     w.front.set(Mode::Forward(w.responder.port));
-    w.clock.set(now);
-    stapler.refresh_due(now);
-    let snapshot = only(stapler.snapshots(now));
+    w.clock.advance(remaining / 2);
+    stapler.refresh_due();
+    let snapshot = only(stapler.snapshots());
     assert!(snapshot.this_update().unwrap() >= this_update);
     assert_eq!(snapshot.failures_in_a_row(), 0);
-    assert_eq!(snapshot.failures(), 6);
+    assert_eq!(snapshot.failures(), 5);
+    assert_eq!(snapshot.fetches(), 8);
 }
 
 #[test]
@@ -1005,16 +1044,12 @@ fn a_failing_responder_keeps_the_staple_until_next_update_then_none_until_it_is_
     let stapler = w
         .builder()
         .with_certificate(good.stapled("good"))
-        .with_schedule(
-            RefreshSchedule::new()
-                .with_jitter_percent(0)
-                .with_backoff(Duration::from_secs(10), Duration::from_secs(100)),
-        )
+        .with_backoff(exact_backoff(10, 100))
         .build()
         .unwrap();
     let server = w.serve(&stapler);
-    stapler.refresh_due(w.clock.now());
-    let first = only(stapler.snapshots(w.clock.now())).answer().unwrap();
+    stapler.refresh_due();
+    let first = only(stapler.snapshots()).answer().unwrap();
     let (this_update, next_update) = (first.this_update(), first.next_update().unwrap());
     w.events();
 
@@ -1023,19 +1058,19 @@ fn a_failing_responder_keeps_the_staple_until_next_update_then_none_until_it_is_
         ("down", Mode::Down, |error| {
             matches!(
                 error,
-                StapleError::Unreachable {
+                StapleError::Fetch(FetchError::Unreachable {
                     reason: Unreachable::Connect(_),
                     ..
-                }
+                })
             )
         }),
         ("silent", Mode::Silent, |error| {
             matches!(
                 error,
-                StapleError::Unreachable {
+                StapleError::Fetch(FetchError::Unreachable {
                     reason: Unreachable::Timeout,
                     ..
-                }
+                })
             )
         }),
         (
@@ -1044,10 +1079,10 @@ fn a_failing_responder_keeps_the_staple_until_next_update_then_none_until_it_is_
             |error| {
                 matches!(
                     error,
-                    StapleError::Unreachable {
+                    StapleError::Fetch(FetchError::Unreachable {
                         reason: Unreachable::Timeout,
                         ..
-                    }
+                    })
                 )
             },
         ),
@@ -1057,10 +1092,10 @@ fn a_failing_responder_keeps_the_staple_until_next_update_then_none_until_it_is_
             |error| {
                 matches!(
                     error,
-                    StapleError::BadAnswer {
+                    StapleError::Fetch(FetchError::BadAnswer {
                         reason: BadAnswer::Malformed(Error::BadDer(Structure::OcspResponse)),
                         ..
-                    }
+                    })
                 )
             },
         ),
@@ -1070,10 +1105,10 @@ fn a_failing_responder_keeps_the_staple_until_next_update_then_none_until_it_is_
             |error| {
                 matches!(
                     error,
-                    StapleError::Unreachable {
+                    StapleError::Fetch(FetchError::Unreachable {
                         reason: Unreachable::ServerError(500),
                         ..
-                    }
+                    })
                 )
             },
         ),
@@ -1083,7 +1118,11 @@ fn a_failing_responder_keeps_the_staple_until_next_update_then_none_until_it_is_
         w.front.set(mode);
         w.clock.set(now);
         let started = Instant::now();
-        assert_eq!(stapler.refresh_due(now), plus(now, backoff), "{case}");
+        assert_eq!(
+            stapler.refresh_due(),
+            Duration::from_secs(backoff),
+            "{case}"
+        );
         // Silent and slow cost the fetch timeout, and not much more.
         assert!(started.elapsed() < Duration::from_secs(3), "{case}");
         match &w.events()[..] {
@@ -1113,7 +1152,7 @@ fn a_failing_responder_keeps_the_staple_until_next_update_then_none_until_it_is_
         );
         now = plus(now, backoff);
     }
-    assert_eq!(only(stapler.snapshots(now)).failures_in_a_row(), 5);
+    assert_eq!(only(stapler.snapshots()).failures_in_a_row(), 5);
 
     // Still down. The staple is served until nextUpdate and not a second longer, whether or
     // not anyone calls refresh_due: the handshake path checks the time itself.
@@ -1136,18 +1175,18 @@ fn a_failing_responder_keeps_the_staple_until_next_update_then_none_until_it_is_
     }
     w.s_client(&server, &good.name, "-tls1_2")
         .assert_unstapled();
-    stapler.refresh_due(next_update);
+    stapler.refresh_due();
     match &w.events()[..] {
         [
             StapleEventKind::Expired { not_after },
             StapleEventKind::Refused {
-                error: StapleError::Unreachable { .. },
+                error: StapleError::Fetch(FetchError::Unreachable { .. }),
                 stapled_until: None,
             },
         ] => assert_eq!(*not_after, next_update),
         other => panic!("{other:?}"),
     }
-    let snapshot = only(stapler.snapshots(next_update));
+    let snapshot = only(stapler.snapshots());
     assert_eq!(snapshot.status(), None);
     assert!(!stapler.ready() || !snapshot.is_must_staple());
 
@@ -1158,8 +1197,8 @@ fn a_failing_responder_keeps_the_staple_until_next_update_then_none_until_it_is_
     let retry = snapshot.next_refresh();
     assert_eq!(retry, plus(next_update, 100));
     w.clock.set(retry);
-    stapler.refresh_due(retry);
-    let snapshot = only(stapler.snapshots(retry));
+    stapler.refresh_due();
+    let snapshot = only(stapler.snapshots());
     let renewed = snapshot.answer().expect("stapled again");
     assert_eq!(renewed.status(), CertStatus::Good);
     assert!(renewed.this_update() > this_update);
@@ -1197,8 +1236,8 @@ fn a_restarted_server_staples_from_its_first_handshake_with_the_responder_down()
         .build()
         .unwrap();
     let now = w.clock.now();
-    first.refresh_due(now);
-    let answer = only(first.snapshots(now)).answer().unwrap();
+    first.refresh_due();
+    let answer = only(first.snapshots()).answer().unwrap();
     let path = match &w.events()[..] {
         [
             StapleEventKind::Good { .. },
@@ -1240,17 +1279,22 @@ fn a_restarted_server_staples_from_its_first_handshake_with_the_responder_down()
     );
     w.s_client(&server, &good.name, "-tls1_2")
         .assert_status("good");
-    let snapshot = only(second.snapshots(now));
+    let snapshot = only(second.snapshots());
     assert_eq!(snapshot.fetches(), 0);
-    assert_eq!(snapshot.next_refresh(), plus(answer.this_update(), 1800));
+    // Refreshed promptly (within the schedule's minimum interval, at a random instant), not
+    // half-way through a window that began before the restart.
+    let prompt = snapshot.next_refresh();
+    assert!(
+        prompt > now && prompt < plus(now, 60),
+        "{prompt:?} after {now:?}"
+    );
     // Its first refresh fails; the saved answer stays.
-    let half_way = snapshot.next_refresh();
-    w.clock.set(half_way);
-    second.refresh_due(half_way);
+    w.clock.set(prompt);
+    second.refresh_due();
     assert!(matches!(
         &w.events()[..],
         [StapleEventKind::Refused {
-            error: StapleError::Unreachable { .. },
+            error: StapleError::Fetch(FetchError::Unreachable { .. }),
             stapled_until: Some(until),
         }] if *until == answer.next_update().unwrap()
     ));
@@ -1279,8 +1323,8 @@ fn state_files_that_do_not_verify_are_ignored_and_reported() {
         .build()
         .unwrap();
     let start = w.clock.now();
-    first.refresh_due(start);
-    let answer = only(first.snapshots(start)).answer().unwrap();
+    first.refresh_due();
+    let answer = only(first.snapshots()).answer().unwrap();
     let next_update = answer.next_update().unwrap();
     let path = match &w.events()[..] {
         [
@@ -1338,7 +1382,12 @@ fn state_files_that_do_not_verify_are_ignored_and_reported() {
             start,
             StateFileProblem::TooLarge(64 * 1024),
         ),
-        ("unknown", unknown, start, StateFileProblem::Unknown),
+        (
+            "unknown",
+            unknown,
+            start,
+            StateFileProblem::NotStapleable("it says the certificate's status is unknown".into()),
+        ),
         (
             "stale: at nextUpdate",
             saved.clone(),
@@ -1379,7 +1428,7 @@ fn state_files_that_do_not_verify_are_ignored_and_reported() {
             }],
             "{case}"
         );
-        let snapshot = only(stapler.snapshots(now));
+        let snapshot = only(stapler.snapshots());
         assert_eq!(snapshot.status(), None, "{case}");
         assert_eq!(snapshot.last_error(), Some(&expected), "{case}");
         // Due at once: the stapler asks the responder rather than wait.
@@ -1392,19 +1441,16 @@ fn state_files_that_do_not_verify_are_ignored_and_reported() {
             Policy::hard_fail(),
         ));
     }
-    // The good file, before its nextUpdate, is used.
+    // The good file, before its nextUpdate, is used (the wall clock back before it).
     fs::write(&path, &saved).unwrap();
-    w.clock.set(minus(next_update, 1));
+    w.clock.jump_wall(minus(next_update, 1));
     let stapler = w
         .builder()
         .with_certificate(good.stapled("good"))
         .with_state_dir(&dir)
         .build()
         .unwrap();
-    assert_eq!(
-        only(stapler.snapshots(minus(next_update, 1))).answer(),
-        Some(answer)
-    );
+    assert_eq!(only(stapler.snapshots()).answer(), Some(answer));
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -1426,7 +1472,7 @@ fn wait_ready_returns_once_the_must_staple_certificate_has_a_good_staple() {
     assert!(started.elapsed() >= Duration::from_millis(150));
     assert_eq!(error.pending(), ["strict"]);
     let now = w.clock.now();
-    stapler.refresh_due(now);
+    stapler.refresh_due();
     assert!(!stapler.ready());
     // Without a staple even a soft-fail client refuses a must-staple certificate.
     let handshake = w.rustls(
@@ -1447,7 +1493,7 @@ fn wait_ready_returns_once_the_must_staple_certificate_has_a_good_staple() {
         let stapler = Arc::clone(&stapler);
         thread::spawn(move || {
             let result = stapler.wait_ready(Duration::from_secs(30));
-            let status = only(stapler.snapshots(stapler.now())).status();
+            let status = only(stapler.snapshots()).status();
             (result, Instant::now(), status)
         })
     };
@@ -1457,13 +1503,13 @@ fn wait_ready_returns_once_the_must_staple_certificate_has_a_good_staple() {
     let retry = plus(now, 60);
     w.clock.set(retry);
     let refreshing = Instant::now();
-    stapler.refresh_due(retry);
+    stapler.refresh_due();
     let (result, returned, status) = waiter.join().unwrap();
     assert_eq!(result, Ok(()));
     assert!(returned >= refreshing);
     assert_eq!(status, Some(CertStatus::Good));
     assert!(stapler.ready());
-    let this_update = only(stapler.snapshots(retry)).this_update().unwrap();
+    let this_update = only(stapler.snapshots()).this_update().unwrap();
     for policy in [Policy::soft_fail(), Policy::hard_fail()] {
         assert_stapled_good(
             &w.rustls(&server, &strict.name, ProtocolVersion::TLSv1_2, policy),
@@ -1483,7 +1529,7 @@ fn the_refresh_thread_staples_and_stops_cleanly() {
         .unwrap();
     let thread = stapler.spawn_refresh_thread().unwrap();
     assert_eq!(stapler.wait_ready(Duration::from_secs(20)), Ok(()));
-    let snapshot = only(stapler.snapshots(w.clock.now()));
+    let snapshot = only(stapler.snapshots());
     assert_eq!(snapshot.status(), Some(CertStatus::Good));
     assert_eq!(snapshot.fetches(), 1);
     let stopping = Instant::now();
@@ -1510,9 +1556,8 @@ fn two_certificates_behind_sni_each_get_their_own_staple() {
         .with_certificate(beta.stapled("beta"))
         .build()
         .unwrap();
-    let now = w.clock.now();
-    stapler.refresh_due(now);
-    let snapshots = stapler.snapshots(now);
+    stapler.refresh_due();
+    let snapshots = stapler.snapshots();
     assert_eq!(
         snapshots
             .iter()
@@ -1556,8 +1601,7 @@ fn metrics_in_the_prometheus_text_format() {
         .build()
         .unwrap();
     let server = w.serve(&stapler);
-    let start = w.clock.now();
-    stapler.refresh_due(start);
+    stapler.refresh_due();
     assert_stapled_good(
         &w.rustls(
             &server,
@@ -1565,9 +1609,9 @@ fn metrics_in_the_prometheus_text_format() {
             ProtocolVersion::TLSv1_3,
             Policy::hard_fail(),
         ),
-        only(stapler.snapshots(start)).this_update().unwrap(),
+        only(stapler.snapshots()).this_update().unwrap(),
     );
-    let answer = only(stapler.snapshots(start)).answer().unwrap();
+    let answer = only(stapler.snapshots()).answer().unwrap();
     let (this_update, next_update) = (
         answer.this_update().as_secs(),
         answer.next_update().unwrap().as_secs(),
@@ -1575,7 +1619,7 @@ fn metrics_in_the_prometheus_text_format() {
     w.front.set(Mode::Down);
     let half_way = at(this_update + 1800);
     w.clock.set(half_way);
-    stapler.refresh_due(half_way);
+    stapler.refresh_due();
 
     let mut text = String::new();
     stapler.encode_metrics(&mut text).unwrap();
@@ -1602,6 +1646,7 @@ fn metrics_in_the_prometheus_text_format() {
         r#"ocsp_staple_fetches_total{certificate="good"} 2"#.to_string(),
         r#"ocsp_staple_fetch_failures_total{certificate="good"} 1"#.to_string(),
         r#"ocsp_staple_failures_in_a_row{certificate="good"} 1"#.to_string(),
+        r#"ocsp_staple_contradictions_total{certificate="good"} 0"#.to_string(),
         format!(
             r#"ocsp_staple_last_error_timestamp_seconds{{certificate="good",error="unreachable"}} {now}"#
         ),
@@ -1609,6 +1654,7 @@ fn metrics_in_the_prometheus_text_format() {
         r#"ocsp_staple_handshakes_total{certificate="good",stapled="false"} 0"#.to_string(),
         "# TYPE ocsp_stapler_ready gauge".to_string(),
         "ocsp_stapler_ready 1".to_string(),
+        "ocsp_stapler_observer_panics_total 0".to_string(),
     ];
     for line in &expected {
         assert!(

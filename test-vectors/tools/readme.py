@@ -108,8 +108,9 @@ Everything is deterministic given the keys in `pki/`:
 So `--check` compares every file, with one exception: `responses/openssl-responder-*` come from
 a real responder that stamps the real clock, so a normal run keeps them (as long as they embed
 the current responder certificate) and `--check` reuses them too; their `now` in the manifest is
-their thisUpdate + 1 minute. `--fresh` makes them anew. The openssl cross-check text below is part
-of this README, so a different openssl version may show up as a README difference in `--check`.
+their thisUpdate + 1 minute. `--fresh` makes them anew. Where openssl refuses a case too, this README
+says only that (its reasons vary between releases), so `--check` does not depend on the openssl
+build.
 
 ## Conventions
 
@@ -220,6 +221,12 @@ of this README, so a different openssl version may show up as a README differenc
     for c in cases:
         text, judgement = verdicts[c["name"]]
         note = OPENSSL_NOTES.get(c["name"])
+        # Where openssl refuses a case this crate refuses too, why it refuses (its message, and
+        # which of its checks fails first) changes between openssl releases: the committed
+        # README says only that it refuses, so that `--check` compares what the generator
+        # decides, not the openssl build on the machine. The generator prints the details.
+        if judgement == "agrees" and "error" in c["expect"]:
+            text = "openssl refuses it too"
         opinion = "%s: %s" % (judgement, text)
         if note:
             opinion += " - " + note

@@ -1,13 +1,17 @@
-//! What `tests/stapler.rs` and `benches/stapler.rs` share: a manual clock, answers signed in
-//! the test, and a simulated CA that pre-signs answers, with a run of the stapler against it.
+//! What `tests/stapler.rs` and `benches/stapler.rs` share: manual clocks (wall and monotonic),
+//! answers signed in the test, and a simulated CA that pre-signs answers, behind a
+//! `Transport`, with a run of the stapler against it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ocsp_verify::fetch::FetchError;
-use ocsp_verify::stapling::{RefreshSchedule, ResponseSource, StapledCertificate, Stapler};
-use ocsp_verify::{CertStatus, Certificate, Issuer, UnixTime};
+use ocsp_verify::fetch::{
+    Backoff, HttpRequest, HttpResponse, ManualMonotonicClock, OCSP_RESPONSE_CONTENT_TYPE,
+    RefreshSchedule, Transport, TransportError,
+};
+use ocsp_verify::stapling::{StapledCertificate, Stapler, StaplerBuilder};
+use ocsp_verify::{CertStatus, Certificate, UnixTime};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::PrivateKeyDer;
 use rustls::pki_types::pem::PemObject;
@@ -22,7 +26,7 @@ pub fn at(secs: u64) -> UnixTime {
     UnixTime::since_unix_epoch(Duration::from_secs(secs))
 }
 
-/// A clock that moves only when told, shared by a stapler and a rustls client.
+/// A wall clock that moves only when told, shared by a stapler and a rustls client.
 #[derive(Clone, Debug)]
 pub struct ManualClock(Arc<AtomicU64>);
 
@@ -44,6 +48,58 @@ impl TimeProvider for ManualClock {
     fn current_time(&self) -> Option<UnixTime> {
         Some(self.now())
     }
+}
+
+/// Both clocks a stapler reads: time passing moves both; a wall-clock jump moves only the
+/// wall clock, as a real one does.
+#[derive(Clone, Debug)]
+pub struct Clocks {
+    pub wall: ManualClock,
+    pub mono: ManualMonotonicClock,
+}
+
+impl Clocks {
+    pub fn starting_at(time: UnixTime) -> Self {
+        Self {
+            wall: ManualClock::starting_at(time),
+            mono: ManualMonotonicClock::new(),
+        }
+    }
+
+    pub fn now(&self) -> UnixTime {
+        self.wall.now()
+    }
+
+    /// Time passes until `time`: both clocks move by the same amount.
+    pub fn set(&self, time: UnixTime) {
+        let now = self.now();
+        assert!(time >= now, "time passes forward: {time:?} < {now:?}");
+        self.mono
+            .advance(Duration::from_secs(time.as_secs() - now.as_secs()));
+        self.wall.set(time);
+    }
+
+    /// Time passes by `secs`.
+    pub fn advance(&self, secs: u64) {
+        self.set(at(self.now().as_secs() + secs));
+    }
+
+    /// The wall clock jumps to `time` (ahead or back); monotonic time does not move.
+    pub fn jump_wall(&self, time: UnixTime) {
+        self.wall.set(time);
+    }
+
+    /// A stapler builder on these clocks.
+    pub fn stapler(&self, builder: StaplerBuilder) -> StaplerBuilder {
+        builder
+            .with_time_provider(Arc::new(self.wall.clone()))
+            .with_monotonic_clock(Arc::new(self.mono.clone()))
+    }
+}
+
+/// A backoff without jitter, so that every instant of a test is exact.
+pub fn exact_backoff(initial: u64, max: u64) -> Backoff {
+    Backoff::new(Duration::from_secs(initial), Duration::from_secs(max)).with_jitter_percent(0)
 }
 
 /// An answer about `cert` signed by `key` in `ca`'s name.
@@ -71,13 +127,21 @@ pub fn craft(
     key.respond(&data, &[])
 }
 
-/// A CA that pre-signs an answer every `every` seconds from `epoch`, each valid `validity`
-/// seconds, and hands out the latest: common practice (the CA/Browser Forum's baseline
-/// requirements allow ten days; CAs re-sign well before). On the committed TLS test PKI
-/// (`tls-int` signs for `tls-server`).
+/// An HTTP 200 carrying an OCSP response, as a transport returns it.
+pub fn ocsp_ok(body: Vec<u8>) -> HttpResponse {
+    HttpResponse::new(200, Some(OCSP_RESPONSE_CONTENT_TYPE.into()), body)
+}
+
+/// A CA that pre-signs an answer about `tls-server` every `every` seconds from `epoch`, each
+/// valid `validity` seconds, and hands out the latest: common practice (the CA/Browser
+/// Forum's baseline requirements allow ten days; CAs re-sign well before). On the committed
+/// TLS test PKI (`tls-int` signs for `tls-server`), as a [`Transport`] reading the test's
+/// wall clock.
 pub struct PreSigningCa {
     key: P256Key,
     issuer: Vec<u8>,
+    cert: Vec<u8>,
+    clock: ManualClock,
     epoch: u64,
     every: u64,
     validity: u64,
@@ -86,10 +150,12 @@ pub struct PreSigningCa {
 }
 
 impl PreSigningCa {
-    pub fn new(epoch: UnixTime, every: u64, validity: u64) -> Self {
+    pub fn new(clock: ManualClock, epoch: UnixTime, every: u64, validity: u64) -> Self {
         Self {
             key: P256Key::load("tls/tls-int"),
             issuer: super::read("generated/pki/tls/tls-int.der"),
+            cert: super::read("generated/pki/tls/tls-server.der"),
+            clock,
             epoch: epoch.as_secs(),
             every,
             validity,
@@ -106,45 +172,26 @@ impl PreSigningCa {
     }
 }
 
-impl ResponseSource for PreSigningCa {
-    fn fetch_response(
-        &self,
-        cert: &Certificate<'_>,
-        _issuer: &Issuer<'_>,
-        _responder_url: Option<&str>,
-        now: UnixTime,
-    ) -> Result<Vec<u8>, FetchError> {
-        let now = now.as_secs();
+impl Transport for PreSigningCa {
+    fn send(&self, _: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let now = self.clock.now().as_secs();
         let this_update = self.epoch + (now - self.epoch) / self.every * self.every;
         self.log.lock().unwrap().push((now, this_update));
+        let cert = Certificate::from_der(&self.cert).unwrap();
         let issuer = Certificate::from_der(&self.issuer).unwrap();
-        Ok(craft(
-            cert,
+        Ok(ocsp_ok(craft(
+            &cert,
             &issuer,
             der::Status::Good,
             at(this_update),
             Some(at(this_update + self.validity)),
             &self.key,
-        ))
+        )))
     }
 }
 
-/// A source shared with the test that reads its log.
-struct Shared(Arc<PreSigningCa>);
-
-impl ResponseSource for Shared {
-    fn fetch_response(
-        &self,
-        cert: &Certificate<'_>,
-        issuer: &Issuer<'_>,
-        url: Option<&str>,
-        now: UnixTime,
-    ) -> Result<Vec<u8>, FetchError> {
-        self.0.fetch_response(cert, issuer, url, now)
-    }
-}
-
-/// `tls-server` with its chain and key (the committed TLS test PKI).
+/// `tls-server` with its chain and key (the committed TLS test PKI), with a responder URL
+/// configured (the certificate names none; the transports here answer whatever is asked).
 pub fn tls_server(provider: &rustls::crypto::CryptoProvider) -> Arc<CertifiedKey> {
     let chain = vec![
         CertificateDer::from(super::read("generated/pki/tls/tls-server.der")),
@@ -157,6 +204,9 @@ pub fn tls_server(provider: &rustls::crypto::CryptoProvider) -> Arc<CertifiedKey
     Arc::new(CertifiedKey::new(chain, key))
 }
 
+/// The responder URL the simulations configure (never dialled: their transports answer).
+pub const SIMULATED_RESPONDER: &str = "http://ocsp.simulated.test/";
+
 /// Runs a stapler for `tls-server` against a CA that signs seven-day answers every four days,
 /// for `days` from 2026-01-01T00:00:00Z, calling `refresh_due` whenever it asks to be called.
 /// Returns `(now, thisUpdate)` of every fetch relative to the start, and checks that a good
@@ -164,29 +214,32 @@ pub fn tls_server(provider: &rustls::crypto::CryptoProvider) -> Arc<CertifiedKey
 pub fn simulate(days: u64, schedule: RefreshSchedule, seed: u64) -> Vec<(u64, u64)> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let epoch = at(1_767_225_600);
-    let ca = Arc::new(PreSigningCa::new(epoch, 4 * DAY, 7 * DAY));
-    let clock = ManualClock::starting_at(epoch);
-    let stapler = {
-        let clock = clock.clone();
-        Stapler::builder(Arc::clone(&provider))
-            .with_clock(move || clock.now())
-            .with_source(Shared(Arc::clone(&ca)))
-            .with_schedule(schedule)
-            .with_jitter_seed(seed)
-            .with_certificate(StapledCertificate::new(tls_server(&provider)))
-            .build()
-            .unwrap()
-    };
+    let clocks = Clocks::starting_at(epoch);
+    let ca = Arc::new(PreSigningCa::new(
+        clocks.wall.clone(),
+        epoch,
+        4 * DAY,
+        7 * DAY,
+    ));
+    let stapler = clocks
+        .stapler(Stapler::builder(Arc::clone(&provider)))
+        .with_transport(ca.clone())
+        .with_schedule(schedule)
+        .with_jitter_seed(seed)
+        .with_certificate(
+            StapledCertificate::new(tls_server(&provider)).with_responder_url(SIMULATED_RESPONDER),
+        )
+        .build()
+        .unwrap();
     let end = epoch.as_secs() + days * DAY;
-    let mut now = epoch;
-    while now.as_secs() <= end {
-        clock.set(now);
-        let next = stapler.refresh_due(now);
-        let snapshots = stapler.snapshots(now);
+    while clocks.now().as_secs() <= end {
+        let next = stapler.refresh_due();
+        let snapshots = stapler.snapshots();
+        let now = clocks.now();
         assert_eq!(snapshots[0].status(), Some(CertStatus::Good), "at {now:?}");
         // Stapled without a gap until the next call.
-        assert!(snapshots[0].stapled_until().unwrap() > next);
-        now = next;
+        assert!(snapshots[0].stapled_until().unwrap().as_secs() > now.as_secs() + next.as_secs());
+        clocks.advance(next.as_secs());
     }
     ca.fetches()
 }

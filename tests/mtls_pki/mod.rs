@@ -28,6 +28,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::support::{openssl, require_openssl, scratch_dir};
+use ocsp_verify::fetch::{ManualMonotonicClock, MonotonicClock};
 use rustls::client::Resumption;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
@@ -393,6 +394,84 @@ impl Pki {
         (responder, self.der("rogue"))
     }
 
+    /// The intermediate's responder says `good` about `serial` (one of [`REVOKED`]) from now
+    /// on: its index is rewritten (each request runs `openssl ocsp` anew, which reads it).
+    pub fn reinstate(&self, serial: &str) {
+        let path = self.dir.join("int-index.txt");
+        let index = fs::read_to_string(&path).unwrap();
+        let revoked = format!("\t{serial}\t");
+        let mut found = false;
+        let rewritten: String = index
+            .lines()
+            .map(|line| {
+                if line.starts_with("R\t") && line.contains(&revoked) {
+                    found = true;
+                    let fields: Vec<&str> = line.split('\t').collect();
+                    format!("V\t{}\t\t{}\n", fields[1], fields[3..].join("\t"))
+                } else {
+                    format!("{line}\n")
+                }
+            })
+            .collect();
+        assert!(found, "{serial} is not revoked in the index");
+        fs::write(path, rewritten).unwrap();
+    }
+
+    /// The intermediate's certificate signed again, by a root nobody trusts (`/CN=Untrusted
+    /// Root`): the same subject and key, another issuer and serial. A client sending it before
+    /// the real intermediate offers a path that leads nowhere first.
+    pub fn cross_signed_intermediate(&self) -> CertificateDer<'static> {
+        let mut root = vec!["req", "-x509"];
+        root.extend(EC);
+        root.extend([
+            "-keyout",
+            "untrusted.key",
+            "-subj",
+            "/CN=Untrusted Root",
+            "-days",
+            "30",
+            "-out",
+            "untrusted.pem",
+        ]);
+        openssl(&self.dir, &root);
+        openssl(
+            &self.dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "int.csr",
+                "-CA",
+                "untrusted.pem",
+                "-CAkey",
+                "untrusted.key",
+                "-set_serial",
+                "0x3003",
+                "-days",
+                "10",
+                "-extfile",
+                "ext.cnf",
+                "-extensions",
+                "ca_int",
+                "-out",
+                "int-cross.pem",
+            ],
+        );
+        openssl(
+            &self.dir,
+            &[
+                "x509",
+                "-in",
+                "int-cross.pem",
+                "-outform",
+                "DER",
+                "-out",
+                "int-cross.der",
+            ],
+        );
+        self.der("int-cross")
+    }
+
     /// The server's certificate chain and key.
     pub fn server_identity(&self) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
         (vec![self.der("server")], self.key("server"))
@@ -573,27 +652,55 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// A loopback TCP relay to `127.0.0.1:target` that counts connections (one per fetch: the
-/// fetcher opens a connection per request) and waits `delay` before relaying each.
+/// fetcher opens a connection per request) and waits `delay` before relaying each (and, when
+/// held, until released).
 pub struct Relay {
     pub port: u16,
     connections: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
+    released: Arc<AtomicBool>,
 }
 
 impl Relay {
     pub fn start(target: u16, delay: Duration) -> Self {
+        Self::spawn(target, delay, true)
+    }
+
+    /// A relay that holds every connection, without reaching `target`, until
+    /// [`Relay::release`].
+    pub fn held(target: u16) -> Self {
+        Self::spawn(target, Duration::ZERO, false)
+    }
+
+    /// Lets the connections held, and those to come, through.
+    pub fn release(&self) {
+        self.released.store(true, Ordering::SeqCst);
+    }
+
+    fn spawn(target: u16, delay: Duration, released: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
         let connections = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (count, stopped) = (Arc::clone(&connections), Arc::clone(&stop));
+        let released = Arc::new(AtomicBool::new(released));
+        let (count, stopped, open) = (
+            Arc::clone(&connections),
+            Arc::clone(&stop),
+            Arc::clone(&released),
+        );
         thread::spawn(move || {
             while !stopped.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((client, _)) => {
                         count.fetch_add(1, Ordering::SeqCst);
-                        thread::spawn(move || relay(client, target, delay));
+                        let open = Arc::clone(&open);
+                        thread::spawn(move || {
+                            while !open.load(Ordering::SeqCst) {
+                                thread::sleep(Duration::from_millis(5));
+                            }
+                            relay(client, target, delay)
+                        });
                     }
                     Err(_) => thread::sleep(Duration::from_millis(2)),
                 }
@@ -603,6 +710,7 @@ impl Relay {
             port,
             connections,
             stop,
+            released,
         }
     }
 
@@ -618,6 +726,8 @@ impl Relay {
 impl Drop for Relay {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        // No connection is held forever.
+        self.release();
     }
 }
 
@@ -644,15 +754,34 @@ fn relay(client: TcpStream, target: u16, delay: Duration) {
     let _ = upstream.join();
 }
 
-/// The system clock moved by an offset the test sets: shared by the server's `ServerConfig`
-/// (the `now` rustls passes the verifier) and the verifier's prefetcher.
+/// Test time: the system's wall clock moved by an offset the test sets, shared by the server's
+/// `ServerConfig` (the `now` rustls passes the verifier) and the verifier's prefetcher, and a
+/// monotonic clock ([`ManualMonotonicClock`]) that stands still until the test moves both
+/// together: the verifier's backoffs and refresh deadlines are measured on the monotonic one
+/// (give it with [`Clock::monotonic`]).
 #[derive(Debug, Default)]
 pub struct Clock {
     offset_secs: AtomicU64,
+    mono: ManualMonotonicClock,
 }
 
 impl Clock {
+    /// Time passes: the wall clock is `offset` ahead of the system's, and the monotonic clock
+    /// moves on by as much as the offset grew. It never goes back.
     pub fn advance_to(&self, offset: Duration) {
+        let before = self.offset_secs.swap(offset.as_secs(), Ordering::SeqCst);
+        let step = offset.as_secs().checked_sub(before).unwrap_or_else(|| {
+            panic!(
+                "the clock goes back: from {before} s to {} s",
+                offset.as_secs()
+            )
+        });
+        self.mono.advance(Duration::from_secs(step));
+    }
+
+    /// The wall clock jumps to `offset` from the system's (ahead, or back); monotonic time
+    /// does not move, as it would not on a real machine whose clock is set.
+    pub fn jump_to(&self, offset: Duration) {
         self.offset_secs.store(offset.as_secs(), Ordering::SeqCst);
     }
 
@@ -661,6 +790,11 @@ impl Clock {
         UnixTime::since_unix_epoch(Duration::from_secs(
             real + self.offset_secs.load(Ordering::SeqCst),
         ))
+    }
+
+    /// The monotonic clock, for `with_monotonic_clock` (clones share its time).
+    pub fn monotonic(&self) -> Arc<dyn MonotonicClock> {
+        Arc::new(self.mono.clone())
     }
 }
 

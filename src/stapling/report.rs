@@ -1,10 +1,10 @@
-//! What the stapler tells: the events an observer receives, why an answer was not taken, and
+//! What the stapler tells: why an answer was not taken, the events an observer receives, and
 //! the per-certificate snapshot that the metrics are made of.
 
 use core::fmt;
 use core::time::Duration;
 use std::path::PathBuf;
-use std::string::{String, ToString};
+use std::string::String;
 use std::vec::Vec;
 
 use rustls_pki_types::UnixTime;
@@ -12,54 +12,27 @@ use rustls_pki_types::UnixTime;
 use super::state_dir::StateFileProblem;
 use crate::calendar::Rfc3339;
 use crate::error::Error;
-use crate::fetcher::{BadAnswer, FetchError, Unreachable};
+use crate::fetch::{FetchError, NotKept};
 use crate::response::CertStatus;
 use crate::verify::Answer;
 
-/// Why an answer was not taken: the responder could not be asked, answered nonsense, or
-/// answered with something the stapler never serves. What was served before stays served
-/// while it is fresh.
+/// Why an answer was not taken. What was stapled before stays stapled while it is fresh.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StapleError {
-    /// The responder at `url` answered with something that is not an OCSP response (see
-    /// [`BadAnswer`]).
-    #[error("the OCSP responder at {url} answered nonsense: {reason}")]
-    BadAnswer {
-        /// The responder URL.
-        url: String,
-        /// What was wrong.
-        reason: BadAnswer,
-    },
-    /// The response did not verify (forged, about another certificate, not yet valid,
-    /// expired, an unauthorised responder, `tryLater`, ...): the core's [`Error`].
-    #[error("the OCSP response was refused: {error}")]
-    InvalidResponse {
-        /// The responder URL, when known.
-        url: Option<String>,
-        /// Why the verifier refused it.
-        error: Error,
-    },
-    /// The certificate names no `http://` OCSP responder, and no URL is configured for it.
-    #[error("the certificate names no http:// OCSP responder, and none is configured")]
-    NoResponderUrl,
-    /// The answer is older than the one already served (a replay, or a responder behind a
-    /// stale cache): keeping the newer one.
-    #[error(
-        "the answer (thisUpdate {}) is older than the one served (thisUpdate {})",
-        Rfc3339(*this_update),
-        Rfc3339(*served)
-    )]
-    NotNewer {
-        /// `thisUpdate` of the answer refused.
-        this_update: UnixTime,
-        /// `thisUpdate` of the answer served.
-        served: UnixTime,
-    },
-    /// The source failed in a way the stapler does not tell apart (a custom
-    /// [`super::ResponseSource`]'s own error).
-    #[error("fetching failed: {0}")]
-    Other(String),
+    /// No verified answer came back: the responder could not be reached, answered nonsense,
+    /// or answered with a response that did not verify (see [`FetchError`]).
+    #[error("{0}")]
+    Fetch(FetchError),
+    /// The answer verified but was not kept: older than the one kept, dated in the future, or
+    /// `good` after a verified revocation (see [`NotKept`]).
+    #[error("the answer was not kept: {0}")]
+    NotKept(NotKept),
+    /// The answer verified, but its freshness has already ended: a revocation past its
+    /// `nextUpdate` (the verifier reports a revocation whatever its age; a staple must be
+    /// fresh).
+    #[error("the answer is stale: {0}")]
+    Stale(Error),
     /// A file of the state directory was ignored.
     #[error("the state file {} was ignored: {problem}", path.display())]
     StateFile {
@@ -68,54 +41,25 @@ pub enum StapleError {
         /// Why.
         problem: StateFileProblem,
     },
-    /// The responder says `unknown`: never served (every client policy refuses it, and it
+    /// The responder says `unknown`: never stapled (every client policy refuses it, and it
     /// tells a client nothing it can use).
     #[error("the responder says the certificate's status is unknown")]
     Unknown,
-    /// The responder at `url` could not be reached (see [`Unreachable`]).
-    #[error("the OCSP responder at {url} is unreachable: {reason}")]
-    Unreachable {
-        /// The responder URL.
-        url: String,
-        /// What failed.
-        reason: Unreachable,
-    },
 }
 
 impl StapleError {
-    /// A stable snake_case name, for logs and the metrics' `error` label: `bad_answer`,
-    /// the core [`Error::code`] of an invalid response (`invalid_signature`,
-    /// `response_expired`, ...), `no_responder_url`, `not_newer`, `other`, `state_file`,
-    /// `unknown_status`, `unreachable`.
+    /// A stable snake_case name, for logs and the metrics' `error` label: the
+    /// [`FetchError::code`] of a fetch that failed (`unreachable`, `bad_answer`, the core
+    /// [`Error::code`] of an invalid response, ...), the [`NotKept::code`] of an answer not
+    /// kept (`older`, `contradiction`, `not_yet_valid`), the [`Error::code`] of a stale one,
+    /// `state_file`, `unknown_status`.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadAnswer { .. } => "bad_answer",
-            Self::InvalidResponse { error, .. } => error.code(),
-            Self::NoResponderUrl => "no_responder_url",
-            Self::NotNewer { .. } => "not_newer",
-            Self::Other(_) => "other",
+            Self::Fetch(error) => error.code(),
+            Self::NotKept(not_kept) => not_kept.code(),
+            Self::Stale(error) => error.code(),
             Self::StateFile { .. } => "state_file",
             Self::Unknown => "unknown_status",
-            Self::Unreachable { .. } => "unreachable",
-        }
-    }
-}
-
-impl From<FetchError> for StapleError {
-    fn from(error: FetchError) -> Self {
-        match error {
-            FetchError::BadAnswer { url, reason } => Self::BadAnswer { url, reason },
-            FetchError::InvalidResponse { url, error } => Self::InvalidResponse {
-                url: Some(url),
-                error,
-            },
-            FetchError::NoResponderUrl => Self::NoResponderUrl,
-            FetchError::Unreachable { url, reason } => Self::Unreachable { url, reason },
-            // The stapler checks the issuer when it is built and keeps no fetch cache: these
-            // come only from a custom source.
-            other @ (FetchError::InvalidRequest(_) | FetchError::RecentFailure { .. }) => {
-                Self::Other(other.to_string())
-            }
         }
     }
 }
@@ -123,11 +67,13 @@ impl From<FetchError> for StapleError {
 /// Where an answer came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Origin {
-    /// Fetched from the responder (or the configured [`super::ResponseSource`]).
+pub enum AnswerOrigin {
+    /// Fetched from the responder.
     Responder,
     /// Read back from the state directory when the stapler was built.
     StateDir,
+    /// Kept from before: the wall clock came back into its window after a jump.
+    Kept,
 }
 
 /// Something that happened to one certificate's staple: what an observer receives (see
@@ -147,7 +93,7 @@ impl StapleEvent {
         &self.certificate
     }
 
-    /// When it happened, by the stapler's clock.
+    /// When it happened, by the stapler's wall clock.
     pub fn time(&self) -> UnixTime {
         self.time
     }
@@ -162,24 +108,24 @@ impl StapleEvent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StapleEventKind {
-    /// A verified `good` answer is now stapled. `changed` is false when the responder
-    /// answered with the very bytes already stapled.
+    /// A verified `good` answer is stapled. `changed` is false when the responder answered
+    /// with the answer already stapled.
     Good {
         /// The answer.
         answer: Answer,
         /// Where it came from.
-        origin: Origin,
-        /// Whether the staple's bytes changed.
+        origin: AnswerOrigin,
+        /// Whether the staple changed.
         changed: bool,
     },
-    /// A verified `revoked` answer is now stapled: the certificate is revoked, clients will
-    /// refuse it, and they must learn why. Replace the certificate.
+    /// A verified `revoked` answer is stapled: the certificate is revoked, clients will refuse
+    /// it, and they must learn why. Replace the certificate.
     Revoked {
         /// The answer.
         answer: Answer,
         /// Where it came from.
-        origin: Origin,
-        /// Whether the staple's bytes changed.
+        origin: AnswerOrigin,
+        /// Whether the staple changed.
         changed: bool,
     },
     /// An answer was not taken. What was stapled before is still stapled until
@@ -190,8 +136,19 @@ pub enum StapleEventKind {
         /// Until when the previous answer is still stapled.
         stapled_until: Option<UnixTime>,
     },
+    /// The responder said `good` or `unknown` after a permanent revocation it had signed:
+    /// refused (revocation is one-way), and a sign that a responder is wrong.
+    Contradiction {
+        /// The revocation kept.
+        revoked: Answer,
+        /// The answer refused.
+        offered: Answer,
+        /// The responder that said it.
+        url: String,
+    },
     /// The stapled answer reached the end of its freshness (its `nextUpdate`, or an earlier
-    /// limit) without a newer one: it is no longer stapled.
+    /// limit) without a newer one, or the wall clock left its window: it is no longer
+    /// stapled.
     Expired {
         /// The instant it stopped being stapled.
         not_after: UnixTime,
@@ -201,6 +158,14 @@ pub enum StapleEventKind {
         /// The file.
         path: PathBuf,
     },
+    /// The stapled answer was written and renamed into place, but flushing the directory
+    /// failed: the file is there, and may not survive a power loss.
+    SavedNotDurable {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error's kind.
+        error: std::io::ErrorKind,
+    },
     /// Writing the stapled answer to the state directory failed; it is still stapled.
     SaveFailed {
         /// The file.
@@ -208,14 +173,20 @@ pub enum StapleEventKind {
         /// The I/O error's kind.
         error: std::io::ErrorKind,
     },
+    /// A temporary file left in the state directory by an interrupted write was removed.
+    TemporaryFileRemoved {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 impl fmt::Display for StapleEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.certificate)?;
-        let origin = |origin: &Origin| match origin {
-            Origin::Responder => "from the responder",
-            Origin::StateDir => "from the state directory",
+        let origin = |origin: &AnswerOrigin| match origin {
+            AnswerOrigin::Responder => "from the responder",
+            AnswerOrigin::StateDir => "from the state directory",
+            AnswerOrigin::Kept => "kept from before: the clock is back in its window",
         };
         match &self.kind {
             StapleEventKind::Good {
@@ -234,12 +205,7 @@ impl fmt::Display for StapleEvent {
                 ..
             } => {
                 f.write_str("REVOKED: the certificate was revoked")?;
-                if let CertStatus::Revoked { time, reason } = answer.status() {
-                    write!(f, " at {}", Rfc3339(time))?;
-                    if let Some(reason) = reason {
-                        write!(f, " ({})", reason.name())?;
-                    }
-                }
+                write_revocation(f, answer)?;
                 write!(
                     f,
                     "; stapling the revoked answer ({}) so that clients learn it: replace the \
@@ -261,15 +227,41 @@ impl fmt::Display for StapleEvent {
                     None => f.write_str("no staple"),
                 }
             }
+            StapleEventKind::Contradiction {
+                revoked,
+                offered,
+                url,
+            } => {
+                write!(f, "RESPONDER CONTRADICTION: {url} says ")?;
+                f.write_str(match offered.status() {
+                    CertStatus::Good => "good",
+                    CertStatus::Unknown => "unknown",
+                    CertStatus::Revoked { .. } => "on hold",
+                })?;
+                write!(f, " (thisUpdate {}) after", Rfc3339(offered.this_update()))?;
+                write_revocation(f, revoked)?;
+                f.write_str("; the revocation stands: check the responder")
+            }
             StapleEventKind::Expired { not_after } => write!(
                 f,
                 "the staple expired at {} without a newer answer: no staple",
                 Rfc3339(*not_after)
             ),
             StapleEventKind::Saved { path } => write!(f, "saved to {}", path.display()),
+            StapleEventKind::SavedNotDurable { path, error } => write!(
+                f,
+                "saved to {}, but flushing the directory failed ({error}): it may not survive a \
+                 power loss",
+                path.display()
+            ),
             StapleEventKind::SaveFailed { path, error } => {
                 write!(f, "could not save to {}: {error}", path.display())
             }
+            StapleEventKind::TemporaryFileRemoved { path } => write!(
+                f,
+                "removed {}, left by an interrupted write",
+                path.display()
+            ),
         }
     }
 }
@@ -280,6 +272,16 @@ fn write_window(f: &mut fmt::Formatter<'_>, answer: &Answer) -> fmt::Result {
         Some(next_update) => write!(f, ", nextUpdate {}", Rfc3339(next_update)),
         None => f.write_str(", no nextUpdate"),
     }
+}
+
+fn write_revocation(f: &mut fmt::Formatter<'_>, answer: &Answer) -> fmt::Result {
+    if let CertStatus::Revoked { time, reason } = answer.status() {
+        write!(f, " at {}", Rfc3339(time))?;
+        if let Some(reason) = reason {
+            write!(f, " ({})", reason.name())?;
+        }
+    }
+    Ok(())
 }
 
 /// One certificate's staple at an instant: what [`super::Stapler::snapshots`] returns, and
@@ -297,6 +299,7 @@ pub struct StapleSnapshot {
     pub(super) fetches: u64,
     pub(super) failures: u64,
     pub(super) failures_in_a_row: u32,
+    pub(super) contradictions: u64,
     pub(super) stapled_handshakes: u64,
     pub(super) unstapled_handshakes: u64,
 }
@@ -323,7 +326,7 @@ impl StapleSnapshot {
         self.responder_url.as_deref()
     }
 
-    /// The instant of the snapshot.
+    /// The instant of the snapshot (wall time).
     pub fn now(&self) -> UnixTime {
         self.now
     }
@@ -360,13 +363,14 @@ impl StapleSnapshot {
         self.stapled.map(|(_, until)| until)
     }
 
-    /// When the responder is asked next.
+    /// When the responder is asked next (the monotonic deadline, told in wall time as of
+    /// [`StapleSnapshot::now`]).
     pub fn next_refresh(&self) -> UnixTime {
         self.next_refresh
     }
 
-    /// Why the last answer not taken was not taken (a fetch that failed, or a state file that
-    /// was ignored), whether or not a later one succeeded.
+    /// Why the last answer not taken was not taken (a fetch that failed, an answer refused,
+    /// or a state file that was ignored), whether or not a later one succeeded.
     pub fn last_error(&self) -> Option<&StapleError> {
         self.last_error.as_ref().map(|(_, error)| error)
     }
@@ -381,7 +385,7 @@ impl StapleSnapshot {
         self.fetches
     }
 
-    /// How many of those gave no answer that was taken.
+    /// How many of those gave no answer that was taken (nothing newer is not a failure).
     pub fn failures(&self) -> u64 {
         self.failures
     }
@@ -390,6 +394,11 @@ impl StapleSnapshot {
     /// success).
     pub fn failures_in_a_row(&self) -> u32 {
         self.failures_in_a_row
+    }
+
+    /// How many answers contradicted a verified revocation.
+    pub fn contradictions(&self) -> u64 {
+        self.contradictions
     }
 
     /// How many handshakes got this certificate with a staple.
