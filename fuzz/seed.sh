@@ -16,7 +16,10 @@ fuzz_dir=$(cd "$(dirname "$0")" && pwd)
 vectors="$fuzz_dir/../test-vectors"
 corpus="$fuzz_dir/corpus"
 mkdir -p "$corpus/parse_response" "$corpus/parse_certificate" "$corpus/verify" \
-    "$corpus/parse_request" "$corpus/cli_input" "$corpus/exporter_request" "$corpus/targets_file"
+    "$corpus/parse_request" "$corpus/cli_input" "$corpus/exporter_request" "$corpus/targets_file" \
+    "$corpus/state_file"
+# The state files: the TLS test PKI's responses, what a stapler of tls-server saves.
+cp "$vectors"/generated/responses/tls/*.der "$corpus/state_file/"
 # The exporter's request heads and the --targets files: hand-written seeds, committed under
 # seeds/ (the vectors hold none); tests/fuzz_regressions.rs replays them too.
 for target in exporter_request targets_file; do

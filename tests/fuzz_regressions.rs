@@ -148,3 +148,33 @@ fn targets_file_regressions_replay() {
     eprintln!("targets_file: {saved} saved inputs, {seeded} seeds");
     assert!(seeded >= 5);
 }
+
+/// The stapler's state-directory loader, compiled by path as the fuzz target compiles it.
+#[cfg(feature = "stapler")]
+#[path = "../fuzz/src/state_file.rs"]
+mod state_file;
+
+#[cfg(feature = "stapler")]
+#[test]
+fn state_file_regressions_replay() {
+    let saved = replay("state_file", |data| {
+        state_file::state_file(data);
+    });
+    // Every response of the vectors as a state file: those about tls-server that verify are
+    // stapled and checked again (the good and the revoked one); the rest are refused.
+    let seeded = seeds(|data| {
+        state_file::state_file(data);
+    });
+    let stapled: Vec<_> = ["good", "revoked", "stale", "bad-signature", "for-other"]
+        .iter()
+        .map(|name| {
+            let path = root().join(format!(
+                "test-vectors/generated/responses/tls/tls-server-{name}.der"
+            ));
+            state_file::state_file(&std::fs::read(path).expect("vector"))
+        })
+        .collect();
+    assert_eq!(stapled, [true, true, false, false, false]);
+    eprintln!("state_file: {saved} saved inputs, {seeded} seeds");
+    assert!(seeded > 100);
+}

@@ -5,3 +5,4 @@
 pub mod cli_input;
 pub mod entry;
 pub mod exporter_input;
+pub mod state_file;
