@@ -7,7 +7,12 @@
 //! `tests/fuzz_regressions.rs`; it uses only `ocsp_verify`, `rustls`, `sha2` and `std`.
 
 // A panic is how a fuzz target reports a finding.
-#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)]
 
 use core::time::Duration;
 use std::path::PathBuf;
