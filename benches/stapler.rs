@@ -52,6 +52,7 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// A transport that answers with fixed bytes (or is refused, with none).
+#[derive(Debug)]
 struct Fixed(Option<Vec<u8>>);
 
 impl Transport for Fixed {

@@ -197,6 +197,7 @@ pub(crate) fn parse_all<'a>(ders: &'a [CertificateDer<'_>]) -> Vec<Option<Certif
 /// key covers every byte the client sent and the roots do not change, so a remembered path is
 /// exactly the one that would be found again.
 #[cfg(feature = "http")]
+#[derive(Debug)]
 pub(crate) struct PathMemo(Mutex<Bounded<[u8; 32], Arc<[Link]>>>);
 
 #[cfg(feature = "http")]

@@ -58,6 +58,73 @@ macro_rules! delegate_signature_checks {
 #[cfg(feature = "http")]
 pub(crate) use delegate_signature_checks;
 
+/// The inner verifier a builder was given, or the one `webpki` builds (rustls' own, over the
+/// roots): what the adapter's and the mTLS verifier's builders keep until `build`.
+pub(crate) fn given_or<V: ?Sized>(
+    given: Option<Arc<V>>,
+    webpki: impl FnOnce() -> Result<Arc<V>, VerifierBuilderError>,
+) -> Result<Arc<V>, VerifierBuilderError> {
+    given.map_or_else(webpki, Ok)
+}
+
+/// The settings the stapler's and the mTLS verifier's builders take alike (from fields of the
+/// same names): the two clocks, the transport, the jitter's seed, and the observer of the
+/// component's events (`$event`, documented by the attributes given).
+#[cfg(feature = "http")]
+macro_rules! shared_setters {
+    ($(#[$observer_doc:meta])* $event:ty) => {
+        /// Where wall time comes from: it judges answers (`thisUpdate`, `nextUpdate`). Give it
+        /// the `TimeProvider` the `ServerConfig` uses.
+        pub fn with_time_provider(
+            self,
+            time: ::std::sync::Arc<dyn ::rustls::time_provider::TimeProvider>,
+        ) -> Self {
+            Self { time, ..self }
+        }
+
+        /// Where monotonic time comes from: it measures every delay, deadline, TTL and backoff.
+        /// For tests and simulations ([`crate::fetch::ManualMonotonicClock`]).
+        pub fn with_monotonic_clock(
+            self,
+            mono: ::std::sync::Arc<dyn $crate::fetch::MonotonicClock>,
+        ) -> Self {
+            Self { mono, ..self }
+        }
+
+        /// The transport that carries requests to responders: the application's own HTTP
+        /// client (see [`crate::fetch::Transport`]); [`crate::fetch::UreqTransport`] by default.
+        pub fn with_transport(
+            self,
+            transport: ::std::sync::Arc<dyn $crate::fetch::Transport>,
+        ) -> Self {
+            Self { transport, ..self }
+        }
+
+        /// The seed of the jitter's random draws, for reproducible schedules in tests and
+        /// simulations (by default a random one).
+        pub fn with_jitter_seed(self, seed: u64) -> Self {
+            Self {
+                jitter_seed: Some(seed),
+                ..self
+            }
+        }
+
+        $(#[$observer_doc])*
+        ///
+        /// It is called outside every lock; keep it short. A panic in it is caught and counted.
+        pub fn with_observer(self, observer: impl Fn(&$event) + Send + Sync + 'static) -> Self {
+            Self {
+                observer: $crate::server::observe::Observer::new(Some(::std::sync::Arc::new(
+                    observer,
+                ))),
+                ..self
+            }
+        }
+    };
+}
+#[cfg(feature = "http")]
+pub(crate) use shared_setters;
+
 /// What the application is told about every decision: see
 /// [`OcspStapleVerifierBuilder::with_observer`].
 pub type OcspObserver = Arc<dyn Fn(&OcspOutcome) + Send + Sync>;
@@ -141,6 +208,7 @@ pub type OcspObserver = Arc<dyn Fn(&OcspOutcome) + Send + Sync>;
 /// - It fetches nothing: with no staple it can only apply the policy.
 /// - It is for X.509 certificates: an inner verifier that requires raw public keys (RFC 7250)
 ///   makes every end-entity "certificate" unreadable, and every handshake fail.
+#[derive(Debug)]
 pub struct OcspStapleVerifier {
     inner: Arc<dyn ServerCertVerifier>,
     roots: Arc<RootCertStore>,
@@ -335,19 +403,6 @@ impl ServerCertVerifier for OcspStapleVerifier {
     }
 }
 
-impl fmt::Debug for OcspStapleVerifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OcspStapleVerifier")
-            .field("inner", &self.inner)
-            .field("roots", &self.roots.roots.len())
-            .field("verifier", &self.verifier)
-            .field("trusted_responders", &self.trusted_responders.len())
-            .field("policy", &self.policy)
-            .field("observer", &self.observer)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Builds an [`OcspStapleVerifier`]; made by [`OcspStapleVerifier::builder`] or
 /// [`OcspStapleVerifier::webpki_builder`].
 ///
@@ -355,10 +410,10 @@ impl fmt::Debug for OcspStapleVerifier {
 /// responders, no observer, a verdict cache of
 /// [`OcspStapleVerifier::DEFAULT_VERDICT_CACHE_CAPACITY`] entries.
 pub struct OcspStapleVerifierBuilder {
-    /// `None`: a `WebPkiServerVerifier` over the roots, made by `build`.
-    inner: Option<Arc<dyn ServerCertVerifier>>,
+    /// The inner verifier given, or the `WebPkiServerVerifier` over the roots (or why it could
+    /// not be built, told by `build`).
+    inner: Result<Arc<dyn ServerCertVerifier>, VerifierBuilderError>,
     roots: Arc<RootCertStore>,
-    provider: Arc<CryptoProvider>,
     verifier: Verifier<'static>,
     trusted_responders: Vec<CertificateDer<'static>>,
     policy: Policy,
@@ -373,10 +428,15 @@ impl OcspStapleVerifierBuilder {
         provider: &Arc<CryptoProvider>,
         policy: Policy,
     ) -> Self {
+        let inner = given_or(inner, || {
+            let webpki = WebPkiServerVerifier::builder_with_provider;
+            let built: Arc<dyn ServerCertVerifier> =
+                webpki(Arc::clone(&roots), Arc::clone(provider)).build()?;
+            Ok(built)
+        });
         Self {
             inner,
             roots,
-            provider: Arc::clone(provider),
             verifier: Verifier::new(provider.signature_verification_algorithms.all),
             trusted_responders: Vec::new(),
             policy,
@@ -427,14 +487,7 @@ impl OcspStapleVerifierBuilder {
         for der in &self.trusted_responders {
             Certificate::from_der(der).map_err(BuildError::TrustedResponder)?;
         }
-        let inner = match self.inner {
-            Some(inner) => inner,
-            None => {
-                WebPkiServerVerifier::builder_with_provider(Arc::clone(&self.roots), self.provider)
-                    .build()
-                    .map_err(BuildError::Inner)?
-            }
-        };
+        let inner = self.inner.map_err(BuildError::Inner)?;
         Ok(Arc::new(OcspStapleVerifier {
             inner,
             roots: self.roots,
@@ -588,7 +641,7 @@ impl CertificateFacts {
 }
 
 /// A verified staple, as the verdict cache keeps it.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 struct CachedVerdict {
     answer: Answer,
     certificate: Arc<CertificateFacts>,
@@ -597,6 +650,7 @@ struct CachedVerdict {
 /// The adapter's verdict cache: verified staples, keyed by the SHA-256 of the end-entity
 /// certificate and the staple (a collision-resistant key: no other certificate and staple can
 /// share an entry), first in first out.
+#[derive(Debug)]
 struct VerdictCache(Mutex<Bounded<[u8; 32], CachedVerdict>>);
 
 impl VerdictCache {

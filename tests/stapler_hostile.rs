@@ -58,7 +58,7 @@ const SECOND: Duration = Duration::from_secs(1);
 // ---------------------------------------------------------------------------------------------
 // A responder the test scripts, and the answers it signs.
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 enum Reply {
     Answer(Vec<u8>),
     Down,
@@ -66,6 +66,7 @@ enum Reply {
 }
 
 /// A transport that answers what the test says, and counts the requests.
+#[derive(Debug)]
 struct Scripted {
     reply: Mutex<Reply>,
     requests: AtomicUsize,

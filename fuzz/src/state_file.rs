@@ -47,6 +47,7 @@ impl TimeProvider for Fixed {
 }
 
 /// Nothing is fetched: only the state file can give a staple.
+#[derive(Debug)]
 struct Refused;
 
 impl Transport for Refused {

@@ -234,6 +234,15 @@ impl FetchError {
 }
 
 impl FetchError {
+    /// An unreachable responder, for the tests of what handles failures.
+    #[cfg(test)]
+    pub(crate) fn unreachable_for_tests() -> Self {
+        Self::Unreachable {
+            url: "http://127.0.0.1:1/".into(),
+            reason: Unreachable::Timeout,
+        }
+    }
+
     /// What a server that fetched for itself tells its [`crate::Policy`] when the fetch failed
     /// (see the table on [`crate::mtls::OcspClientCertVerifier`]): "no answer" for a responder
     /// that could not be asked or answered nonsense, an unusable answer for `tryLater` and a
@@ -279,10 +288,7 @@ mod tests {
     use crate::policy::{Policy, Verdict};
 
     fn unreachable() -> FetchError {
-        FetchError::Unreachable {
-            url: "http://127.0.0.1:1/".into(),
-            reason: Unreachable::Timeout,
-        }
+        FetchError::unreachable_for_tests()
     }
 
     fn refused(error: Error) -> FetchError {

@@ -3,7 +3,6 @@
 //! response once, and tell the responders' health what happened. [`Fetcher`] is its public
 //! face; the stapler and the mTLS verifier take the same path with their responder pool.
 
-use core::fmt;
 use core::time::Duration;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::string::{String, ToString};
@@ -97,7 +96,7 @@ static UREQ: UreqTransport = UreqTransport;
 /// # fn rand_bytes() -> [u8; 32] { [0; 32] }
 /// # fn staple(_: &[u8]) {}
 /// ```
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Fetcher<'a> {
     verifier: Verifier<'a>,
     transport: &'a dyn Transport,
@@ -497,20 +496,6 @@ impl<'a> Fetcher<'a> {
             return Err(bad(BadAnswer::TooLarge(self.max_response_len)));
         }
         Ok(body)
-    }
-}
-
-impl fmt::Debug for Fetcher<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Fetcher")
-            .field("verifier", &self.verifier)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("max_response_len", &self.max_response_len)
-            .field("method", &self.method)
-            .field("hash_algorithm", &self.hash_algorithm)
-            .field("responder_url", &self.responder_url)
-            .finish_non_exhaustive()
     }
 }
 

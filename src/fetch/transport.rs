@@ -34,8 +34,8 @@ pub const OCSP_RESPONSE_CONTENT_TYPE: &str = "application/ocsp-response";
 /// a TLS handshake. An async application can therefore implement it by handing the request
 /// to its runtime and blocking on the result (`tokio::runtime::Handle::block_on`); see
 /// `examples/tokio_server.rs`. A panic in a transport is caught and reported as
-/// [`Unreachable::Transport`].
-pub trait Transport: Send + Sync {
+/// [`Unreachable::Transport`]. Like rustls' own traits, it asks for `Debug`.
+pub trait Transport: fmt::Debug + Send + Sync {
     /// Sends `request`.
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
 }

@@ -1,7 +1,6 @@
 //! Building an [`OcspClientCertVerifier`]: its inner verifier, roots, policy, and how it
 //! obtains answers.
 
-use core::fmt;
 use core::time::Duration;
 use std::string::String;
 use std::sync::{Arc, Mutex};
@@ -31,7 +30,7 @@ use crate::policy::Policy;
 use crate::server::backoff::Jitter;
 use crate::server::bounded::Bounded;
 use crate::server::clock::{MonotonicClock, SystemMonotonicClock};
-use crate::server::observe::{Callback, Observer};
+use crate::server::observe::Observer;
 use crate::server::sync::Signal;
 use crate::verify::Verifier;
 
@@ -172,11 +171,12 @@ pub enum BuildError {
 /// [`RevocationCheckDepth::EndEntity`], the handshake budget
 /// [`OcspClientCertVerifier::DEFAULT_HANDSHAKE_BUDGET`], [`PrefetchOptions::new`], rustls'
 /// `DefaultTimeProvider` and the system's monotonic clock, no observer.
+#[derive(Debug)]
 pub struct OcspClientCertVerifierBuilder {
-    /// `None`: a `WebPkiClientVerifier` over the roots, made by `build`.
-    inner: Option<Arc<dyn ClientCertVerifier>>,
+    /// The inner verifier given, or the `WebPkiClientVerifier` over the roots (or why it could
+    /// not be built, told by `build`).
+    inner: Result<Arc<dyn ClientCertVerifier>, VerifierBuilderError>,
     roots: Arc<RootCertStore>,
-    provider: Arc<CryptoProvider>,
     policy: Policy,
     fetcher: Fetcher<'static>,
     transport: Arc<dyn Transport>,
@@ -190,7 +190,7 @@ pub struct OcspClientCertVerifierBuilder {
     prefetch: PrefetchOptions,
     time: Arc<dyn TimeProvider>,
     mono: Arc<dyn MonotonicClock>,
-    observer: Option<Callback<ClientCertEvent>>,
+    observer: Observer<ClientCertEvent>,
     jitter_seed: Option<u64>,
 }
 
@@ -201,13 +201,18 @@ impl OcspClientCertVerifierBuilder {
         provider: Arc<CryptoProvider>,
         policy: Policy,
     ) -> Self {
+        let inner = crate::rustls::given_or(inner, || {
+            let webpki = WebPkiClientVerifier::builder_with_provider;
+            let built: Arc<dyn ClientCertVerifier> =
+                webpki(Arc::clone(&roots), Arc::clone(&provider)).build()?;
+            Ok(built)
+        });
         Self {
             inner,
             roots,
             fetcher: Fetcher::new(Verifier::new(
                 provider.signature_verification_algorithms.all,
             )),
-            provider,
             policy,
             transport: Arc::new(UreqTransport),
             cache: None,
@@ -220,7 +225,7 @@ impl OcspClientCertVerifierBuilder {
             prefetch: PrefetchOptions::new(),
             time: Arc::new(DefaultTimeProvider),
             mono: Arc::new(SystemMonotonicClock),
-            observer: None,
+            observer: Observer::new(None),
             jitter_seed: None,
         }
     }
@@ -232,12 +237,6 @@ impl OcspClientCertVerifierBuilder {
     /// that URL would).
     pub fn with_fetcher(self, fetcher: Fetcher<'static>) -> Self {
         Self { fetcher, ..self }
-    }
-
-    /// The transport that carries requests to responders: the application's own HTTP client
-    /// (see [`Transport`]).
-    pub fn with_transport(self, transport: Arc<dyn Transport>) -> Self {
-        Self { transport, ..self }
     }
 
     /// The keeper of answers and failures, for example one shared with other verifiers that
@@ -306,39 +305,13 @@ impl OcspClientCertVerifierBuilder {
         Self { prefetch, ..self }
     }
 
-    /// Where wall time comes from (it judges answers): give it the `TimeProvider` the
-    /// `ServerConfig` uses. Handshakes use the time rustls passes them.
-    pub fn with_time_provider(self, time: Arc<dyn TimeProvider>) -> Self {
-        Self { time, ..self }
-    }
-
-    /// Where monotonic time comes from (it schedules prefetches and backoff): for tests and
-    /// simulations.
-    pub fn with_monotonic_clock(self, mono: Arc<dyn MonotonicClock>) -> Self {
-        Self { mono, ..self }
-    }
-
-    /// Calls `observer` with every [`ClientCertEvent`]: the outcome of every handshake whose
-    /// chain the inner verifier accepted (on the thread driving the handshake, before it goes
-    /// on), and responder contradictions (on the fetch thread). Keep it short; a panic in it
-    /// is caught and counted.
-    pub fn with_observer(
-        self,
-        observer: impl Fn(&ClientCertEvent) + Send + Sync + 'static,
-    ) -> Self {
-        Self {
-            observer: Some(Arc::new(observer)),
-            ..self
-        }
-    }
-
-    /// The seed of the jitter's random draws, for reproducible schedules in tests.
-    pub fn with_jitter_seed(self, seed: u64) -> Self {
-        Self {
-            jitter_seed: Some(seed),
-            ..self
-        }
-    }
+    crate::rustls::shared_setters!(
+        /// Calls `observer` with every [`ClientCertEvent`]: the outcome of every handshake
+        /// whose chain the inner verifier accepted (on the thread driving the handshake, before
+        /// it goes on), and responder contradictions (on the fetch thread). Handshakes judge
+        /// answers at the time rustls passes them; the time provider is the prefetcher's.
+        ClientCertEvent
+    );
 
     /// Builds the verifier and starts its prefetcher. Fails as `WebPkiClientVerifier`'s
     /// builder does (for [`OcspClientCertVerifier::webpki_builder`]), when an issuer's or a
@@ -359,14 +332,7 @@ impl OcspClientCertVerifierBuilder {
         if let Some(entry) = default_policy.invalid_entry() {
             return Err(BuildError::InvalidResponderUrl(String::from(entry)));
         }
-        let inner = match self.inner {
-            Some(inner) => inner,
-            None => {
-                WebPkiClientVerifier::builder_with_provider(Arc::clone(&self.roots), self.provider)
-                    .build()
-                    .map_err(BuildError::Inner)?
-            }
-        };
+        let inner = self.inner.map_err(BuildError::Inner)?;
         let cache = self.cache.unwrap_or_else(|| {
             let options = CacheOptions::new().with_clock_skew(self.fetcher.verifier().clock_skew());
             Arc::new(ResponseCache::new(options).with_monotonic_clock(Arc::clone(&self.mono)))
@@ -385,7 +351,7 @@ impl OcspClientCertVerifierBuilder {
             mono: self.mono,
             jitter: Jitter::new(self.jitter_seed),
             counters: Counters::default(),
-            observer: Observer::new(self.observer),
+            observer: self.observer,
         });
         let prefetcher = if self.prefetch.is_enabled() {
             Some(Prefetcher::spawn(&answers).map_err(BuildError::Prefetcher)?)
@@ -402,24 +368,5 @@ impl OcspClientCertVerifierBuilder {
             answers,
             _prefetcher: prefetcher,
         }))
-    }
-}
-
-impl fmt::Debug for OcspClientCertVerifierBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OcspClientCertVerifierBuilder")
-            .field("inner", &self.inner)
-            .field("roots", &self.roots.roots.len())
-            .field("policy", &self.policy)
-            .field("fetcher", &self.fetcher)
-            .field("cache", &self.cache.is_some())
-            .field("issuers", &self.issuers)
-            .field("responders", &self.responders)
-            .field("depth", &self.depth)
-            .field("wait", &self.wait)
-            .field("slots", &self.slots)
-            .field("prefetch", &self.prefetch)
-            .field("observer", &self.observer.is_some())
-            .finish_non_exhaustive()
     }
 }

@@ -109,6 +109,7 @@ impl Job {
 }
 
 /// A transport that counts the requests it carries.
+#[derive(Debug)]
 struct Counting<'a> {
     inner: &'a dyn Transport,
     requests: &'a AtomicU64,
@@ -310,10 +311,7 @@ mod tests {
     use super::*;
 
     fn unreachable() -> FetchError {
-        FetchError::Unreachable {
-            url: "http://127.0.0.1:1/".into(),
-            reason: Unreachable::Timeout,
-        }
+        FetchError::unreachable_for_tests()
     }
 
     #[test]

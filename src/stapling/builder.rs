@@ -1,6 +1,5 @@
 //! Building a [`Stapler`]: the certificates it staples for, and its settings.
 
-use core::fmt;
 use core::time::Duration;
 use std::collections::HashMap;
 use std::io;
@@ -28,7 +27,7 @@ use crate::request::{ReqCert, http_responder_urls};
 use crate::server::backoff::{FailureMemory, Jitter};
 use crate::server::clock::{MonotonicClock, SystemMonotonicClock};
 use crate::server::keeper::{CertKey, Keeper};
-use crate::server::observe::{Callback, Observer};
+use crate::server::observe::Observer;
 use crate::server::schedule::RefreshSchedule;
 use crate::server::sync::Signal;
 use crate::verify::Verifier;
@@ -167,6 +166,7 @@ pub enum BuildError {
 /// [`Fetcher`] with its default timeouts over [`UreqTransport`], [`RefreshSchedule::new`],
 /// failures backed off from 1 minute to 1 hour ([`StaplerBuilder::DEFAULT_BACKOFF`]), no
 /// state directory, no observer, jitter drawn from a random seed.
+#[derive(Debug)]
 pub struct StaplerBuilder {
     verifier: Verifier<'static>,
     certificates: Vec<StapledCertificate>,
@@ -178,7 +178,7 @@ pub struct StaplerBuilder {
     schedule: RefreshSchedule,
     backoff: Backoff,
     state_dir: Option<PathBuf>,
-    observer: Option<Callback<StapleEvent>>,
+    observer: Observer<StapleEvent>,
     jitter_seed: Option<u64>,
 }
 
@@ -200,7 +200,7 @@ impl StaplerBuilder {
             schedule: RefreshSchedule::new(),
             backoff: Self::DEFAULT_BACKOFF,
             state_dir: None,
-            observer: None,
+            observer: Observer::new(None),
             jitter_seed: None,
         }
     }
@@ -226,28 +226,10 @@ impl StaplerBuilder {
         }
     }
 
-    /// Where wall time comes from (it judges answers): give it the `TimeProvider` the
-    /// `ServerConfig` uses.
-    pub fn with_time_provider(self, time: Arc<dyn TimeProvider>) -> Self {
-        Self { time, ..self }
-    }
-
-    /// Where monotonic time comes from (it schedules refreshes and backoff): for tests and
-    /// simulations.
-    pub fn with_monotonic_clock(self, mono: Arc<dyn MonotonicClock>) -> Self {
-        Self { mono, ..self }
-    }
-
     /// The fetcher's settings: timeouts, size cap, GET or POST, `CertID` hash. (Answers are
     /// verified with the stapler's verifier, and carried by its transport.)
     pub fn with_fetcher(self, fetcher: Fetcher<'static>) -> Self {
         Self { fetcher, ..self }
-    }
-
-    /// The transport that carries requests to responders: the application's own HTTP client
-    /// (see [`Transport`]).
-    pub fn with_transport(self, transport: Arc<dyn Transport>) -> Self {
-        Self { transport, ..self }
     }
 
     /// When to refresh.
@@ -269,24 +251,11 @@ impl StaplerBuilder {
         }
     }
 
-    /// Calls `observer` with every [`StapleEvent`], from the thread that refreshes (or
-    /// builds), outside every lock of the stapler: log, count, alert. Keep it short. A panic
-    /// in it is caught and counted ([`Stapler::observer_panics`]).
-    pub fn with_observer(self, observer: impl Fn(&StapleEvent) + Send + Sync + 'static) -> Self {
-        Self {
-            observer: Some(Arc::new(observer)),
-            ..self
-        }
-    }
-
-    /// The seed of the jitter's random draws, for reproducible schedules in tests and
-    /// simulations (by default a random one per stapler).
-    pub fn with_jitter_seed(self, seed: u64) -> Self {
-        Self {
-            jitter_seed: Some(seed),
-            ..self
-        }
-    }
+    crate::rustls::shared_setters!(
+        /// Calls `observer` with every [`StapleEvent`], from the thread that refreshes (or
+        /// builds): log, count, alert ([`Stapler::observer_panics`] counts its panics).
+        StapleEvent
+    );
 
     /// Checks each chain (the end-entity and its issuer are readable, the issuer issued it),
     /// creates the state directory, removes what interrupted writes left in it, reads back
@@ -346,7 +315,7 @@ impl StaplerBuilder {
             schedule: self.schedule,
             jitter: Jitter::new(self.jitter_seed),
             state_dir: self.state_dir,
-            observer: Observer::new(self.observer),
+            observer: self.observer,
             refreshing: Mutex::new(()),
             changes: Signal::new(0),
             round_panics: AtomicU64::new(0),
@@ -360,22 +329,6 @@ impl StaplerBuilder {
             stapler.observer.emit(event);
         }
         Ok(stapler)
-    }
-}
-
-impl fmt::Debug for StaplerBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StaplerBuilder")
-            .field("verifier", &self.verifier)
-            .field("certificates", &self.certificates.len())
-            .field("resolver", &self.resolver)
-            .field("fetcher", &self.fetcher)
-            .field("schedule", &self.schedule)
-            .field("backoff", &self.backoff)
-            .field("state_dir", &self.state_dir)
-            .field("observer", &self.observer.is_some())
-            .field("jitter_seed", &self.jitter_seed)
-            .finish_non_exhaustive()
     }
 }
 

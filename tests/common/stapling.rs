@@ -172,6 +172,15 @@ impl PreSigningCa {
     }
 }
 
+impl std::fmt::Debug for PreSigningCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreSigningCa")
+            .field("every", &self.every)
+            .field("validity", &self.validity)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Transport for PreSigningCa {
     fn send(&self, _: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         let now = self.clock.now().as_secs();
