@@ -54,7 +54,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --locked --quiet --no-deps -p ocsp-verify-c
 
 step "build: the host library (static and shared) and the Cortex-M one (static, no heap)"
 cargo build --locked --quiet --release -p ocsp-verify-capi
-cargo rustc --locked --quiet -p ocsp-verify-capi --profile firmware --target "$target" \
+# With the Rust firmware's build flags (tests/firmware/.cargo/config.toml: sha2's compact
+# rounds), so that the two firmware images below compare the same library, not two builds of it.
+CARGO_TARGET_THUMBV7EM_NONE_EABIHF_RUSTFLAGS='--cfg sha2_backend_soft="compact"' \
+  cargo rustc --locked --quiet -p ocsp-verify-capi --profile firmware --target "$target" \
   --no-default-features --features panic-handler --lib --crate-type staticlib
 host_lib=target/release/libocsp_verify_c.a
 ls -l "$host_lib" target/release/libocsp_verify_c.so "target/$target/firmware/libocsp_verify_c.a"
