@@ -20,7 +20,8 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
-use ocsp_verify::{OcspOutcome, OcspStapleVerifier, Policy, Rfc3339};
+use ocsp_verify::display::Rfc3339;
+use ocsp_verify::{OcspOutcome, OcspStapleVerifier, Policy};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::time_provider::TimeProvider;
@@ -182,9 +183,9 @@ fn describe(outcome: &OcspOutcome) {
     }
     println!("  TLS features:  {}", decision.tls_features().code());
     if let Some(answer) = outcome.answer() {
-        println!("  thisUpdate:    {}", Rfc3339(answer.this_update()));
+        println!("  thisUpdate:    {}", Rfc3339::new(answer.this_update()));
         if let Some(next_update) = answer.next_update() {
-            println!("  nextUpdate:    {}", Rfc3339(next_update));
+            println!("  nextUpdate:    {}", Rfc3339::new(next_update));
         }
         if let Some(left) = answer.time_to_next_update(outcome.now()) {
             let hours = left.as_secs() / 3600;

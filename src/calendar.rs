@@ -1,9 +1,5 @@
 //! The proleptic Gregorian calendar in UTC, from 1970 on: the one calendar of the crate (the
-//! ASN.1 time parsers, error messages and the command-line tool all use it).
-
-use core::fmt;
-
-use rustls_pki_types::UnixTime;
+//! ASN.1 time parsers and [`crate::display::Rfc3339`] use it).
 
 pub(crate) fn is_leap(year: u64) -> bool {
     (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
@@ -31,73 +27,6 @@ pub(crate) fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
     let day_of_year = (153 * month + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
-}
-
-/// Displays a [`UnixTime`] as RFC 3339 in UTC, `YYYY-MM-DDTHH:MM:SSZ`, without a heap: for
-/// logs, and for what applications show of a response's times.
-///
-/// ```
-/// use core::time::Duration;
-/// use ocsp_verify::{Rfc3339, UnixTime};
-///
-/// let time = UnixTime::since_unix_epoch(Duration::from_secs(1_767_229_200));
-/// assert_eq!(Rfc3339(time).to_string(), "2026-01-01T01:00:00Z");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rfc3339(pub UnixTime);
-
-impl fmt::Display for Rfc3339 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.0.as_secs();
-        let (year, month, day) = civil_from_days(secs / 86_400);
-        let rest = secs % 86_400;
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-            rest / 3600,
-            rest % 3600 / 60,
-            rest % 60
-        )
-    }
-}
-
-/// Displays a number of seconds the way people say a span of time, to the two largest units:
-/// `6d 23h`, `5h 2m`, `3m 20s`, `42s`. The error messages use it, and so can an application
-/// that reports how long an answer has left.
-///
-/// ```
-/// use core::time::Duration;
-/// use ocsp_verify::{Elapsed, UnixTime};
-///
-/// let this_update = UnixTime::since_unix_epoch(Duration::from_secs(1_767_225_600));
-/// let next_update = UnixTime::since_unix_epoch(Duration::from_secs(1_767_830_400));
-/// assert_eq!(Elapsed::between(this_update, next_update).to_string(), "7d 0h");
-/// assert_eq!(Elapsed(200).to_string(), "3m 20s");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Elapsed(pub u64);
-
-impl Elapsed {
-    /// From `earlier` to `later` (zero when `later` is not later).
-    pub fn between(earlier: UnixTime, later: UnixTime) -> Self {
-        Self(later.as_secs().saturating_sub(earlier.as_secs()))
-    }
-}
-
-impl fmt::Display for Elapsed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
-        let (days, hours, minutes) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
-        if days > 0 {
-            write!(f, "{days}d {hours}h")
-        } else if hours > 0 {
-            write!(f, "{hours}h {minutes}m")
-        } else if minutes > 0 {
-            write!(f, "{minutes}m {}s", s % 60)
-        } else {
-            write!(f, "{s}s")
-        }
-    }
 }
 
 /// Days since 1970-01-01 to (year, month, day): the inverse of [`days_since_epoch`].
@@ -131,20 +60,5 @@ mod tests {
         }
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
         assert!(is_leap(2000) && !is_leap(2100) && is_leap(2024));
-    }
-
-    #[test]
-    fn elapsed_reads_like_speech() {
-        extern crate std;
-        use std::string::ToString;
-        for (seconds, text) in [
-            (0, "0s"),
-            (42, "42s"),
-            (200, "3m 20s"),
-            (3 * 3_600 + 120, "3h 2m"),
-            (7 * 86_400 - 3_600, "6d 23h"),
-        ] {
-            assert_eq!(Elapsed(seconds).to_string(), text);
-        }
     }
 }

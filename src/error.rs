@@ -4,7 +4,7 @@ use core::fmt;
 
 use rustls_pki_types::UnixTime;
 
-use crate::calendar::{Elapsed, Rfc3339};
+use crate::display::{Elapsed, Rfc3339};
 
 /// Why a response, a certificate or a verification was refused.
 ///

@@ -127,10 +127,7 @@ impl Digest {
 
 impl core::fmt::Debug for Digest {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for byte in self.as_slice() {
-            write!(f, "{byte:02x}")?;
-        }
-        Ok(())
+        core::fmt::Display::fmt(&crate::display::Hex(self.as_slice()), f)
     }
 }
 

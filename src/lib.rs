@@ -109,6 +109,7 @@ extern crate std;
 // all three.
 mod calendar;
 mod der;
+pub mod display;
 mod error;
 mod oid;
 
@@ -150,7 +151,6 @@ pub mod stapling;
 pub mod mtls;
 
 // The verification path.
-pub use crate::calendar::{Elapsed, Rfc3339};
 pub use crate::cert::{Certificate, TlsFeatures};
 pub use crate::error::{Error, ResponseStatus, Structure};
 pub use crate::hash::HashAlgorithm;

@@ -135,7 +135,7 @@ mod tests {
             "99991231235959Z",
         ] {
             let time = generalized_time(value.as_bytes(), Structure::ProducedAt).unwrap();
-            let text = crate::calendar::Rfc3339(time).to_string();
+            let text = crate::display::Rfc3339(time).to_string();
             let digits: std::string::String = text.chars().filter(char::is_ascii_digit).collect();
             assert_eq!(std::format!("{digits}Z"), value);
         }

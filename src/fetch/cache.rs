@@ -366,7 +366,7 @@ impl fmt::Display for CacheLookup {
             Self::RecentFailure { kind, retry_in } => write!(
                 f,
                 "recent failure: {kind} (retried in {})",
-                crate::calendar::Elapsed(retry_in.as_secs())
+                crate::display::Elapsed(retry_in.as_secs())
             ),
             Self::Miss => f.write_str("miss"),
         }

@@ -69,8 +69,8 @@ pub enum NotKept {
     /// stale cache.
     #[error(
         "it is older (thisUpdate {}) than the answer kept (thisUpdate {})",
-        crate::calendar::Rfc3339(offered.this_update()),
-        crate::calendar::Rfc3339(kept.this_update())
+        crate::display::Rfc3339(offered.this_update()),
+        crate::display::Rfc3339(kept.this_update())
     )]
     Older {
         /// The answer offered.
@@ -84,7 +84,7 @@ pub enum NotKept {
     #[error(
         "the responder contradicts itself: it says {} after a verified revocation (thisUpdate {})",
         status_word(offered),
-        crate::calendar::Rfc3339(revoked.this_update())
+        crate::display::Rfc3339(revoked.this_update())
     )]
     Contradiction {
         /// The revocation kept.
@@ -94,7 +94,8 @@ pub enum NotKept {
     },
 }
 
-fn status_word(answer: &Answer) -> &'static str {
+/// `good`, `unknown`, or `revoked (on hold)`: what a contradiction of a revocation says.
+pub(crate) fn status_word(answer: &Answer) -> &'static str {
     match answer.status() {
         crate::response::CertStatus::Good => "good",
         crate::response::CertStatus::Revoked { .. } => "revoked (on hold)",
@@ -170,7 +171,7 @@ pub enum FetchError {
     ResponderNotAllowed(String),
     /// Fetching failed recently (for this certificate, or its responder for any
     /// certificate); no request was sent.
-    #[error("fetching failed recently ({kind}); not asking again for {}", crate::calendar::Elapsed(retry_in.as_secs()))]
+    #[error("fetching failed recently ({kind}); not asking again for {}", crate::display::Elapsed(retry_in.as_secs()))]
     RecentFailure {
         /// What went wrong then.
         kind: FailureKind,

@@ -22,8 +22,8 @@ pub use crate::server::backoff::{Backoff, FailureKind};
 pub use crate::server::clock::{ManualMonotonicClock, MonotonicClock, SystemMonotonicClock};
 pub use crate::server::schedule::RefreshSchedule;
 pub use cache::{CacheLookup, CacheOptions, ResponseCache};
-pub(crate) use error::staple_of_failure;
 pub use error::{BadAnswer, FetchError, NotKept, Unreachable};
+pub(crate) use error::{staple_of_failure, status_word};
 #[cfg(feature = "http")]
 pub use fetcher::{FetchMethod, Fetcher};
 #[cfg(feature = "http")]

@@ -43,6 +43,9 @@ impl OcspClientCertVerifier {
 
 struct Scrape(Arc<OcspClientCertVerifier>);
 
+const CONTRADICTIONS: &str =
+    "Answers that said good or unknown after a verified revocation: a responder is wrong.";
+
 impl fmt::Debug for Scrape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Scrape")
@@ -91,66 +94,61 @@ impl Figures for Scrape {
         ] {
             sources.push(by("source", source), Value::Counter(count));
         }
-        let counter = |name, help, value| {
-            let mut family = Family::counter(name, help);
-            family.push(Vec::new(), Value::Counter(value));
-            family
-        };
-        let gauge = |name, help, value: usize| {
-            let mut family = Family::gauge(name, help);
-            family.push(Vec::new(), Value::count(value));
-            family
-        };
-        std::vec![
-            handshakes,
-            checks,
-            sources,
-            counter("ocsp_client_fetches", "Fetches started.", s.fetches()),
-            counter(
+        let mut families = std::vec![handshakes, checks, sources];
+        for (name, help, value) in [
+            ("ocsp_client_fetches", "Fetches started.", s.fetches()),
+            (
                 "ocsp_client_prefetches",
                 "Fetches started in the background.",
-                s.prefetches()
+                s.prefetches(),
             ),
-            counter(
+            (
                 "ocsp_client_requests",
                 "HTTP requests sent to responders.",
-                s.requests()
+                s.requests(),
             ),
-            counter(
+            (
                 "ocsp_client_contradictions",
-                "Answers that said good or unknown after a verified revocation: a responder is wrong.",
-                s.contradictions()
+                CONTRADICTIONS,
+                s.contradictions(),
             ),
-            counter(
+            (
                 "ocsp_client_observer_panics",
                 "Times the observer panicked (each caught).",
-                s.observer_panics()
+                s.observer_panics(),
             ),
-            gauge(
+        ] {
+            families.push(Family::counter(name, help).of(Value::Counter(value)));
+        }
+        for (name, help, value) in [
+            (
                 "ocsp_client_fetches_in_flight",
                 "Fetches running now.",
-                s.in_flight()
+                s.in_flight(),
             ),
-            gauge(
+            (
                 "ocsp_client_cached_answers",
                 "Answers kept now.",
-                s.cached()
+                s.cached(),
             ),
-            gauge(
+            (
                 "ocsp_client_revocations_remembered",
                 "Revoked certificates remembered now.",
-                s.revocations()
+                s.revocations(),
             ),
-            gauge(
+            (
                 "ocsp_client_tracked_certificates",
                 "Certificates tracked for prefetch now.",
-                s.tracked()
+                s.tracked(),
             ),
-            gauge(
+            (
                 "ocsp_client_responders_down",
                 "Responder origins remembered as failing now.",
-                s.responders_down()
+                s.responders_down(),
             ),
-        ]
+        ] {
+            families.push(Family::gauge(name, help).of(Value::count(value)));
+        }
+        families
     }
 }

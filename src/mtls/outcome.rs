@@ -11,10 +11,10 @@ use std::vec::Vec;
 use ::rustls::CertificateError;
 use rustls_pki_types::UnixTime;
 
-use crate::calendar::Elapsed;
 use crate::cert::{Certificate, TlsFeatures};
+use crate::display::{Elapsed, Hex};
 use crate::error::Error;
-use crate::fetch::{FailureKind, FetchError};
+use crate::fetch::{FailureKind, FetchError, status_word};
 use crate::policy::{Decision, Policy, Situation, Staple};
 use crate::verify::Answer;
 
@@ -416,21 +416,15 @@ impl fmt::Display for ClientCertEvent {
                 ..
             } => {
                 f.write_str("RESPONDER CONTRADICTION: ")?;
-                write!(f, "{url} says {} about serial ", status_word(offered))?;
-                for byte in serial {
-                    write!(f, "{byte:02x}")?;
-                }
+                write!(
+                    f,
+                    "{url} says {} about serial {}",
+                    status_word(offered),
+                    Hex(serial)
+                )?;
                 f.write_str(" after a verified revocation; the revocation stands")
             }
         }
-    }
-}
-
-fn status_word(answer: &Answer) -> &'static str {
-    match answer.status() {
-        crate::response::CertStatus::Good => "good",
-        crate::response::CertStatus::Revoked { .. } => "on hold",
-        crate::response::CertStatus::Unknown => "unknown",
     }
 }
 

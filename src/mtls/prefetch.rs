@@ -9,8 +9,7 @@
 
 use core::time::Duration;
 use std::io;
-use std::sync::{Arc, Weak};
-use std::thread::{self, JoinHandle};
+use std::sync::Arc;
 use std::time::Instant;
 use std::vec::Vec;
 
@@ -25,7 +24,8 @@ use crate::request::ReqCert;
 use crate::server::clock::{FAR, later};
 use crate::server::keeper::{CertKey, is_permanent_revocation};
 use crate::server::schedule::RefreshSchedule;
-use crate::server::sync::{Signal, lock};
+use crate::server::sync::lock;
+use crate::server::worker::Worker;
 use crate::verify::Answer;
 
 /// The shortest time between two rounds of the prefetcher.
@@ -325,44 +325,24 @@ impl Answers {
     }
 }
 
-/// The prefetcher thread, stopped and joined when dropped.
+/// The prefetcher thread (holding only a weak reference: it ends when the verifier is
+/// dropped), stopped and joined when dropped.
 #[derive(Debug)]
-pub(super) struct Prefetcher {
-    stop: Arc<Signal<bool>>,
-    handle: Option<JoinHandle<()>>,
-}
+pub(super) struct Prefetcher(
+    #[expect(dead_code, reason = "held to stop the thread on drop")] Worker,
+);
 
 impl Prefetcher {
     pub(super) fn spawn(answers: &Arc<Answers>) -> io::Result<Self> {
-        let (weak, stop) = (Arc::downgrade(answers), Arc::new(Signal::new(false)));
-        let interval = answers.prefetch.interval.max(MIN_PREFETCH_INTERVAL);
-        let signal = Arc::clone(&stop);
-        let handle = thread::Builder::new()
-            .name("ocsp-prefetch".into())
-            .spawn(move || run(&weak, &signal, interval))?;
-        Ok(Self {
-            stop,
-            handle: Some(handle),
-        })
-    }
-}
-
-impl Drop for Prefetcher {
-    fn drop(&mut self) {
-        self.stop.update(|stopped| *stopped = true);
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
-        }
-    }
-}
-
-fn run(answers: &Weak<Answers>, stop: &Signal<bool>, interval: Duration) {
-    while !stop.sleep_until(later(Instant::now(), interval), |stopped| *stopped) {
-        let Some(answers) = answers.upgrade() else {
-            return;
+        let (weak, interval) = (Arc::downgrade(answers), answers.prefetch.interval);
+        let round = move || {
+            weak.upgrade().map(|answers| {
+                answers.prefetch_round();
+                interval
+            })
         };
         // A panic in one round (in a transport, say) is survived; the next round looks again.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| answers.prefetch_round()));
+        Worker::spawn("ocsp-prefetch", MIN_PREFETCH_INTERVAL, round, || ()).map(Self)
     }
 }
 

@@ -84,6 +84,12 @@ impl Family {
         self.samples.push((labels, value));
     }
 
+    /// The family with one sample without labels: a figure of the whole component.
+    pub(crate) fn of(mut self, value: Value) -> Self {
+        self.push(Vec::new(), value);
+        self
+    }
+
     /// One sample per value of `label`: 1 for `current`, 0 for the others.
     pub(crate) fn one_of(
         &mut self,

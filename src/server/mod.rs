@@ -8,6 +8,7 @@
 //! | two clocks: wall time judges, monotonic time waits | [`clock`] | everything that schedules |
 //! | bounded maps with a stated eviction rule | [`bounded`] | every map above, the path memo, the verdict cache |
 //! | one deadline wait, locks that survive panics | [`sync`] | every thread and every wait |
+//! | background threads that survive a panicking round, joined when dropped | [`worker`] | the stapler's refresh thread, the mTLS prefetcher |
 //! | observers whose panics are caught and counted | [`observe`] | the stapler, the mTLS verifier, the rustls adapter |
 //! | the Prometheus text encoding | [`metrics`] (feature `prometheus`) | the stapler, the mTLS verifier |
 //!
@@ -27,3 +28,4 @@ pub(crate) mod metrics;
 pub(crate) mod observe;
 pub(crate) mod schedule;
 pub(crate) mod sync;
+pub(crate) mod worker;

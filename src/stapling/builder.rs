@@ -3,7 +3,7 @@
 use core::time::Duration;
 use std::collections::HashMap;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::string::String;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
@@ -16,17 +16,13 @@ use ::rustls::time_provider::{DefaultTimeProvider, TimeProvider};
 use rustls_pki_types::UnixTime;
 
 use super::entry::Entry;
-use super::state_dir;
 use super::{StapleEvent, Stapler};
-use crate::cert::Certificate;
 use crate::fetch::{
     Backoff, FetchSlots, Fetcher, ResponderPolicy, Responders, Transport, UreqTransport,
 };
-use crate::issuer::Issuer;
-use crate::request::{ReqCert, http_responder_urls};
 use crate::server::backoff::{FailureMemory, Jitter};
 use crate::server::clock::{MonotonicClock, SystemMonotonicClock};
-use crate::server::keeper::{CertKey, Keeper};
+use crate::server::keeper::Keeper;
 use crate::server::observe::Observer;
 use crate::server::schedule::RefreshSchedule;
 use crate::server::sync::Signal;
@@ -39,10 +35,10 @@ use crate::verify::Verifier;
 /// chain of one certificate issued directly by a root).
 #[derive(Clone, Debug)]
 pub struct StapledCertificate {
-    certified_key: Arc<CertifiedKey>,
-    issuer: Option<CertificateDer<'static>>,
-    responders: ResponderPolicy,
-    label: Option<String>,
+    pub(super) certified_key: Arc<CertifiedKey>,
+    pub(super) issuer: Option<CertificateDer<'static>>,
+    pub(super) responders: ResponderPolicy,
+    pub(super) label: Option<String>,
 }
 
 impl StapledCertificate {
@@ -280,7 +276,7 @@ impl StaplerBuilder {
         let mut by_address = HashMap::new();
         let mut by_end_entity = HashMap::new();
         for certificate in self.certificates {
-            let entry = entry(
+            let entry = Entry::build(
                 certificate,
                 &self.verifier,
                 self.fetcher,
@@ -329,98 +325,5 @@ impl StaplerBuilder {
             stapler.observer.emit(event);
         }
         Ok(stapler)
-    }
-}
-
-/// Checks one chain and makes its entry.
-fn entry(
-    certificate: StapledCertificate,
-    verifier: &Verifier<'static>,
-    fetcher: Fetcher<'static>,
-    state_dir: Option<&Path>,
-    now: UnixTime,
-    mono: std::time::Instant,
-) -> Result<Entry, BuildError> {
-    let StapledCertificate {
-        certified_key,
-        issuer,
-        responders,
-        label,
-    } = certificate;
-    let provisional = || label.clone().unwrap_or_default();
-    let end_entity = certified_key
-        .cert
-        .first()
-        .cloned()
-        .ok_or_else(|| BuildError::EmptyChain {
-            label: provisional(),
-        })?;
-    let cert = Certificate::from_der(&end_entity).map_err(|error| BuildError::Certificate {
-        label: provisional(),
-        error,
-    })?;
-    let label = label.unwrap_or_else(|| hex(cert.serial()));
-    if let Some(url) = responders.invalid_entry() {
-        let url = String::from(url);
-        return Err(BuildError::InvalidResponderUrl { label, url });
-    }
-    let issuer = match issuer.or_else(|| certified_key.cert.get(1).cloned()) {
-        Some(issuer) => issuer,
-        None => return Err(BuildError::MissingIssuer { label }),
-    };
-    let issuer_cert = match Certificate::from_der(&issuer) {
-        Ok(issuer_cert) => issuer_cert,
-        Err(error) => return Err(BuildError::Issuer { label, error }),
-    };
-    let issuer_view = Issuer::from(&issuer_cert);
-    if !issuer_view.issued(&cert, verifier.algorithms()) {
-        return Err(BuildError::WrongIssuer { label });
-    }
-    let key = match ReqCert::new(&cert, &issuer_view, fetcher.hash_algorithm()) {
-        Ok(req_cert) => CertKey::of(&req_cert),
-        Err(error) => return Err(BuildError::Certificate { label, error }),
-    };
-    let shown_url = responders
-        .urls()
-        .first()
-        .cloned()
-        .or_else(|| http_responder_urls(&cert).next().map(String::from));
-    let serial = cert.serial().to_vec();
-    let must_staple = cert.is_must_staple();
-    let state_file = state_dir.map(|dir| state_dir::path_for(dir, &end_entity));
-    Ok(Entry::new(
-        label,
-        certified_key,
-        end_entity,
-        issuer,
-        key,
-        responders,
-        shown_url,
-        serial,
-        must_staple,
-        state_file,
-        now,
-        mono,
-    ))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().saturating_mul(2));
-    for byte in bytes {
-        for nibble in [byte >> 4, byte & 0x0f] {
-            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serials_in_hex() {
-        assert_eq!(hex(&[0x10, 0x01, 0xab]), "1001ab");
-        assert_eq!(hex(&[]), "");
     }
 }

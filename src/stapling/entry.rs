@@ -2,7 +2,7 @@
 //! path's state.
 
 use core::time::Duration;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::string::String;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -13,13 +13,19 @@ use ::rustls::pki_types::CertificateDer;
 use ::rustls::sign::CertifiedKey;
 use rustls_pki_types::UnixTime;
 
+use super::builder::{BuildError, StapledCertificate};
 use super::report::{StapleError, StapleSnapshot};
-use crate::fetch::ResponderPolicy;
+use super::state_dir;
+use crate::cert::Certificate;
+use crate::display::Hex;
+use crate::fetch::{Fetcher, ResponderPolicy};
+use crate::issuer::Issuer;
+use crate::request::{ReqCert, http_responder_urls};
 use crate::server::bounded::Bounded;
 use crate::server::clock::wall_at;
 use crate::server::keeper::CertKey;
 use crate::server::sync::{lock, read, write};
-use crate::verify::Answer;
+use crate::verify::{Answer, Verifier};
 
 /// At most this many other chains with the same end-entity (picked by the inner resolver)
 /// have a stapled copy kept; the oldest copy goes first.
@@ -86,43 +92,79 @@ pub(super) struct EntryState {
 }
 
 impl Entry {
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "built once, by the builder, from its parts"
-    )]
-    pub(super) fn new(
-        label: String,
-        registered: Arc<CertifiedKey>,
-        end_entity: CertificateDer<'static>,
-        issuer: CertificateDer<'static>,
-        key: CertKey,
-        responders: ResponderPolicy,
-        shown_url: Option<String>,
-        serial: Vec<u8>,
-        must_staple: bool,
-        state_file: Option<PathBuf>,
+    /// Checks one chain and makes its entry.
+    pub(super) fn build(
+        certificate: StapledCertificate,
+        verifier: &Verifier<'static>,
+        fetcher: Fetcher<'static>,
+        state_dir: Option<&Path>,
         now: UnixTime,
-        mono: Instant,
-    ) -> Self {
-        let bare = if registered.ocsp.is_some() {
-            let mut bare = CertifiedKey::clone(&registered);
+        mono: std::time::Instant,
+    ) -> Result<Self, BuildError> {
+        let StapledCertificate {
+            certified_key,
+            issuer,
+            responders,
+            label,
+        } = certificate;
+        let provisional = || label.clone().unwrap_or_default();
+        let end_entity =
+            certified_key
+                .cert
+                .first()
+                .cloned()
+                .ok_or_else(|| BuildError::EmptyChain {
+                    label: provisional(),
+                })?;
+        let cert = Certificate::from_der(&end_entity).map_err(|error| BuildError::Certificate {
+            label: provisional(),
+            error,
+        })?;
+        let label = label.unwrap_or_else(|| std::format!("{}", Hex(cert.serial())));
+        if let Some(url) = responders.invalid_entry() {
+            let url = String::from(url);
+            return Err(BuildError::InvalidResponderUrl { label, url });
+        }
+        let issuer = match issuer.or_else(|| certified_key.cert.get(1).cloned()) {
+            Some(issuer) => issuer,
+            None => return Err(BuildError::MissingIssuer { label }),
+        };
+        let issuer_cert = match Certificate::from_der(&issuer) {
+            Ok(issuer_cert) => issuer_cert,
+            Err(error) => return Err(BuildError::Issuer { label, error }),
+        };
+        let issuer_view = Issuer::from(&issuer_cert);
+        if !issuer_view.issued(&cert, verifier.algorithms()) {
+            return Err(BuildError::WrongIssuer { label });
+        }
+        let key = match ReqCert::new(&cert, &issuer_view, fetcher.hash_algorithm()) {
+            Ok(req_cert) => CertKey::of(&req_cert),
+            Err(error) => return Err(BuildError::Certificate { label, error }),
+        };
+        let responder_url = responders
+            .urls()
+            .first()
+            .cloned()
+            .or_else(|| http_responder_urls(&cert).next().map(String::from));
+        let bare = if certified_key.ocsp.is_some() {
+            let mut bare = CertifiedKey::clone(&certified_key);
             bare.ocsp = None;
             Arc::new(bare)
         } else {
-            Arc::clone(&registered)
+            Arc::clone(&certified_key)
         };
-        Self {
+        Ok(Self {
             label,
-            registered,
+            serial: cert.serial().to_vec(),
+            must_staple: cert.is_must_staple(),
+            state_file: state_dir.map(|dir| state_dir::path_for(dir, &end_entity)),
+            registered: certified_key,
             bare,
             end_entity,
             issuer,
             key,
             responders,
-            shown_url,
-            serial,
-            must_staple,
-            state_file,
+            shown_url: responder_url,
             served: RwLock::new(Served {
                 stapled: None,
                 from: now,
@@ -141,7 +183,7 @@ impl Entry {
             }),
             stapled_handshakes: AtomicU64::new(0),
             unstapled_handshakes: AtomicU64::new(0),
-        }
+        })
     }
 
     /// What a handshake gets at `now`: `chosen` (the inner resolver's pick, or the registered

@@ -4,11 +4,9 @@
 
 use core::time::Duration;
 use std::io;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::string::String;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::thread::{self, JoinHandle};
 use std::time::Instant;
 use std::vec::Vec;
 
@@ -19,13 +17,15 @@ use super::report::{AnswerOrigin, StapleError, StapleEvent, StapleEventKind};
 use super::state_dir::{self, Saved, StateFileProblem};
 use super::{Stapler, one_round};
 use crate::cert::Certificate;
+use crate::error::Error;
 use crate::fetch::{FetchError, Fetched, NotKept, Pool, Priority};
 use crate::issuer::Issuer;
 use crate::owned::OwnedVerifiedResponse;
 use crate::response::CertStatus;
 use crate::server::clock::{deadline_at, later};
-use crate::server::keeper::{Offered, Refusal, is_permanent_revocation};
-use crate::server::sync::{Signal, lock};
+use crate::server::keeper::{Offered, is_permanent_revocation};
+use crate::server::sync::lock;
+use crate::server::worker::Worker;
 use crate::verify::Answer;
 
 /// Events gathered during a round, told to the observer once the round is over.
@@ -126,36 +126,7 @@ impl Stapler {
             }
         };
         let Fetched { url, response } = fetched;
-        let answer = response.answer();
-        if answer.status() == CertStatus::Unknown {
-            if let Some(kept) = self.keeper.get(&entry.key)
-                && is_permanent_revocation(&kept.response.answer())
-            {
-                return self.contradiction(
-                    index,
-                    entry,
-                    kept.response.answer(),
-                    answer,
-                    url,
-                    now,
-                    mono,
-                    events,
-                );
-            }
-            return self.failed(index, entry, StapleError::Unknown, now, mono, events);
-        }
-        let until = self.serve_until(&answer);
-        if until <= now {
-            let stale = crate::error::Error::ResponseExpired {
-                time: now,
-                not_after: until,
-            };
-            return self.failed(index, entry, StapleError::Stale(stale), now, mono, events);
-        }
-        match self
-            .keeper
-            .offer(&entry.key, response, now, mono, self.verifier.clock_skew())
-        {
+        match self.admit(entry, response, now, mono) {
             Ok(Offered::Newer(response)) => {
                 self.failures.succeeded(&index);
                 lock(&entry.state).unchanged = 0;
@@ -167,25 +138,55 @@ impl Stapler {
                 bump_unchanged(entry);
                 self.take(entry, &response, AnswerOrigin::Responder, now, events);
             }
-            Err(Refusal::NotNewer { offered, held }) => {
+            Err(error @ StapleError::NotKept(NotKept::Older { .. })) => {
                 // Nothing newer: not the responder's failure, but not taken either.
                 self.failures.succeeded(&index);
                 bump_unchanged(entry);
-                let error = StapleError::NotKept(NotKept::Older {
-                    offered,
-                    kept: held,
-                });
                 self.refused(entry, error, now, events);
             }
-            Err(Refusal::Contradiction { held, offered }) => {
-                return self.contradiction(index, entry, held, offered, url, now, mono, events);
+            Err(StapleError::NotKept(NotKept::Contradiction { revoked, offered })) => {
+                return self.contradiction(index, entry, revoked, offered, url, now, mono, events);
             }
-            Err(Refusal::NotYetValid(error)) => {
-                let error = StapleError::NotKept(NotKept::NotYetValid(error));
-                return self.failed(index, entry, error, now, mono, events);
-            }
+            Err(error) => return self.failed(index, entry, error, now, mono, events),
         }
         self.schedule_after_answer(entry, now, mono);
+    }
+
+    /// What every verified answer goes through before it is stapled, fetched or read back:
+    /// never `unknown` (a contradiction after a revocation), fresh for a while yet, and kept
+    /// by the keeper (newer, not ahead of the clock, not contradicting a revocation).
+    fn admit(
+        &self,
+        entry: &Entry,
+        response: OwnedVerifiedResponse,
+        now: UnixTime,
+        mono: Instant,
+    ) -> Result<Offered, StapleError> {
+        let answer = response.answer();
+        if answer.status() == CertStatus::Unknown {
+            return Err(match self.keeper.get(&entry.key) {
+                Some(kept) if is_permanent_revocation(&kept.response.answer()) => {
+                    let revoked = kept.response.answer();
+                    StapleError::NotKept(NotKept::Contradiction {
+                        revoked,
+                        offered: answer,
+                    })
+                }
+                _ => StapleError::Unknown,
+            });
+        }
+        let until = self.serve_until(&answer);
+        if until <= now {
+            let not_after = until;
+            return Err(StapleError::Stale(Error::ResponseExpired {
+                time: now,
+                not_after,
+            }));
+        }
+        let skew = self.verifier.clock_skew();
+        self.keeper
+            .offer(&entry.key, response, now, mono, skew)
+            .map_err(|refusal| StapleError::NotKept(refusal.into()))
     }
 
     /// Asks the responders about `entry`'s certificate.
@@ -402,30 +403,11 @@ impl Stapler {
             .verifier
             .verify_owned(der, &cert, &Issuer::from(&issuer), None, now)
             .map_err(StateFileProblem::Invalid)?;
-        let answer = response.answer();
-        if answer.status() == CertStatus::Unknown {
-            return Err(StateFileProblem::NotStapleable(String::from(
-                "it says the certificate's status is unknown",
-            )));
-        }
-        let until = self.serve_until(&answer);
-        if until <= now {
-            return Err(StateFileProblem::Invalid(
-                crate::error::Error::ResponseExpired {
-                    time: now,
-                    not_after: until,
-                },
-            ));
-        }
-        match self
-            .keeper
-            .offer(&entry.key, response, now, mono, self.verifier.clock_skew())
-        {
+        match self.admit(entry, response, now, mono) {
             Ok(offered) => Ok(Arc::clone(offered.response())),
-            Err(refusal) => Err(StateFileProblem::NotStapleable(std::format!(
-                "{}",
-                NotKept::from(refusal)
-            ))),
+            Err(StapleError::Stale(error)) => Err(StateFileProblem::Invalid(error)),
+            Err(StapleError::NotKept(not_kept)) => Err(StateFileProblem::NotKept(not_kept)),
+            Err(_) => Err(StateFileProblem::UnknownStatus),
         }
     }
 }
@@ -463,10 +445,7 @@ fn taken(answer: Answer, origin: AnswerOrigin, changed: bool) -> StapleEventKind
 ///
 /// Stopping waits for a fetch in progress to end (each is bounded by the fetcher's timeouts).
 #[derive(Debug)]
-pub struct RefreshThread {
-    stop: Arc<Signal<bool>>,
-    handle: Option<JoinHandle<()>>,
-}
+pub struct RefreshThread(Worker);
 
 impl RefreshThread {
     /// The shortest sleep between two rounds.
@@ -477,22 +456,8 @@ impl RefreshThread {
     const LONGEST_WAIT: Duration = Duration::from_secs(60);
 
     /// Stops the thread and waits for it.
-    pub fn shutdown(mut self) -> thread::Result<()> {
-        self.stop_and_join()
-    }
-
-    fn stop_and_join(&mut self) -> thread::Result<()> {
-        self.stop.update(|stopped| *stopped = true);
-        match self.handle.take() {
-            Some(handle) => handle.join(),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for RefreshThread {
-    fn drop(&mut self) {
-        let _ = self.stop_and_join();
+    pub fn shutdown(mut self) -> std::thread::Result<()> {
+        self.0.stop()
     }
 }
 
@@ -503,30 +468,17 @@ impl Stapler {
     /// ([`Stapler::round_panics`]) and followed by the next. Stops when the handle is shut
     /// down or dropped.
     pub fn spawn_refresh_thread(self: &Arc<Self>) -> io::Result<RefreshThread> {
-        let stapler = Arc::clone(self);
-        let stop = Arc::new(Signal::new(false));
-        let signal = Arc::clone(&stop);
-        let handle = thread::Builder::new()
-            .name("ocsp-stapler".into())
-            .spawn(move || {
-                loop {
-                    let wait = match catch_unwind(AssertUnwindSafe(|| stapler.refresh_due())) {
-                        Ok(wait) => wait,
-                        Err(_) => {
-                            stapler.round_panics.fetch_add(1, Ordering::Relaxed);
-                            RefreshThread::SHORTEST_WAIT
-                        }
-                    };
-                    let wait =
-                        wait.clamp(RefreshThread::SHORTEST_WAIT, RefreshThread::LONGEST_WAIT);
-                    if signal.sleep_until(later(Instant::now(), wait), |stopped| *stopped) {
-                        break;
-                    }
-                }
-            })?;
-        Ok(RefreshThread {
-            stop,
-            handle: Some(handle),
-        })
+        let (stapler, counted) = (Arc::clone(self), Arc::clone(self));
+        let round = move || Some(stapler.refresh_due().min(RefreshThread::LONGEST_WAIT));
+        let on_panic = move || {
+            counted.round_panics.fetch_add(1, Ordering::Relaxed);
+        };
+        Worker::spawn(
+            "ocsp-stapler",
+            RefreshThread::SHORTEST_WAIT,
+            round,
+            on_panic,
+        )
+        .map(RefreshThread)
     }
 }

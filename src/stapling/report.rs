@@ -10,9 +10,9 @@ use std::vec::Vec;
 use rustls_pki_types::UnixTime;
 
 use super::state_dir::StateFileProblem;
-use crate::calendar::Rfc3339;
+use crate::display::Rfc3339;
 use crate::error::Error;
-use crate::fetch::{FetchError, NotKept};
+use crate::fetch::{FetchError, NotKept, status_word};
 use crate::response::CertStatus;
 use crate::verify::Answer;
 
@@ -232,13 +232,9 @@ impl fmt::Display for StapleEvent {
                 offered,
                 url,
             } => {
-                write!(f, "RESPONDER CONTRADICTION: {url} says ")?;
-                f.write_str(match offered.status() {
-                    CertStatus::Good => "good",
-                    CertStatus::Unknown => "unknown",
-                    CertStatus::Revoked { .. } => "on hold",
-                })?;
-                write!(f, " (thisUpdate {}) after", Rfc3339(offered.this_update()))?;
+                let said = status_word(offered);
+                write!(f, "RESPONDER CONTRADICTION: {url} says {said} (thisUpdate ")?;
+                write!(f, "{}) after", Rfc3339(offered.this_update()))?;
                 write_revocation(f, revoked)?;
                 f.write_str("; the revocation stands: check the responder")
             }

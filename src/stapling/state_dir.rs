@@ -19,14 +19,15 @@ use core::time::Duration;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::string::String;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 use std::vec::Vec;
 
 use sha2::{Digest as _, Sha256};
 
+use crate::display::Hex;
 use crate::error::Error;
+use crate::fetch::NotKept;
 
 /// How old a temporary file must be before it counts as left behind.
 const ABANDONED_AFTER: Duration = Duration::from_secs(60);
@@ -49,10 +50,12 @@ pub enum StateFileProblem {
     /// another certificate, or stale (expired or too old).
     #[error("it does not verify: {0}")]
     Invalid(Error),
-    /// It verifies but was not kept: dated in the future, or `unknown`, which is never
-    /// served.
+    /// It verifies, but says the certificate's status is `unknown`, which is never stapled.
+    #[error("it says the certificate's status is unknown")]
+    UnknownStatus,
+    /// It verifies but was not kept: dated in the future, or contradicting a revocation.
     #[error("it cannot be stapled: {0}")]
-    NotStapleable(String),
+    NotKept(NotKept),
 }
 
 /// What a save achieved.
@@ -66,14 +69,7 @@ pub(crate) enum Saved {
 
 /// The file of the certificate whose DER is `end_entity`, in `dir`.
 pub(crate) fn path_for(dir: &Path, end_entity: &[u8]) -> PathBuf {
-    let digest = Sha256::digest(end_entity);
-    let mut name = String::with_capacity(70);
-    for byte in digest {
-        name.push(hex_digit(byte >> 4));
-        name.push(hex_digit(byte & 0x0f));
-    }
-    name.push_str(".ocsp");
-    dir.join(name)
+    dir.join(std::format!("{}.ocsp", Hex(&Sha256::digest(end_entity))))
 }
 
 /// The bytes of the regular file at `path`, at most `max_len` of them; `Ok(None)` when there
@@ -259,10 +255,6 @@ fn is_temporary_name(name: &str) -> bool {
         && rest
             .split_once('.')
             .is_some_and(|(pid, n)| digits(pid) && digits(n))
-}
-
-fn hex_digit(nibble: u8) -> char {
-    char::from_digit(u32::from(nibble), 16).unwrap_or('0')
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@ pub mod stapling;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ocsp_verify::{Error, Rfc3339, UnixTime};
+use ocsp_verify::display::Rfc3339;
+use ocsp_verify::{Error, UnixTime};
 
 /// `test-vectors/` of this crate.
 pub fn vectors() -> PathBuf {
@@ -83,7 +84,7 @@ pub fn variant(error: &Error) -> String {
 /// (RFC 3339) and the status of an unsuccessful response.
 pub fn error_json(error: &Error) -> serde_json::Value {
     let mut json = serde_json::json!({"error": variant(error)});
-    let rfc3339 = |time: &UnixTime| serde_json::Value::from(Rfc3339(*time).to_string());
+    let rfc3339 = |time: &UnixTime| serde_json::Value::from(Rfc3339::new(*time).to_string());
     match error {
         Error::ResponseExpired { time, not_after }
         | Error::ResponseTooOld { time, not_after }

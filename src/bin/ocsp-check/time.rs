@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
-use ocsp_verify::{Elapsed, Rfc3339, UnixTime};
+use ocsp_verify::UnixTime;
+use ocsp_verify::display::{Elapsed, Rfc3339};
 
 /// Formats as `YYYY-MM-DDTHH:MM:SSZ`.
 pub(crate) fn rfc3339(time: UnixTime) -> String {
-    Rfc3339(time).to_string()
+    Rfc3339::new(time).to_string()
 }
 
 fn at(secs: u64) -> UnixTime {
@@ -159,7 +160,7 @@ pub(crate) fn timeout(value: &str) -> Result<Duration, String> {
 
 /// "6d 23h", "5h 2m", "3m 20s", "42s": the library's [`Elapsed`].
 pub(crate) fn span(seconds: u64) -> String {
-    Elapsed(seconds).to_string()
+    Elapsed::new(seconds).to_string()
 }
 
 /// `to - from` in seconds, negative when `to` is earlier.
