@@ -119,27 +119,9 @@ impl Answers {
         if let Some(obtained) = self.cached(&key, now) {
             return Pending::Ready(obtained);
         }
-        let config = self.issuer_config(issuer);
-        let policy = config.map_or(&self.default_policy, |config| &config.policy);
-        let urls = match policy.urls_for(cert) {
-            Ok(urls) => urls,
-            Err(error) => {
-                let source = match error {
-                    FetchError::ResponderNotAllowed(_) => AnswerSource::ResponderNotAllowed,
-                    _ => AnswerSource::NoResponder,
-                };
-                let mut obtained = Obtained::no_answer(source);
-                obtained.fetch_error = Some(error);
-                return Pending::Ready(obtained);
-            }
-        };
-        let (live, down) = self.live(&urls, mono);
-        let Some(first) = live.first().and_then(|url| Origin::of(url)) else {
-            let retry_in = down.map(|f| f.retry_in(mono)).unwrap_or_default();
-            return Pending::Ready(Obtained::no_answer(AnswerSource::RecentFailure {
-                kind: down.map_or(FailureKind::Unreachable, |f| f.kind),
-                retry_in,
-            }));
+        let (config, live, first) = match self.route(cert, issuer, mono) {
+            Ok(route) => route,
+            Err(obtained) => return Pending::Ready(obtained),
         };
         if let Some(flight) = self.flights.lock().get(&key) {
             return Pending::Waiting {
@@ -163,6 +145,35 @@ impl Answers {
         };
         let job = Job::new(key, cert, issuer, &live, config, now, Priority::Handshake);
         self.start(job, slot, now)
+    }
+
+    /// Steps 2 and 3 for `cert`: the issuer's settings, the URLs that may be asked whose
+    /// origin is not left alone, and the first one's origin; or "no answer" and why.
+    pub(super) fn route<'c>(
+        &'c self,
+        cert: &Certificate<'c>,
+        issuer: &Issuer<'_>,
+        mono: Instant,
+    ) -> Result<(Option<&'c IssuerConfig>, Vec<&'c str>, Origin), Obtained> {
+        let config = self.issuer_config(issuer);
+        let policy = config.map_or(&self.default_policy, |config| &config.policy);
+        let urls = policy.urls_for(cert).map_err(|error| {
+            let source = match error {
+                FetchError::ResponderNotAllowed(_) => AnswerSource::ResponderNotAllowed,
+                _ => AnswerSource::NoResponder,
+            };
+            let mut obtained = Obtained::no_answer(source);
+            obtained.fetch_error = Some(error);
+            obtained
+        })?;
+        let (live, down) = self.live(&urls, mono);
+        match live.first().and_then(|url| Origin::of(url)) {
+            Some(first) => Ok((config, live, first)),
+            None => Err(Obtained::no_answer(AnswerSource::RecentFailure {
+                kind: down.map_or(FailureKind::Unreachable, |f| f.kind),
+                retry_in: down.map(|f| f.retry_in(mono)).unwrap_or_default(),
+            })),
+        }
     }
 
     /// What the keeper gives at `now`: a fresh answer (or a permanent revocation), or a

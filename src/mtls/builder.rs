@@ -66,19 +66,20 @@ impl IssuerResponder {
     /// For the certificates issued by the CA with this certificate (its name and key; an
     /// intermediate a client sends, or a root).
     pub fn new(issuer: CertificateDer<'static>) -> Self {
-        Self {
-            issuer: IssuerId::Certificate(issuer),
-            policy: ResponderPolicy::new(),
-            trusted_responders: Vec::new(),
-        }
+        Self::of(IssuerId::Certificate(issuer))
     }
 
     /// For the certificates issued by the CA this trust anchor describes.
     pub fn from_trust_anchor(issuer: TrustAnchor<'static>) -> Self {
+        Self::of(IssuerId::Anchor(issuer))
+    }
+
+    fn of(issuer: IssuerId) -> Self {
+        let (policy, trusted_responders) = (ResponderPolicy::new(), Vec::new());
         Self {
-            issuer: IssuerId::Anchor(issuer),
-            policy: ResponderPolicy::new(),
-            trusted_responders: Vec::new(),
+            issuer,
+            policy,
+            trusted_responders,
         }
     }
 
@@ -106,24 +107,18 @@ impl IssuerResponder {
     }
 
     fn check(self) -> Result<IssuerConfig, BuildError> {
-        let (name, spki) = match &self.issuer {
+        let cert;
+        let issuer = match &self.issuer {
             IssuerId::Certificate(der) => {
-                let cert = Certificate::from_der(der).map_err(BuildError::IssuerCertificate)?;
-                let issuer = Issuer::from(&cert);
-                (
-                    issuer.name().to_vec(),
-                    issuer.subject_public_key_info_contents().to_vec(),
-                )
+                cert = Certificate::from_der(der).map_err(BuildError::IssuerCertificate)?;
+                Issuer::from(&cert)
             }
             IssuerId::Anchor(anchor) => {
-                let issuer =
-                    Issuer::from_trust_anchor(anchor).map_err(BuildError::IssuerCertificate)?;
-                (
-                    issuer.name().to_vec(),
-                    issuer.subject_public_key_info_contents().to_vec(),
-                )
+                Issuer::from_trust_anchor(anchor).map_err(BuildError::IssuerCertificate)?
             }
         };
+        let name = issuer.name().to_vec();
+        let spki = issuer.subject_public_key_info_contents().to_vec();
         if let Some(entry) = self.policy.invalid_entry() {
             return Err(BuildError::InvalidResponderUrl(String::from(entry)));
         }

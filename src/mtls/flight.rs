@@ -248,16 +248,7 @@ impl Answers {
                 let answer = response.answer();
                 (FlightResult::Answer(response), Brought::Nothing(answer))
             }
-            Err(Refusal::NotNewer { held, .. }) => match self.cache.kept_key(&job.key) {
-                Some(kept) => (FlightResult::Answer(kept.response), Brought::Nothing(held)),
-                None => (
-                    FlightResult::Failed(FetchError::InvalidResponse {
-                        url,
-                        error: crate::error::Error::NoMatchingResponse,
-                    }),
-                    Brought::Failure(None),
-                ),
-            },
+            Err(Refusal::NotNewer { held, .. }) => self.kept(job, url, Brought::Nothing(held)),
             Err(Refusal::Contradiction { held, offered }) => {
                 Counters::bump(&self.counters.contradictions);
                 let serial = Certificate::from_der(&job.cert)
@@ -272,16 +263,7 @@ impl Answers {
                         url: url.clone(),
                     },
                 });
-                match self.cache.kept_key(&job.key) {
-                    Some(kept) => (FlightResult::Answer(kept.response), Brought::Contradiction),
-                    None => (
-                        FlightResult::Failed(FetchError::InvalidResponse {
-                            url,
-                            error: crate::error::Error::NoMatchingResponse,
-                        }),
-                        Brought::Contradiction,
-                    ),
-                }
+                self.kept(job, url, Brought::Contradiction)
             }
             Err(Refusal::NotYetValid(error)) => {
                 let kind = crate::fetch::FailureKind::InvalidResponse(error);
@@ -290,6 +272,25 @@ impl Answers {
                     FlightResult::Failed(FetchError::InvalidResponse { url, error }),
                     Brought::Failure(Some(retry_at)),
                 )
+            }
+        }
+    }
+
+    /// What the keeper holds for `job` (the answer that stands against the one refused), as
+    /// the fetch's result.
+    fn kept(&self, job: &Job, url: String, brought: Brought) -> (FlightResult, Brought) {
+        match self.cache.kept_key(&job.key) {
+            Some(kept) => (FlightResult::Answer(kept.response), brought),
+            // Evicted meanwhile: the answer refused is not given instead (and a revocation is
+            // still remembered: nothing more is asked after a contradiction).
+            None => {
+                let error = crate::error::Error::NoMatchingResponse;
+                let failed = FetchError::InvalidResponse { url, error };
+                let brought = match brought {
+                    Brought::Contradiction => Brought::Contradiction,
+                    _ => Brought::Failure(None),
+                };
+                (FlightResult::Failed(failed), brought)
             }
         }
     }

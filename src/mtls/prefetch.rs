@@ -18,7 +18,7 @@ use rustls_pki_types::UnixTime;
 use super::answers::Answers;
 use super::flight::{Brought, Job};
 use crate::cert::Certificate;
-use crate::fetch::{Origin, Priority};
+use crate::fetch::Priority;
 use crate::issuer::Issuer;
 use crate::request::ReqCert;
 use crate::server::clock::{FAR, later};
@@ -247,14 +247,7 @@ impl Answers {
         if self.flights.lock().contains_key(&key) {
             return false;
         }
-        let config = self.issuer_config(issuer);
-        let policy = config.map_or(&self.default_policy, |config| &config.policy);
-        let Ok(urls) = policy.urls_for(cert) else {
-            return false;
-        };
-        let mono = self.mono.now();
-        let (live, _) = self.live(&urls, mono);
-        let Some(first) = live.first().and_then(|url| Origin::of(url)) else {
+        let Ok((config, live, first)) = self.route(cert, issuer, self.mono.now()) else {
             return false;
         };
         let Ok(slot) = self.responders.try_slot(&first, Priority::Background) else {
