@@ -27,7 +27,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use ocsp_verify::stapling::{METRICS_CONTENT_TYPE, StapledCertificate, Stapler};
+use ocsp_verify::METRICS_CONTENT_TYPE;
+use ocsp_verify::stapling::{StapledCertificate, Stapler};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::CertifiedKey;

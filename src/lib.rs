@@ -126,8 +126,9 @@ mod cert;
 mod extension;
 mod issuer;
 
-mod request;
+pub mod requests;
 mod response;
+pub mod views;
 
 mod verify;
 
@@ -160,35 +161,10 @@ pub use crate::owned::OwnedVerifiedResponse;
 pub use crate::policy::{Decision, Policy, Situation, Staple, UnusableStaple, Verdict};
 pub use crate::response::{CertStatus, RevocationReason};
 #[cfg(feature = "rustls")]
-pub use crate::rustls::{
-    BuildError, OcspObserver, OcspOutcome, OcspStapleVerifier, OcspStapleVerifierBuilder,
-};
+pub use crate::rustls::{BuildError, OcspOutcome, OcspStapleVerifier, OcspStapleVerifierBuilder};
+#[cfg(feature = "prometheus")]
+pub use crate::server::metrics::METRICS_CONTENT_TYPE;
 pub use crate::verify::{Answer, ResponderAuthorization, VerifiedResponse, Verifier};
 pub use rustls_pki_types::{
     self as pki_types, CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime,
 };
-
-/// Reading responses without verifying them: borrowed, zero-copy views of every structure, for
-/// showing a response, or taking it apart.
-///
-/// Every view is checked whole when it is built (profile rules 1 to 6), so its accessors
-/// cannot fail; lists are lazy iterators over bytes already checked.
-pub mod views {
-    pub use crate::extension::Extension;
-    pub use crate::response::{
-        BasicResponse, CertId, MAX_CERTIFICATES, MAX_RESPONSE_LEN, OcspResponse, ResponderId,
-        ResponseData, SingleResponse,
-    };
-    pub use crate::signed::{MIN_RSA_MODULUS_BITS, SignedData, SubjectPublicKeyInfo};
-}
-
-/// Asking a responder (RFC 6960 section 4.1 and Appendix A, RFC 5019): requests encoded with no
-/// heap into a caller's buffer, the HTTP GET form, the responder URLs of a certificate, and a
-/// strict view for reading a request.
-pub mod requests {
-    pub use crate::request::{
-        HttpMethod, MAX_GET_URL_LEN, MAX_NONCE_LEN, MIN_NONCE_LEN, OcspRequest, ReqCert,
-        RequestBuilder, SingleRequest, get_url_len, http_responder_urls, is_http_url,
-        write_get_url,
-    };
-}

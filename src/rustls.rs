@@ -127,7 +127,7 @@ pub(crate) use shared_setters;
 
 /// What the application is told about every decision: see
 /// [`OcspStapleVerifierBuilder::with_observer`].
-pub type OcspObserver = Arc<dyn Fn(&OcspOutcome) + Send + Sync>;
+type OcspObserver = Arc<dyn Fn(&OcspOutcome) + Send + Sync>;
 
 /// A rustls `ServerCertVerifier` that verifies the stapled OCSP response once the inner verifier
 /// has accepted the chain, and applies a [`Policy`].

@@ -34,7 +34,7 @@ use crate::extension::check_critical;
 use crate::hash::{HashAlgorithm, sha1};
 use crate::issuer::Issuer;
 use crate::oid;
-use crate::request::ReqCert;
+use crate::requests::ReqCert;
 use crate::response::{
     BasicResponse, CertStatus, MAX_RESPONSE_LEN, OcspResponse, ResponderId, ResponseData,
     RevocationReason, SingleResponse,

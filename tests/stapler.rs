@@ -35,12 +35,12 @@ use common::der_builder::{self as der, P256Key};
 use common::stapling::{Clocks, DAY, at, craft, exact_backoff, simulate};
 use ocsp_verify::fetch::{BadAnswer, FetchError, Fetcher, NotKept, RefreshSchedule, Unreachable};
 use ocsp_verify::stapling::{
-    AnswerOrigin as Origin, BuildError as StaplerError, METRICS_CONTENT_TYPE, StapleError,
-    StapleEvent, StapleEventKind, StapledCertificate, Stapler, StaplerBuilder, StateFileProblem,
+    AnswerOrigin as Origin, BuildError as StaplerError, StapleError, StapleEvent, StapleEventKind,
+    StapledCertificate, Stapler, StaplerBuilder, StateFileProblem,
 };
 use ocsp_verify::{
-    CertStatus, Certificate, Error, Issuer, OcspOutcome, OcspStapleVerifier, Policy,
-    ResponderAuthorization, RevocationReason, Situation, Structure, UnixTime, Verifier,
+    CertStatus, Certificate, Error, Issuer, METRICS_CONTENT_TYPE, OcspOutcome, OcspStapleVerifier,
+    Policy, ResponderAuthorization, RevocationReason, Situation, Structure, UnixTime, Verifier,
 };
 use rustls::client::Resumption;
 use rustls::crypto::CryptoProvider;

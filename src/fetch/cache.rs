@@ -9,7 +9,7 @@ use rustls_pki_types::UnixTime;
 
 use super::error::NotKept;
 use crate::owned::OwnedVerifiedResponse;
-use crate::request::ReqCert;
+use crate::requests::ReqCert;
 use crate::server::backoff::{Backoff, FailureKind, FailureMemory};
 use crate::server::clock::{MonotonicClock, SystemMonotonicClock, later};
 use crate::server::keeper::{CertKey, Keeper, Offered, is_permanent_revocation};

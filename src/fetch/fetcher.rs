@@ -23,7 +23,7 @@ use crate::error::{Error, ResponseStatus};
 use crate::hash::HashAlgorithm;
 use crate::issuer::Issuer;
 use crate::owned::{OwnedVerifiedResponse, Refused};
-use crate::request::{
+use crate::requests::{
     HttpMethod, ReqCert, RequestBuilder, get_url_len, http_responder_urls, write_get_url,
 };
 use crate::response::MAX_RESPONSE_LEN;

@@ -19,7 +19,7 @@ mod responders;
 mod transport;
 
 pub use crate::server::backoff::{Backoff, FailureKind};
-pub use crate::server::clock::{ManualMonotonicClock, MonotonicClock, SystemMonotonicClock};
+pub use crate::server::clock::{ManualMonotonicClock, MonotonicClock};
 pub use crate::server::schedule::RefreshSchedule;
 pub use cache::{CacheLookup, CacheOptions, ResponseCache};
 pub use error::{BadAnswer, FetchError, NotKept, Unreachable};

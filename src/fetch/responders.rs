@@ -19,7 +19,7 @@ use std::vec::Vec;
 
 use super::error::FetchError;
 use crate::cert::Certificate;
-use crate::request::{http_responder_urls, is_http_url};
+use crate::requests::{http_responder_urls, is_http_url};
 use crate::server::backoff::{Backoff, Failure, FailureKind, FailureMemory};
 use crate::server::sync::Signal;
 

@@ -8,7 +8,7 @@ use std::string::String;
 use std::vec::Vec;
 
 use super::error::Unreachable;
-use crate::request::HttpMethod;
+use crate::requests::HttpMethod;
 
 /// The media type of an OCSP request body (RFC 6960 Appendix A.1).
 pub const OCSP_REQUEST_CONTENT_TYPE: &str = "application/ocsp-request";

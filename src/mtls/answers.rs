@@ -35,7 +35,7 @@ use crate::fetch::{
 };
 use crate::issuer::Issuer;
 use crate::policy::Staple;
-use crate::request::ReqCert;
+use crate::requests::ReqCert;
 use crate::server::backoff::Jitter;
 use crate::server::bounded::Bounded;
 use crate::server::clock::MonotonicClock;
@@ -149,6 +149,10 @@ impl Answers {
 
     /// Steps 2 and 3 for `cert`: the issuer's settings, the URLs that may be asked whose
     /// origin is not left alone, and the first one's origin; or "no answer" and why.
+    #[expect(
+        clippy::result_large_err,
+        reason = "the error becomes `Pending::Ready` at once, as large: boxing saves nothing"
+    )]
     pub(super) fn route<'c>(
         &'c self,
         cert: &Certificate<'c>,

@@ -29,7 +29,7 @@ use crate::server::metrics::{self, Family, Figures, Value};
 
 impl OcspClientCertVerifier {
     /// Appends the verifier's figures to `out`, in the Prometheus text format (version 0.0.4,
-    /// `ocsp_verify::stapling::METRICS_CONTENT_TYPE`): what a `/metrics` endpoint serves.
+    /// [`crate::METRICS_CONTENT_TYPE`]): what a `/metrics` endpoint serves.
     pub fn encode_metrics(self: &Arc<Self>, out: &mut String) -> fmt::Result {
         metrics::encode(Scrape(Arc::clone(self)), out)
     }

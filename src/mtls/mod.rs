@@ -54,7 +54,7 @@ use crate::chain;
 use crate::error::Error;
 use crate::fetch::ResponseCache;
 use crate::policy::{Policy, Staple};
-use crate::request::ReqCert;
+use crate::requests::ReqCert;
 use crate::server::keeper::CertKey;
 use answers::{Answers, Pending};
 use flight::FlightResult;
@@ -68,10 +68,6 @@ pub use outcome::{
     ClientCertSnapshot,
 };
 pub use prefetch::PrefetchOptions;
-
-/// What the application is told about what the verifier does: see
-/// [`OcspClientCertVerifierBuilder::with_observer`].
-pub type ClientCertObserver = Arc<dyn Fn(&ClientCertEvent) + Send + Sync>;
 
 /// Whether a handshake waits on the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

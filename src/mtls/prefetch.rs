@@ -20,7 +20,7 @@ use super::flight::{Brought, Job};
 use crate::cert::Certificate;
 use crate::fetch::Priority;
 use crate::issuer::Issuer;
-use crate::request::ReqCert;
+use crate::requests::ReqCert;
 use crate::server::clock::{FAR, later};
 use crate::server::keeper::{CertKey, is_permanent_revocation};
 use crate::server::schedule::RefreshSchedule;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-/// Where the server side reads monotonic time: the operating system's ([`SystemMonotonicClock`])
+/// Where the server side reads monotonic time: the operating system's (`Instant::now()`)
 /// unless a test or a simulation drives it.
 ///
 /// Only the schedules read it (when to refresh, when a failure is forgotten, how long an
@@ -28,7 +28,7 @@ pub trait MonotonicClock: fmt::Debug + Send + Sync {
 
 /// `Instant::now()`: the default [`MonotonicClock`].
 #[derive(Clone, Copy, Debug, Default)]
-pub struct SystemMonotonicClock;
+pub(crate) struct SystemMonotonicClock;
 
 impl MonotonicClock for SystemMonotonicClock {
     fn now(&self) -> Instant {
@@ -110,7 +110,7 @@ pub(crate) fn wall_at(
 /// A hundred years: "never", as far as a schedule is concerned.
 pub(crate) const FAR: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
-#[cfg(test)]
+#[cfg(all(test, feature = "stapler"))]
 mod tests {
     use rustls_pki_types::UnixTime;
 

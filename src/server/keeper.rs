@@ -32,7 +32,7 @@ use super::sync::lock;
 use crate::error::Error;
 use crate::hash::HashAlgorithm;
 use crate::owned::OwnedVerifiedResponse;
-use crate::request::ReqCert;
+use crate::requests::ReqCert;
 use crate::response::{CertStatus, RevocationReason};
 use crate::verify::Answer;
 

@@ -17,8 +17,9 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
 use rustls_pki_types::UnixTime;
 
-/// The `Content-Type` of what [`encode`] writes: the Prometheus text format, version 0.0.4.
-pub(crate) const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+/// The `Content-Type` of what `Stapler::encode_metrics` and `OcspClientCertVerifier::encode_metrics`
+/// write: the Prometheus text format, version 0.0.4.
+pub const METRICS_CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
 
 /// A value of a gauge or a counter.
 #[derive(Clone, Copy, Debug)]

@@ -317,6 +317,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "stapler")]
     fn a_loaded_answer_is_refreshed_within_the_minimum_interval() {
         let s = exact();
         assert_eq!(secs(s.after_load(0)), 1);

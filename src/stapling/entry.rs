@@ -20,7 +20,7 @@ use crate::cert::Certificate;
 use crate::display::Hex;
 use crate::fetch::{Fetcher, ResponderPolicy};
 use crate::issuer::Issuer;
-use crate::request::{ReqCert, http_responder_urls};
+use crate::requests::{ReqCert, http_responder_urls};
 use crate::server::bounded::Bounded;
 use crate::server::clock::wall_at;
 use crate::server::keeper::CertKey;

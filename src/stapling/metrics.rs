@@ -32,13 +32,9 @@ use super::Stapler;
 use crate::response::CertStatus;
 use crate::server::metrics::{self, Family, Figures, Value};
 
-/// The `Content-Type` of [`Stapler::encode_metrics`]' output: the Prometheus text format,
-/// version 0.0.4.
-pub const METRICS_CONTENT_TYPE: &str = metrics::CONTENT_TYPE;
-
 impl Stapler {
     /// Appends every figure of every certificate to `out`, in the Prometheus text format
-    /// (version 0.0.4, [`METRICS_CONTENT_TYPE`]), now: what a `/metrics` endpoint serves.
+    /// (version 0.0.4, [`crate::METRICS_CONTENT_TYPE`]), now: what a `/metrics` endpoint serves.
     pub fn encode_metrics(self: &Arc<Self>, out: &mut String) -> fmt::Result {
         metrics::encode(Scrape(Arc::clone(self)), out)
     }

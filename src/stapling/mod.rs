@@ -66,16 +66,11 @@ use crate::verify::Verifier;
 pub use builder::{BuildError, StapledCertificate, StaplerBuilder};
 use entry::Entry;
 #[cfg(feature = "prometheus")]
-pub use metrics::METRICS_CONTENT_TYPE;
 pub use refresh::RefreshThread;
 pub use report::{
     AnswerOrigin, NotReady, StapleError, StapleEvent, StapleEventKind, StapleSnapshot,
 };
 pub use state_dir::StateFileProblem;
-
-/// What the application is told about every staple event: see
-/// [`StaplerBuilder::with_observer`].
-pub type StapleObserver = Arc<dyn Fn(&StapleEvent) + Send + Sync>;
 
 /// A rustls `ResolvesServerCert` that staples verified OCSP answers: it wraps the server's own
 /// certificate resolver (or serves one chain itself), fetches each certificate's status from
