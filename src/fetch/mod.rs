@@ -34,7 +34,4 @@ pub(crate) use responders::{Busy, Origin, Priority, Responders, Slot};
 pub use responders::{FetchSlots, ResponderPolicy};
 #[cfg(feature = "http")]
 pub use transport::UreqTransport;
-pub use transport::{
-    HttpRequest, HttpResponse, OCSP_REQUEST_CONTENT_TYPE, OCSP_RESPONSE_CONTENT_TYPE, Transport,
-    TransportError,
-};
+pub use transport::{HttpRequest, HttpResponse, Transport, TransportError};

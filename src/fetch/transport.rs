@@ -11,10 +11,10 @@ use super::error::Unreachable;
 use crate::requests::HttpMethod;
 
 /// The media type of an OCSP request body (RFC 6960 Appendix A.1).
-pub const OCSP_REQUEST_CONTENT_TYPE: &str = "application/ocsp-request";
+pub(crate) const OCSP_REQUEST_CONTENT_TYPE: &str = "application/ocsp-request";
 
 /// The media type of an OCSP response body (RFC 6960 Appendix A.2).
-pub const OCSP_RESPONSE_CONTENT_TYPE: &str = "application/ocsp-response";
+pub(crate) const OCSP_RESPONSE_CONTENT_TYPE: &str = "application/ocsp-response";
 
 /// Sends one OCSP request over HTTP and returns what came back.
 ///

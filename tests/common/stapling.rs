@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ocsp_verify::fetch::{
-    Backoff, HttpRequest, HttpResponse, ManualMonotonicClock, OCSP_RESPONSE_CONTENT_TYPE,
-    RefreshSchedule, Transport, TransportError,
+    Backoff, HttpRequest, HttpResponse, ManualMonotonicClock, RefreshSchedule, Transport,
+    TransportError,
 };
 use ocsp_verify::stapling::{StapledCertificate, Stapler, StaplerBuilder};
 use ocsp_verify::{CertStatus, Certificate, UnixTime};
@@ -129,7 +129,7 @@ pub fn craft(
 
 /// An HTTP 200 carrying an OCSP response, as a transport returns it.
 pub fn ocsp_ok(body: Vec<u8>) -> HttpResponse {
-    HttpResponse::new(200, Some(OCSP_RESPONSE_CONTENT_TYPE.into()), body)
+    HttpResponse::new(200, Some("application/ocsp-response".into()), body)
 }
 
 /// A CA that pre-signs an answer about `tls-server` every `every` seconds from `epoch`, each
