@@ -20,22 +20,21 @@
 mod mtls_pki;
 mod support;
 
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use mtls_pki::{
-    Client, Clock, Connected, GOOD, Pki, REVOKED, Relay, TlsServer, UNKNOWN, client_config,
-    connect, s_client, server_config,
+    Client, Clock, Connected, GOOD, Pki, REVOKED, Relay, Seen, TlsServer, UNKNOWN, client_config,
+    connect, observed, s_client, server_config,
 };
 use ocsp_verify::fetch::{
     Backoff, BadAnswer, FailureKind, FetchError, Fetcher, RefreshSchedule, ResponseCache,
     Unreachable,
 };
 use ocsp_verify::mtls::{
-    AnswerSource, BuildError, ClientCertEvent, ClientCertEventKind, ClientCertOutcome,
-    IssuerResponder, OcspClientCertVerifier, OcspClientCertVerifierBuilder, PrefetchOptions,
-    RevocationCheckDepth,
+    AnswerSource, BuildError, ClientCertEventKind, ClientCertOutcome, IssuerResponder,
+    OcspClientCertVerifier, PrefetchOptions, RevocationCheckDepth,
 };
 use ocsp_verify::{
     CertStatus, Error, Policy, ResponderAuthorization, RevocationReason, Situation, UnixTime,
@@ -56,35 +55,6 @@ const REVOKED_STATUS: CertStatus = CertStatus::Revoked {
     time: UnixTime::since_unix_epoch(Duration::from_secs(1_735_689_600)),
     reason: Some(RevocationReason::KeyCompromise),
 };
-
-/// The events an observer saw, in order.
-type Seen = Arc<Mutex<Vec<ClientCertEvent>>>;
-
-/// A verifier for the PKI's roots with `policy`, at `clock`'s time (wall and monotonic),
-/// fetching with short timeouts, prefetch off unless `configure` turns it on; and the events
-/// it reports.
-fn observed(
-    pki: &Pki,
-    clock: &Arc<Clock>,
-    policy: Policy,
-    configure: impl FnOnce(OcspClientCertVerifierBuilder) -> OcspClientCertVerifierBuilder,
-) -> (Arc<OcspClientCertVerifier>, Seen) {
-    let seen: Seen = Arc::new(Mutex::new(Vec::new()));
-    let log = Arc::clone(&seen);
-    let provider = mtls_pki::provider();
-    let fetcher = Fetcher::new(Verifier::new(
-        provider.signature_verification_algorithms.all,
-    ))
-    .with_connect_timeout(Duration::from_secs(2))
-    .with_timeout(Duration::from_secs(3));
-    let builder = OcspClientCertVerifier::webpki_builder(pki.roots(), provider, policy)
-        .with_fetcher(fetcher)
-        .with_prefetch(PrefetchOptions::disabled())
-        .with_time_provider(Arc::<Clock>::clone(clock))
-        .with_monotonic_clock(clock.monotonic())
-        .with_observer(move |event| log.lock().unwrap().push(event.clone()));
-    (configure(builder).build().unwrap(), seen)
-}
 
 /// The outcome of the last handshake decided, which must be the last event (no
 /// contradiction after it).

@@ -19,21 +19,20 @@
 mod mtls_pki;
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use mtls_pki::{
-    Client, Clock, GOOD, Pki, REVOKED, Relay, TlsServer, client_config, connect, provider,
-    server_config,
+    Client, Clock, GOOD, Pki, REVOKED, Relay, Seen, TlsServer, client_config, connect, observed,
+    provider, server_config,
 };
 use ocsp_verify::fetch::{
     Backoff, CacheOptions, FailureKind, FetchSlots, Fetcher, RefreshSchedule, ResponderPolicy,
     ResponseCache,
 };
 use ocsp_verify::mtls::{
-    AnswerSource, ClientCertEvent, ClientCertOutcome, OcspClientCertVerifier,
-    OcspClientCertVerifierBuilder, PrefetchOptions, RevocationCheckDepth,
+    AnswerSource, ClientCertOutcome, OcspClientCertVerifier, PrefetchOptions, RevocationCheckDepth,
 };
 use ocsp_verify::{CertStatus, Error, Policy, Situation, Verifier};
 use rustls::client::Resumption;
@@ -42,32 +41,6 @@ use support::{Answer, Canned};
 
 const TLS13: ProtocolVersion = ProtocolVersion::TLSv1_3;
 const MINUTE: u64 = 60;
-
-type Seen = Arc<Mutex<Vec<ClientCertEvent>>>;
-
-/// A verifier on `clock` (wall and monotonic) with short fetch timeouts, its events recorded.
-fn verifier(
-    pki: &Pki,
-    clock: &Arc<Clock>,
-    policy: Policy,
-    configure: impl FnOnce(OcspClientCertVerifierBuilder) -> OcspClientCertVerifierBuilder,
-) -> (Arc<OcspClientCertVerifier>, Seen) {
-    let seen: Seen = Arc::default();
-    let log = Arc::clone(&seen);
-    let provider = provider();
-    let fetcher = Fetcher::new(Verifier::new(
-        provider.signature_verification_algorithms.all,
-    ))
-    .with_connect_timeout(Duration::from_secs(2))
-    .with_timeout(Duration::from_secs(3));
-    let builder = OcspClientCertVerifier::webpki_builder(pki.roots(), provider, policy)
-        .with_fetcher(fetcher)
-        .with_prefetch(PrefetchOptions::disabled())
-        .with_time_provider(Arc::<Clock>::clone(clock))
-        .with_monotonic_clock(clock.monotonic())
-        .with_observer(move |event| log.lock().unwrap().push(event.clone()));
-    (configure(builder).build().unwrap(), seen)
-}
 
 /// The outcome of the last handshake.
 fn last(seen: &Seen) -> ClientCertOutcome {
@@ -130,7 +103,7 @@ fn a_wall_clock_that_jumps_strands_no_failure_and_loses_no_answer() {
         ResponseCache::new(CacheOptions::new().with_failure_backoff(backoff))
             .with_monotonic_clock(clock.monotonic()),
     );
-    let (verifier, seen) = verifier(&pki, &clock, Policy::hard_fail(), |b| {
+    let (verifier, seen) = observed(&pki, &clock, Policy::hard_fail(), |b| {
         b.with_cache(Arc::clone(&cache))
     });
     assert_eq!(handshake(&pki, &verifier, &clock, &seen_before), Ok(()));
@@ -206,7 +179,7 @@ fn a_silent_responder_cannot_take_the_slots_a_healthy_one_needs() {
         .with_total(8)
         .with_per_responder(2)
         .with_reserved_for_handshakes(2);
-    let (verifier, seen) = verifier(&pki, &clock, Policy::soft_fail(), |b| {
+    let (verifier, seen) = observed(&pki, &clock, Policy::soft_fail(), |b| {
         b.with_fetch_slots(slots)
             .with_handshake_budget(Duration::from_millis(500))
     });
@@ -262,7 +235,7 @@ fn a_certificate_naming_a_responder_nobody_allowed_is_not_asked_about() {
     // An internal service a client would like the server to call.
     let internal = Canned::start(Answer::http("200 OK", Some("text/plain"), b"secrets"));
     let policy = ResponderPolicy::new().allowing(pki.responder.url());
-    let (verifier, seen) = verifier(&pki, &clock, Policy::hard_fail(), |b| {
+    let (verifier, seen) = observed(&pki, &clock, Policy::hard_fail(), |b| {
         b.with_responder_policy(policy)
     });
     let forging = pki.client(GOOD[0], &pki.intermediate, &[&internal.url()]);
@@ -315,7 +288,7 @@ fn prefetch_asks_a_responder_that_repeats_itself_three_times_per_answer() {
     let prefetch = PrefetchOptions::new()
         .with_interval(Duration::from_millis(10))
         .with_schedule(RefreshSchedule::new().with_jitter_percent(0));
-    let (verifier, _) = verifier(&pki, &clock, Policy::hard_fail(), |b| {
+    let (verifier, _) = observed(&pki, &clock, Policy::hard_fail(), |b| {
         b.with_prefetch(prefetch)
     });
     assert_eq!(handshake(&pki, &verifier, &clock, &client), Ok(()));
@@ -355,7 +328,7 @@ fn prefetch_asks_a_responder_that_repeats_itself_three_times_per_answer() {
 fn a_cross_signed_chain_is_followed_to_the_trusted_root() {
     let pki = Pki::new("hostile-cross");
     let clock = Arc::new(Clock::default());
-    let (verifier, seen) = verifier(&pki, &clock, Policy::hard_fail(), |b| {
+    let (verifier, seen) = observed(&pki, &clock, Policy::hard_fail(), |b| {
         b.with_depth(RevocationCheckDepth::Chain)
     });
     let client = pki.client(GOOD[0], &pki.intermediate, &[&pki.responder.url()]);

@@ -23,12 +23,16 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::support::{openssl, require_openssl, scratch_dir};
-use ocsp_verify::fetch::{ManualMonotonicClock, MonotonicClock};
+use ocsp_verify::fetch::{Fetcher, ManualMonotonicClock, MonotonicClock};
+use ocsp_verify::mtls::{
+    ClientCertEvent, OcspClientCertVerifier, OcspClientCertVerifierBuilder, PrefetchOptions,
+};
+use ocsp_verify::{Policy, Verifier};
 use rustls::client::Resumption;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
@@ -1046,4 +1050,33 @@ pub fn s_client(pki: &Pki, port: u16, client: &Client, tls13: bool) -> SClient {
         stderr,
         elapsed: started.elapsed(),
     }
+}
+
+/// The events an observer saw, in order.
+pub type Seen = Arc<Mutex<Vec<ClientCertEvent>>>;
+
+/// A verifier for the PKI's roots with `policy`, at `clock`'s time (wall and monotonic),
+/// fetching with short timeouts, prefetch off unless `configure` turns it on; and the events
+/// it reports.
+pub fn observed(
+    pki: &Pki,
+    clock: &Arc<Clock>,
+    policy: Policy,
+    configure: impl FnOnce(OcspClientCertVerifierBuilder) -> OcspClientCertVerifierBuilder,
+) -> (Arc<OcspClientCertVerifier>, Seen) {
+    let seen: Seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let provider = provider();
+    let fetcher = Fetcher::new(Verifier::new(
+        provider.signature_verification_algorithms.all,
+    ))
+    .with_connect_timeout(Duration::from_secs(2))
+    .with_timeout(Duration::from_secs(3));
+    let builder = OcspClientCertVerifier::webpki_builder(pki.roots(), provider, policy)
+        .with_fetcher(fetcher)
+        .with_prefetch(PrefetchOptions::disabled())
+        .with_time_provider(Arc::<Clock>::clone(clock))
+        .with_monotonic_clock(clock.monotonic())
+        .with_observer(move |event| log.lock().unwrap().push(event.clone()));
+    (configure(builder).build().unwrap(), seen)
 }
