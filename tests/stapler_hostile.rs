@@ -280,21 +280,7 @@ fn a_wall_clock_that_jumps_ahead_and_back_strands_nothing() {
         time: plus(t0(), 30 * DAY),
         not_after: plus(t0(), 7 * DAY),
     };
-    assert_eq!(
-        setup.events(),
-        [
-            StapleEventKind::Expired {
-                not_after: plus(t0(), 7 * DAY)
-            },
-            StapleEventKind::Refused {
-                error: StapleError::Fetch(FetchError::InvalidResponse {
-                    url: SIMULATED_RESPONDER.into(),
-                    error: expired
-                }),
-                stapled_until: None
-            }
-        ]
-    );
+    assert_eq!(setup.events(), dropped_then_refused(expired));
     assert_eq!(status(&stapler), None);
     assert_eq!(setup.responder.requests(), 2);
     let (_, staple) = received(stapler.clone());
@@ -356,21 +342,7 @@ fn a_wall_clock_that_jumps_back_pauses_the_staple_not_the_schedule() {
         time: at(t0().as_secs() - DAY),
         not_before: t0(),
     };
-    assert_eq!(
-        setup.events(),
-        [
-            StapleEventKind::Expired {
-                not_after: plus(t0(), 7 * DAY)
-            },
-            StapleEventKind::Refused {
-                error: StapleError::Fetch(FetchError::InvalidResponse {
-                    url: SIMULATED_RESPONDER.into(),
-                    error: not_yet
-                }),
-                stapled_until: None
-            }
-        ]
-    );
+    assert_eq!(setup.events(), dropped_then_refused(not_yet));
     assert_eq!(status(&stapler), None);
     let (_, staple) = received(stapler.clone());
     assert!(staple.is_empty());
@@ -756,4 +728,21 @@ fn the_staple_goes_onto_the_chain_the_inner_resolver_chose() {
         .unwrap();
     stapler.refresh_due();
     assert_eq!(received(stapler), (1, Vec::new()));
+}
+
+/// What a week-old staple's end reports when the clock has left its window: the staple
+/// expired (at its nextUpdate, T+7 d), then the fetched answer was refused with `error`.
+fn dropped_then_refused(error: Error) -> [StapleEventKind; 2] {
+    [
+        StapleEventKind::Expired {
+            not_after: plus(t0(), 7 * DAY),
+        },
+        StapleEventKind::Refused {
+            error: StapleError::Fetch(FetchError::InvalidResponse {
+                url: SIMULATED_RESPONDER.into(),
+                error,
+            }),
+            stapled_until: None,
+        },
+    ]
 }
