@@ -1,10 +1,15 @@
-//! The one Prometheus encoding path of the server side: components describe their figures as
-//! [`Family`]s, read at each scrape, and this writes them with `prometheus-client` in the text
-//! format (version 0.0.4).
+//! The one Prometheus encoding path: components describe their figures as [`Family`]s, read at
+//! each scrape, and this writes them with `prometheus-client` in the text format (version
+//! 0.0.4). The stapler and the mTLS verifier use it, and so does `ocsp-check` (its probes and
+//! its exporter), which includes this file as a module of its own: the tool sees only the
+//! library's public API, and this is not part of it.
 //!
 //! Names follow the Prometheus conventions: a prefix per component (`ocsp_staple_`,
-//! `ocsp_client_`), base units in the name (`_seconds`, `_timestamp_seconds` for Unix times),
-//! counters named without `_total` here (the encoder adds it), snake_case labels.
+//! `ocsp_client_`, `ocsp_probe_`, `ocsp_exporter_`), base units in the name (`_seconds`,
+//! `_timestamp_seconds` for Unix times), counters named without `_total` here (the encoder
+//! adds it), snake_case labels.
+//!
+//! Only external crates and `std` are named here, so that the file compiles in both crates.
 
 use core::fmt;
 use std::boxed::Box;
@@ -25,6 +30,12 @@ pub const METRICS_CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_t
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Value {
     Gauge(i64),
+    /// A gauge with a fraction (a duration in seconds, say).
+    #[allow(
+        dead_code,
+        reason = "ocsp-check's durations; the library's components count seconds"
+    )]
+    Float(f64),
     Counter(u64),
 }
 
@@ -53,7 +64,7 @@ impl Value {
 pub(crate) type Labels = Vec<(&'static str, String)>;
 
 /// One metric family and its samples.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Family {
     name: &'static str,
     help: &'static str,
@@ -83,6 +94,15 @@ impl Family {
 
     pub(crate) fn push(&mut self, labels: Labels, value: Value) {
         self.samples.push((labels, value));
+    }
+
+    /// Whether it has no sample yet.
+    #[allow(
+        dead_code,
+        reason = "ocsp-check leaves such families out; the library's components do not"
+    )]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.samples.is_empty()
     }
 
     /// The family with one sample without labels: a figure of the whole component.
@@ -126,6 +146,7 @@ fn write(families: &[Family], encoder: &mut DescriptorEncoder<'_>) -> fmt::Resul
 fn write_value(metric: &mut MetricEncoder<'_>, value: Value) -> fmt::Result {
     match value {
         Value::Gauge(value) => metric.encode_gauge(&value),
+        Value::Float(value) => metric.encode_gauge(&value),
         Value::Counter(value) => metric.encode_counter::<NoLabelSet, u64, u64>(&value, None),
     }
 }

@@ -14,7 +14,6 @@
 //! large; 503 when every answering slot is taken, or to a waiting connection shed to make room;
 //! 505 for an HTTP version other than 1.0 and 1.1.
 
-use std::fmt;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,13 +21,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use http::StatusCode;
-use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric as _};
-use prometheus_client::metrics::counter::ConstCounter;
-use prometheus_client::metrics::gauge::ConstGauge;
 
 use crate::Exit;
 use crate::connections::{self, Gate, Waiter};
+use crate::families::{Family, Value};
 use crate::http_request::{self, Hosts, Refusal, Request};
 use crate::metrics;
 use crate::probe_cache::{self, ProbeCache};
@@ -301,10 +297,7 @@ impl Exporter {
             ),
             "/metrics" => {
                 let probes = self.scrape();
-                Response::metrics(metrics::encode_with(
-                    &probes,
-                    Some(Box::new(self.figures())),
-                ))
+                Response::metrics(metrics::encode_with(&probes, self.figures().families()))
             }
             "/probe" => match self.probe_query(request.query.as_deref().unwrap_or_default()) {
                 Ok((target, listed)) => {
@@ -385,36 +378,28 @@ struct ExporterFigures {
     refused: u64,
 }
 
-impl Collector for ExporterFigures {
-    fn encode(&self, mut encoder: DescriptorEncoder) -> fmt::Result {
-        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        for (name, help, value) in [
+impl ExporterFigures {
+    /// The exporter's own families, after the probes'.
+    fn families(&self) -> Vec<Family> {
+        let gauges = [
             (
                 "ocsp_exporter_cache_entries",
                 "Probe results kept now (one per target of --targets, and at most --cache-size \
                  others).",
-                count(self.cache_entries),
+                self.cache_entries,
             ),
             (
                 "ocsp_exporter_cache_size",
                 "--cache-size: the most results kept for targets not in --targets.",
-                count(self.cache_size),
+                self.cache_size,
             ),
             (
                 "ocsp_exporter_connections_waiting",
                 "Connections accepted that have not sent a complete request head yet.",
-                count(self.waiting),
+                self.waiting,
             ),
-        ] {
-            ConstGauge::new(value).encode(encoder.encode_descriptor(
-                name,
-                help,
-                None,
-                prometheus_client::metrics::MetricType::Gauge,
-            )?)?;
-        }
-        // prometheus-client adds the `_total` suffix of counters itself.
-        for (name, help, value) in [
+        ];
+        let counters = [
             (
                 "ocsp_exporter_connections_shed",
                 "Waiting connections closed to make room for newer ones, since the start.",
@@ -425,15 +410,11 @@ impl Collector for ExporterFigures {
                 "Complete requests told 503, every answering slot being taken, since the start.",
                 self.refused,
             ),
-        ] {
-            ConstCounter::new(value).encode(encoder.encode_descriptor(
-                name,
-                help,
-                None,
-                prometheus_client::metrics::MetricType::Counter,
-            )?)?;
-        }
-        Ok(())
+        ];
+        let gauges = gauges.map(|(name, help, n)| Family::gauge(name, help).of(Value::count(n)));
+        let counters =
+            counters.map(|(name, help, n)| Family::counter(name, help).of(Value::Counter(n)));
+        gauges.into_iter().chain(counters).collect()
     }
 }
 

@@ -33,20 +33,16 @@
 //! figures relative to the check are those of the instant it ran: a textfile written by cron
 //! ages with the file, so alerts use the `_timestamp_seconds` ones against `time()`.
 
-use std::fmt;
 use std::time::Duration;
 
 use ocsp_verify::{Answer, CertStatus, UnixTime};
-use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, MetricEncoder, NoLabelSet};
-use prometheus_client::metrics::MetricType;
-use prometheus_client::registry::Registry;
 
 use crate::Exit;
+use crate::families::{self, Family, Figures, Value};
 use crate::time::seconds_between;
 
 /// The `Content-Type` of what [`encode`] writes.
-pub(crate) const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+pub(crate) const CONTENT_TYPE: &str = families::METRICS_CONTENT_TYPE;
 
 /// The values of `ocsp_probe_status`.
 pub(crate) const STATUSES: [&str; 6] = ["good", "revoked", "unknown", "stale", "invalid", "none"];
@@ -121,72 +117,41 @@ pub(crate) struct Fetch {
 
 /// The probes in the Prometheus text format.
 pub(crate) fn encode(probes: &[Probe]) -> String {
-    encode_with(probes, None)
+    encode_with(probes, Vec::new())
 }
 
 /// The probes, then the families of `more`, in the Prometheus text format.
-pub(crate) fn encode_with(probes: &[Probe], more: Option<Box<dyn Collector>>) -> String {
-    let mut registry = Registry::default();
-    registry.register_collector(Box::new(Probes(probes.to_vec())));
-    if let Some(more) = more {
-        registry.register_collector(more);
-    }
+pub(crate) fn encode_with(probes: &[Probe], more: Vec<Family>) -> String {
+    let mut families = probe_families(probes);
+    // A probe's families with no sample (no answer to speak of) are left out.
+    families.retain(|family| !family.is_empty());
+    families.extend(more);
     let mut out = String::new();
-    match prometheus_client::encoding::prometheus_text::encode(&mut out, &registry) {
+    match families::encode(Scrape(families), &mut out) {
         Ok(()) => out,
         // Writing to a String cannot fail, and every name here is valid.
-        Err(fmt::Error) => String::new(),
+        Err(std::fmt::Error) => String::new(),
     }
 }
 
+/// The families of one scrape, made before it is encoded.
 #[derive(Debug)]
-struct Probes(Vec<Probe>);
+struct Scrape(Vec<Family>);
 
-impl Collector for Probes {
-    fn encode(&self, mut encoder: DescriptorEncoder) -> fmt::Result {
-        write_families(&self.0, &mut encoder)
+impl Figures for Scrape {
+    fn families(&self) -> Vec<Family> {
+        self.0.clone()
     }
 }
 
-/// A gauge's or a counter's value.
-#[derive(Clone, Copy)]
-enum Value {
-    Integer(i64),
-    Float(f64),
-    Counter(u64),
+/// `probe`'s labels, and more.
+fn labels(probe: &Probe, more: &[(&'static str, &str)]) -> families::Labels {
+    let mut labels = probe.labels.clone();
+    labels.extend(more.iter().map(|(name, value)| (*name, value.to_string())));
+    labels
 }
 
-/// Labels beyond the probe's own.
-type Labels = Vec<(&'static str, String)>;
-
-/// One metric family and its samples: the probe's labels, more labels, the value.
-struct Family<'p> {
-    name: &'static str,
-    help: &'static str,
-    kind: MetricType,
-    samples: Vec<(&'p Probe, Labels, Value)>,
-}
-
-impl<'p> Family<'p> {
-    fn gauge(name: &'static str, help: &'static str) -> Self {
-        Self {
-            name,
-            help,
-            kind: MetricType::Gauge,
-            samples: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, probe: &'p Probe, value: Value) {
-        self.samples.push((probe, Vec::new(), value));
-    }
-}
-
-fn timestamp(time: UnixTime) -> Value {
-    Value::Integer(i64::try_from(time.as_secs()).unwrap_or(i64::MAX))
-}
-
-fn write_families(probes: &[Probe], encoder: &mut DescriptorEncoder<'_>) -> fmt::Result {
+fn probe_families(probes: &[Probe]) -> Vec<Family> {
     let gauge = Family::gauge;
     let mut success = gauge(
         "ocsp_probe_success",
@@ -257,89 +222,62 @@ fn write_families(probes: &[Probe], encoder: &mut DescriptorEncoder<'_>) -> fmt:
         "ocsp_probe_fetch_duration_seconds",
         "How long asking the responder took.",
     );
-    // prometheus-client adds the `_total` suffix of counters itself.
-    let mut probes_total = Family {
-        name: "ocsp_exporter_probes",
-        help: "Probes of the target since the exporter started.",
-        kind: MetricType::Counter,
-        samples: Vec::new(),
-    };
+    let mut probes_total = Family::counter(
+        "ocsp_exporter_probes",
+        "Probes of the target since the exporter started.",
+    );
 
     for probe in probes {
-        success.push(probe, Value::Integer(i64::from(probe.success)));
-        duration.push(probe, Value::Float(probe.duration.as_secs_f64()));
-        exit_code.push(probe, Value::Integer(i64::from(probe.exit as u8)));
+        let own = || probe.labels.clone();
+        success.push(own(), Value::flag(probe.success));
+        duration.push(own(), Value::Float(probe.duration.as_secs_f64()));
+        exit_code.push(own(), Value::Gauge(i64::from(probe.exit as u8)));
         if let Some(said) = probe.status {
-            for value in STATUSES {
-                let one = Value::Integer(i64::from(value == said));
-                status
-                    .samples
-                    .push((probe, vec![("status", value.to_string())], one));
-            }
+            status.one_of(&own(), "status", &STATUSES, said);
         }
         if let Some((policy, accepted)) = probe.verdict {
-            for (value, this) in [("accept", accepted), ("reject", !accepted)] {
-                verdict.samples.push((
-                    probe,
-                    vec![
-                        ("policy", policy.to_string()),
-                        ("verdict", value.to_string()),
-                    ],
-                    Value::Integer(i64::from(this)),
-                ));
-            }
+            let chosen = if accepted { "accept" } else { "reject" };
+            let with_policy = labels(probe, &[("policy", policy)]);
+            verdict.one_of(&with_policy, "verdict", &["accept", "reject"], chosen);
         }
         if let Some(yes) = probe.must_staple {
-            must_staple.push(probe, Value::Integer(i64::from(yes)));
+            must_staple.push(own(), Value::flag(yes));
         }
         if let Some(yes) = probe.stapled {
-            stapled.push(probe, Value::Integer(i64::from(yes)));
+            stapled.push(own(), Value::flag(yes));
         }
         if let Some(time) = probe.produced_at {
-            produced_at.push(probe, timestamp(time));
+            produced_at.push(own(), Value::timestamp(time));
         }
         if let Some(time) = probe.this_update {
-            this_update.push(probe, timestamp(time));
-            since_this_update.push(
-                probe,
-                Value::Integer(seconds_between(time, probe.checked_at)),
-            );
+            this_update.push(own(), Value::timestamp(time));
+            let since = seconds_between(time, probe.checked_at);
+            since_this_update.push(own(), Value::Gauge(since));
         }
         if let Some(time) = probe.next_update {
-            next_update.push(probe, timestamp(time));
-            to_next_update.push(
-                probe,
-                Value::Integer(seconds_between(probe.checked_at, time)),
-            );
+            next_update.push(own(), Value::timestamp(time));
+            let to = seconds_between(probe.checked_at, time);
+            to_next_update.push(own(), Value::Gauge(to));
         }
         if let Some(time) = probe.fresh_until {
-            fresh_until.push(probe, timestamp(time));
+            fresh_until.push(own(), Value::timestamp(time));
         }
         if let Some((time, reason)) = probe.revoked {
-            let reason = reason.unwrap_or("none").to_string();
-            revocation
-                .samples
-                .push((probe, vec![("reason", reason)], timestamp(time)));
+            let reason = reason.unwrap_or("none");
+            revocation.push(labels(probe, &[("reason", reason)]), Value::timestamp(time));
         }
-        checked.push(probe, timestamp(probe.checked_at));
+        checked.push(own(), Value::timestamp(probe.checked_at));
         if let Some(fetch) = &probe.fetch {
-            fetch_result.samples.push((
-                probe,
-                vec![("url", fetch.url.clone()), ("result", fetch.result.clone())],
-                Value::Integer(1),
-            ));
-            fetch_duration.samples.push((
-                probe,
-                vec![("url", fetch.url.clone())],
-                Value::Float(fetch.duration.as_secs_f64()),
-            ));
+            let url = labels(probe, &[("url", &fetch.url)]);
+            let result = labels(probe, &[("url", &fetch.url), ("result", &fetch.result)]);
+            fetch_result.push(result, Value::Gauge(1));
+            fetch_duration.push(url, Value::Float(fetch.duration.as_secs_f64()));
         }
         if let Some(total) = probe.probes_total {
-            probes_total.push(probe, Value::Counter(total));
+            probes_total.push(own(), Value::Counter(total));
         }
     }
-
-    for family in [
+    vec![
         success,
         duration,
         exit_code,
@@ -358,30 +296,7 @@ fn write_families(probes: &[Probe], encoder: &mut DescriptorEncoder<'_>) -> fmt:
         fetch_result,
         fetch_duration,
         probes_total,
-    ] {
-        if family.samples.is_empty() {
-            continue;
-        }
-        let mut metric = encoder.encode_descriptor(family.name, family.help, None, family.kind)?;
-        for (probe, extra, value) in &family.samples {
-            let labels: Vec<(&str, &str)> = probe
-                .labels
-                .iter()
-                .chain(extra.iter())
-                .map(|(key, value)| (*key, value.as_str()))
-                .collect();
-            write_value(&mut metric.encode_family(&labels)?, *value)?;
-        }
-    }
-    Ok(())
-}
-
-fn write_value(metric: &mut MetricEncoder<'_>, value: Value) -> fmt::Result {
-    match value {
-        Value::Integer(value) => metric.encode_gauge(&value),
-        Value::Float(value) => metric.encode_gauge(&value),
-        Value::Counter(value) => metric.encode_counter::<NoLabelSet, u64, u64>(&value, None),
-    }
+    ]
 }
 
 #[cfg(test)]
