@@ -58,8 +58,8 @@
 //! # The API in groups
 //!
 //! - At the root, the verification path: [`Certificate`], [`Issuer`], [`Verifier`],
-//!   [`VerifiedResponse`], [`Answer`], [`OwnedVerifiedResponse`], [`Error`], [`Policy`], the
-//!   rustls adapter and, with `http` too, the client-certificate verifier for mTLS servers.
+//!   [`VerifiedResponse`], [`Answer`], [`OwnedVerifiedResponse`], [`Error`], [`Policy`], and
+//!   the rustls adapter ([`OcspStapleVerifier`], feature `rustls`).
 //! - [`views`]: borrowed, zero-copy views of every structure of a response.
 //! - [`requests`]: requests encoded with no heap (so firmware can ask too), the RFC 5019 GET
 //!   form, the responder URLs of a certificate, and a request parser.
