@@ -188,14 +188,8 @@ if failures:
 PY
 
 step "cargo package: what ocsp-verify would publish"
-# Cargo warns once for each test, bench and example it leaves out of the package (on purpose:
-# they read the test vectors): counted, not printed. Any other warning is printed.
-cargo package --locked --list --allow-dirty -p ocsp-verify >target/package-list.txt \
-  2>target/package-warnings.txt
+cargo package --locked --list --allow-dirty -p ocsp-verify >target/package-list.txt
 cat target/package-list.txt
-left_out=$(grep -c '^warning: ignoring .* is not included in the published package' target/package-warnings.txt || true)
-echo "tests, benches and examples left out of the package: $left_out"
-grep -v 'is not included in the published package' target/package-warnings.txt || true
 python3 - <<'PY'
 import pathlib, sys
 listed = pathlib.Path("target/package-list.txt").read_text().split()
@@ -218,6 +212,10 @@ if ! cargo package --locked --no-verify --allow-dirty -p ocsp-verify 2>target/pa
   cat target/package-warnings.txt >&2
   exit 1
 fi
+# Cargo warns once for each test, bench and example it leaves out of the package (on purpose:
+# they read the test vectors): counted, not printed. Any other warning is printed.
+left_out=$(grep -c '^warning: ignoring .* is not included in the published package' target/package-warnings.txt || true)
+echo "tests, benches and examples left out of the package: $left_out"
 grep -v 'is not included in the published package' target/package-warnings.txt || true
 test -s "target/package/ocsp-verify-$version.crate"
 
