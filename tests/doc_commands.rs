@@ -7,8 +7,9 @@
 //!   terminal shows them. Each block runs in a `bash` of its own, in a scratch directory that
 //!   holds a link to the repository's `test-vectors/`, with the `ocsp-check` under test first on
 //!   the `PATH`. A command ending in `&` runs in the background, and the session waits until
-//!   the port it serves on accepts connections (`openssl ocsp`: until it prints `ACCEPT`), and
-//!   its own output is compared only where the text shows some. What every foreground command prints must be the text, line for line.
+//!   the port it serves on accepts connections (`openssl ocsp`: until it prints `ACCEPT`); its
+//!   own output is compared only where the text shows some. What every foreground command
+//!   prints must be the text, line for line.
 //! - An HTML comment `<!-- doc-commands: the output of `COMMAND` ... -->` right before a
 //!   ```` ```text ```` block says that block is what `COMMAND` prints (the README's demo).
 //! - Every other `ocsp-check` command line of a fenced block (the runbook's, which name real
@@ -20,9 +21,10 @@
 //! `-accept PORT`, `-port PORT`), each replaced by a free port, in the commands and in the
 //! text alike, so that sessions never collide with each other or with other tests; except 8888,
 //! the port the test certificates name as their responder, which a `fetch` without `--url`
-//! must use. And for an `ocsp-check` command that judges times without `--at` (it reads the
-//! clock: `fetch` from a live responder), the RFC 3339 times and the spans ("1h 0m", "0s") of
-//! both sides.
+//! must use: a session that serves on it runs in a network namespace of its own where one can
+//! be made (`unshare -n`), so that concurrent runs never meet on it. And for an `ocsp-check`
+//! command that judges times without `--at` (it reads the clock: `fetch` from a live
+//! responder), the RFC 3339 times and the spans ("1h 0m", "0s") of both sides.
 //!
 //! These tests need `bash`, `openssl` and `curl` (Debian: bash, openssl, curl) and fail,
 //! saying so, without them.
@@ -304,7 +306,9 @@ struct Session {
 const MARK: &str = "@@doc-commands-done";
 
 impl Session {
-    fn start(name: &str) -> Self {
+    /// A session in a scratch directory of its own; with `isolated`, in a network namespace
+    /// of its own too (its own loopback), where one exists (see [`own_network`]).
+    fn start(name: &str, isolated: bool) -> Self {
         let dir = scratch_dir(name);
         std::os::unix::fs::symlink(repository().join("test-vectors"), dir.join("test-vectors"))
             .unwrap();
@@ -316,8 +320,17 @@ impl Session {
             bin.display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let mut bash = Command::new("bash")
-            .args(["--noprofile", "--norc"])
+        let isolated = isolated && own_network();
+        let mut bash = if isolated {
+            let mut command = Command::new("unshare");
+            command.args(["-n", "bash", "--noprofile", "--norc"]);
+            command
+        } else {
+            let mut command = Command::new("bash");
+            command.args(["--noprofile", "--norc"]);
+            command
+        };
+        let mut bash = bash
             .current_dir(&dir)
             .env("PATH", path)
             .env("LC_ALL", "C")
@@ -345,6 +358,13 @@ impl Session {
             count: 0,
         };
         session.send("exec 2>&1");
+        if isolated {
+            let (printed, status) = session.run("ip link set lo up");
+            assert_eq!(
+                status, 0,
+                "loopback of the session's namespace: {printed:?}"
+            );
+        }
         session
     }
 
@@ -433,6 +453,22 @@ impl Drop for Session {
     }
 }
 
+/// Whether sessions can have a network namespace of their own (`unshare -n`, as root or where
+/// user namespaces allow it, and `ip` to bring its loopback up). A session that must serve on
+/// the fixed port [`AIA_PORT`] takes one, so that two runs of this test at once (two clones,
+/// two helpers) never meet on it; without one, the port must be free.
+fn own_network() -> bool {
+    static OWN: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OWN.get_or_init(|| {
+        Command::new("unshare")
+            .args(["-n", "ip", "link", "set", "lo", "up"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    })
+}
+
 /// The port a background command serves on: `-accept N`, `-port N` or `--listen HOST:N`.
 fn serving_port(command: &str) -> Option<u16> {
     let words: Vec<&str> = command.split_whitespace().collect();
@@ -446,7 +482,12 @@ fn serving_port(command: &str) -> Option<u16> {
 /// Runs the steps of one session and returns every difference from the text, and how many
 /// `ocsp-check` commands ran.
 fn run_session(name: &str, where_: &str, steps: &[Step]) -> (Vec<String>, usize) {
-    let mut session = Session::start(name);
+    // Only `openssl ocsp` serves on the fixed port, and it says when it is ready: nothing
+    // needs to reach into the namespace from outside.
+    let fixed_port = steps
+        .iter()
+        .any(|step| step.command.contains(&format!("-port {AIA_PORT}")));
+    let mut session = Session::start(name, fixed_port);
     let mut differences = Vec::new();
     let mut ran = 0;
     for step in steps {
