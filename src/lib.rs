@@ -58,8 +58,8 @@
 //! # The API in groups
 //!
 //! - At the root, the verification path: [`Certificate`], [`Issuer`], [`Verifier`],
-//!   [`VerifiedResponse`], [`Answer`], [`OwnedVerifiedResponse`], [`Error`], [`Policy`], the
-//!   rustls adapter and, with `http` too, the client-certificate verifier for mTLS servers.
+//!   [`VerifiedResponse`], [`Answer`], [`OwnedVerifiedResponse`], [`Error`], [`Policy`], and
+//!   the rustls adapter ([`OcspStapleVerifier`], feature `rustls`).
 //! - [`views`]: borrowed, zero-copy views of every structure of a response.
 //! - [`requests`]: requests encoded with no heap (so firmware can ask too), the RFC 5019 GET
 //!   form, the responder URLs of a certificate, and a request parser.
@@ -72,8 +72,9 @@
 //! - `mtls` (features `rustls` and `http`): a rustls client-certificate verifier for mTLS
 //!   servers.
 //!
-//! The project's design notes (the profile's rules, the policy table, the decisions and why)
-//! are in `docs/design.md` in the repository.
+//! The project's design notes (the profile's rules with their defaults and errors, the layout,
+//! the decisions and why) are in `docs/design.md` in the repository; the policy table is on
+//! [`Policy`].
 //!
 //! # Features
 //!
@@ -91,6 +92,7 @@
 //! | `stapler` | no | implies `rustls`, `http` and `prometheus`; `stapling::Stapler`, a rustls `ResolvesServerCert` that staples verified answers, refreshes them, keeps them on disk |
 //! | `rustls` and `http` | no | [`mtls::OcspClientCertVerifier`], a rustls 0.23 `ClientCertVerifier` for mTLS servers that obtains the client certificate's status within a handshake budget (or never waiting), with a shared keeper of answers, per-responder fetch slots, single flight and prefetch |
 //! | `prometheus` | with `stapler` | the stapler's and the mTLS verifier's figures in the Prometheus text format (`prometheus-client`) |
+//! | `cli` | no | the `ocsp-check` command-line tool (a binary; adds nothing to the library's API) |
 //!
 //! The revocation [`Policy`] needs no feature and no heap; nor do requests.
 
@@ -168,3 +170,26 @@ pub use crate::verify::{Answer, ResponderAuthorization, VerifiedResponse, Verifi
 pub use rustls_pki_types::{
     self as pki_types, CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime,
 };
+
+/// The Rust snippets of the README and of `docs/`, compiled (and run) as doc tests, so that
+/// none goes stale. They use the rustls adapter, the stapler and the mTLS verifier, hence the
+/// feature; `.ci/docs.sh` checks that every block that is not Rust says what it is.
+#[cfg(all(doctest, feature = "stapler"))]
+mod documentation {
+    #[doc = include_str!("../README.md")]
+    struct Readme;
+    #[doc = include_str!("../docs/c-api.md")]
+    struct CApi;
+    #[doc = include_str!("../docs/cli.md")]
+    struct Cli;
+    #[doc = include_str!("../docs/design.md")]
+    struct Design;
+    #[doc = include_str!("../docs/firmware.md")]
+    struct Firmware;
+    #[doc = include_str!("../docs/mtls.md")]
+    struct Mtls;
+    #[doc = include_str!("../docs/runbook.md")]
+    struct Runbook;
+    #[doc = include_str!("../docs/stapling.md")]
+    struct Stapling;
+}

@@ -1,22 +1,8 @@
 //! What a TLS client does with the answer: soft-fail and hard-fail, and must-staple.
 //!
 //! The verifier says whether a stapled response is genuine, fresh and about the certificate; the
-//! policy turns that, and whether the certificate demands a staple, into accept or reject:
-//!
-//! | situation | [`Policy::soft_fail`] | [`Policy::hard_fail`] |
-//! | --- | --- | --- |
-//! | good and fresh | accept | accept |
-//! | revoked | reject | reject |
-//! | unknown | reject | reject |
-//! | no staple (certificate not must-staple) | accept | reject |
-//! | staple stale, not yet valid, or tryLater | accept (as if absent) | reject |
-//! | staple invalid in any other way (signature, responder, CertID, malformed) | reject | reject |
-//! | must-staple certificate without a good fresh staple | reject | reject |
-//! | TLS feature extension listing a feature the client cannot satisfy | reject | reject |
-//!
-//! "Stale" covers every freshness error of the verifier: past `nextUpdate`
-//! ([`Error::ResponseExpired`]) and a `thisUpdate` older than allowed
-//! ([`Error::ResponseTooOld`]).
+//! policy turns that, and whether the certificate demands a staple, into accept or reject: the
+//! table is on [`Policy`], the one copy of it.
 //!
 //! No heap and no `std`: a policy is three small enums, and a [`Decision`] is a `Copy` value
 //! that carries the reason.
@@ -173,6 +159,21 @@ pub enum UnusableStaple {
 /// A small `Copy` value. Start from one of the two presets, the caller's explicit choice; there
 /// is no `Default`. A certificate whose TLS feature extension lists `status_request`
 /// (must-staple, RFC 7633) needs a good fresh staple under every policy.
+///
+/// | situation | [`Policy::soft_fail`] | [`Policy::hard_fail`] |
+/// | --- | --- | --- |
+/// | good and fresh | accept | accept |
+/// | revoked | reject | reject |
+/// | unknown | reject | reject |
+/// | no staple (certificate not must-staple) | accept | reject |
+/// | staple stale, not yet valid, or tryLater | accept (as if absent) | reject |
+/// | staple invalid in any other way (signature, responder, CertID, malformed) | reject | reject |
+/// | must-staple certificate without a good fresh staple | reject | reject |
+/// | TLS feature extension listing a feature the client cannot satisfy | reject | reject |
+///
+/// "Stale" covers every freshness error of the verifier: past `nextUpdate`
+/// ([`Error::ResponseExpired`]) and a `thisUpdate` older than allowed
+/// ([`Error::ResponseTooOld`]).
 ///
 /// ```
 /// use ocsp_verify::{Policy, Verdict};
@@ -495,7 +496,7 @@ mod tests {
         ]
     }
 
-    /// The policy table (docs/design.md), cell by cell: (row, soft-fail, hard-fail), for a
+    /// The policy table (on `Policy`, above), cell by cell: (row, soft-fail, hard-fail), for a
     /// certificate with no TLS feature, one that is must-staple, and one listing a feature the
     /// client cannot satisfy.
     #[test]

@@ -1,7 +1,7 @@
 //! The verification pipeline: parse, find the answer for the certificate, authorise the
 //! responder, check the signature, the critical extensions, the nonce and the times.
 //!
-//! The profile's rules are numbered as in `docs/design.md` (and the README's table). The order
+//! The profile's rules are numbered as in `docs/design.md`, where their table is. The order
 //! is fixed: parse (rules 1 to 6); the certificate's issuer name against the issuer given; the
 //! matching `SingleResponse`s (7, 8); the responder's authority (9) and the response signature
 //! (10); critical extensions (11); the nonce (12); the times (13, 14). So an answer is only

@@ -7,7 +7,7 @@
 //! Each test binds its own loopback ports (the exporter's `--listen 127.0.0.1:0`, `openssl
 //! s_server`, a counting relay). They need `openssl` and `promtool` (Debian: openssl,
 //! prometheus) and fail, saying so, without them. Times and memory are printed for the record
-//! (`--nocapture`), with generous bounds only where the issue sets one.
+//! (`--nocapture`), with generous bounds only where the exporter promises one.
 
 #![cfg(feature = "cli")]
 #![allow(

@@ -1,4 +1,4 @@
-//! Monitoring staple freshness (issue 16): `ocsp-check tls` against several real `openssl
+//! Monitoring staple freshness: `ocsp-check tls` against several real `openssl
 //! s_server -status_file` servers on loopback in one run (good, near its end, stale, revoked,
 //! no staple, nobody listening), the exact line of each, the worst exit status, the JSON lines,
 //! `--prometheus` checked by `promtool` and read back value by value, the exporter scraped over

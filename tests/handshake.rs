@@ -1,5 +1,6 @@
-//! The policy table (docs/design.md) over real TLS handshakes: a rustls server staples a chosen
-//! response, a rustls client checks it with `OcspStapleVerifier` at 2026-01-01T01:00:00Z.
+//! The policy table (on `Policy`, src/policy.rs) over real TLS handshakes: a rustls server
+//! staples a chosen response, a rustls client checks it with `OcspStapleVerifier` at
+//! 2026-01-01T01:00:00Z.
 //!
 //! Every case runs under soft-fail and hard-fail, over TLS 1.2 and TLS 1.3, and asserts the
 //! client's exact error, the alert the server receives, and the reason the observer is told.

@@ -438,7 +438,7 @@ fn every_bit_flip_of_a_real_world_delegated_response_is_refused() {
 
 // ---------------------------------------------------------------------------------------------
 // Structure-aware: responses built around the P-256 template, re-signed, verified against a
-// model of the profile in the README.
+// model of the profile in docs/design.md.
 // ---------------------------------------------------------------------------------------------
 
 /// What a verification gave, reduced to what the models predict.
@@ -500,7 +500,7 @@ impl Times {
     }
 }
 
-/// Profile rules 13 and 14, as the README's profile table states them.
+/// Profile rules 13 and 14, as the profile's table (docs/design.md) states them.
 fn model_times(
     status: Status,
     this_update: u64,

@@ -128,7 +128,7 @@ impl<'a> Floor<'a> {
     }
 }
 
-/// The cases of the issue: CA-signed RSA-2048 with the CA embedded, CA-signed P-256 (CA
+/// The main cases (benches/README.md): CA-signed RSA-2048 with the CA embedded, CA-signed P-256 (CA
 /// embedded), delegated RSA-2048 (two signatures).
 pub const MAIN_CASES: [&str; 3] = [
     "good-rsa-ca",

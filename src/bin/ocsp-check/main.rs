@@ -4,8 +4,12 @@
 //! Exit status: 0 good, 1 revoked, 2 unknown, 3 the response is invalid or cannot be verified,
 //! 4 usage or input error, 5 good but fewer than `--min-remaining` seconds left.
 
-// The library forbids indexing, `as` and unwrapping on paths that see input bytes. The tool
-// reads only small local files and arguments; where it indexes, the length was checked first.
+// The library forbids indexing, `as` and unwrapping on paths that see input bytes. The tool sees
+// untrusted bytes too, from the network: responders' answers, TLS servers' handshakes and
+// staples, and HTTP requests to `exporter`. It leaves their parsing to the library, rustls,
+// ureq, httparse and http, indexes only where the length was checked just before (an OID's
+// length in a response it describes, a pair from `windows(2)`), and uses `as` only to turn the
+// `Exit` enum into its status byte.
 #![allow(clippy::indexing_slicing, clippy::as_conversions)]
 
 mod chain;

@@ -8,26 +8,9 @@
 //! `tls` the server as given, `HOST[:PORT]`; for `verify` and `fetch` the `--cert` path) and
 //! the target's `servername` (`tls`) or `serial` (`verify`, `fetch`).
 //!
-//! | metric | type | extra labels | value |
-//! | --- | --- | --- | --- |
-//! | `ocsp_probe_success` | gauge | | 1 when the probe got to judge a staple or response, 0 when it could not (no TLS connection, an unreadable input, no answer from the responder) |
-//! | `ocsp_probe_duration_seconds` | gauge | | how long the probe took |
-//! | `ocsp_probe_exit_code` | gauge | | the target's exit status (0 good ... 5 due for a refresh) |
-//! | `ocsp_probe_status` | gauge | `status` = `good` / `revoked` / `unknown` / `stale` / `invalid` / `none` | 1 for what the staple or response says, 0 for the others |
-//! | `ocsp_probe_verdict` | gauge | `policy`, `verdict` = `accept` / `reject` | `tls`: 1 for the policy's verdict, 0 for the other |
-//! | `ocsp_probe_must_staple` | gauge | | 1 for a must-staple certificate (RFC 7633) |
-//! | `ocsp_probe_stapled` | gauge | | `tls`: 1 when the server stapled a response (whatever it says), 0 when it stapled none |
-//! | `ocsp_probe_produced_at_timestamp_seconds` | gauge | | producedAt (verified, or as stated by a stale staple) |
-//! | `ocsp_probe_this_update_timestamp_seconds` | gauge | | thisUpdate (likewise) |
-//! | `ocsp_probe_next_update_timestamp_seconds` | gauge | | nextUpdate (likewise) |
-//! | `ocsp_probe_fresh_until_timestamp_seconds` | gauge | | when the answer stops being fresh (`Verifier::fresh_until`): what `--min-remaining` is measured to |
-//! | `ocsp_probe_time_to_next_update_seconds` | gauge | | nextUpdate minus the time of the check (negative once past) |
-//! | `ocsp_probe_time_since_this_update_seconds` | gauge | | the time of the check minus thisUpdate |
-//! | `ocsp_probe_revocation_timestamp_seconds` | gauge | `reason` (RFC 5280's name, `keyCompromise`..., or `none`) | revocationTime of a verified revoked answer |
-//! | `ocsp_probe_checked_timestamp_seconds` | gauge | | the time of the check (`--at`, or now) |
-//! | `ocsp_probe_fetch_result` | gauge | `url`, `result` (`ok`, or the error code) | `fetch`: 1 for the responder's result |
-//! | `ocsp_probe_fetch_duration_seconds` | gauge | `url` | `fetch`: how long the responder took |
-//! | `ocsp_exporter_probes_total` | counter | | `exporter`: probes of the target since it started |
+//! The families, their labels and values are listed once, for the operators who read them, in
+//! `docs/runbook.md` ("The metrics"); `tests/doc_commands.rs` fails when a family written here is
+//! not listed there, or one listed there is never written.
 //!
 //! The families about the answer have no sample when there is no answer. The `_seconds`
 //! figures relative to the check are those of the instant it ran: a textfile written by cron

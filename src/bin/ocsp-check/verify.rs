@@ -20,12 +20,13 @@ use crate::time::{
 };
 
 pub(crate) const LONG_ABOUT: &str = "\
-Verify an OCSP response about a certificate, strictly (RFC 6960 and the profile in the README): \
-the responder is the issuer, a delegated responder it issued with id-kp-OCSPSigning, or one \
-given with --trusted-responder; the signature verifies; the CertID matches the certificate and \
-its issuer; the nonce is echoed when --nonce is given; thisUpdate and nextUpdate are fresh at \
---at (or now), within --skew. Prints the status and the times, or why the response was refused \
-together with the times the response states (as `openssl ocsp` does).
+Verify an OCSP response about a certificate, strictly (RFC 6960 and the profile of \
+docs/design.md): the responder is the issuer, a delegated responder it issued with \
+id-kp-OCSPSigning, or one given with --trusted-responder; the signature verifies; the CertID \
+matches the certificate and its issuer; the nonce is echoed when --nonce is given; thisUpdate \
+and nextUpdate are fresh at --at (or now), within --skew. Prints the status and the times, or \
+why the response was refused together with the times the response states (as `openssl ocsp` \
+does).
 
 --cert may be a bundle with the issuer after the certificate (fullchain.pem): then --issuer \
 can be left out. --issuer may be a bundle: the certificate's issuer is picked from it.";
