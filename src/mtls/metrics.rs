@@ -1,21 +1,5 @@
 //! The mTLS verifier's figures in the Prometheus text format, through the server side's one
 //! encoding path ([`crate::server::metrics`]), read from its snapshot at each scrape.
-//!
-//! | metric | type | labels | value |
-//! | --- | --- | --- | --- |
-//! | `ocsp_client_handshakes_total` | counter | `decision` (`accepted`, `rejected`) | handshakes whose chain the inner verifier accepted, by decision |
-//! | `ocsp_client_checks_total` | counter | `situation` (`good`, `revoked`, `unknown`, `no_answer`, `unusable`, `invalid`) | certificates checked, by situation |
-//! | `ocsp_client_answers_total` | counter | `source` (an [`super::AnswerSource::code`] but `not_asked`) | certificates checked, by where the answer came from |
-//! | `ocsp_client_fetches_total` | counter | | fetches started |
-//! | `ocsp_client_prefetches_total` | counter | | of those, in the background |
-//! | `ocsp_client_requests_total` | counter | | HTTP requests sent to responders |
-//! | `ocsp_client_contradictions_total` | counter | | answers that contradicted a verified revocation |
-//! | `ocsp_client_observer_panics_total` | counter | | times the observer panicked (caught) |
-//! | `ocsp_client_fetches_in_flight` | gauge | | fetches running now |
-//! | `ocsp_client_cached_answers` | gauge | | answers kept now |
-//! | `ocsp_client_revocations_remembered` | gauge | | revoked certificates remembered now |
-//! | `ocsp_client_tracked_certificates` | gauge | | certificates tracked for prefetch now |
-//! | `ocsp_client_responders_down` | gauge | | responder origins remembered as failing now |
 
 use core::fmt;
 use std::string::String;
@@ -30,6 +14,22 @@ use crate::server::metrics::{self, Family, Figures, Value};
 impl OcspClientCertVerifier {
     /// Appends the verifier's figures to `out`, in the Prometheus text format (version 0.0.4,
     /// [`crate::METRICS_CONTENT_TYPE`]): what a `/metrics` endpoint serves.
+    ///
+    /// | metric | type | labels | value |
+    /// | --- | --- | --- | --- |
+    /// | `ocsp_client_handshakes_total` | counter | `decision` (`accepted`, `rejected`) | handshakes whose chain the inner verifier accepted, by decision |
+    /// | `ocsp_client_checks_total` | counter | `situation` (`good`, `revoked`, `unknown`, `no_answer`, `unusable`, `invalid`) | certificates checked, by situation |
+    /// | `ocsp_client_answers_total` | counter | `source` (an [`AnswerSource::code`](super::AnswerSource::code) but `not_asked`) | certificates checked, by where the answer came from |
+    /// | `ocsp_client_fetches_total` | counter | | fetches started |
+    /// | `ocsp_client_prefetches_total` | counter | | of those, in the background |
+    /// | `ocsp_client_requests_total` | counter | | HTTP requests sent to responders |
+    /// | `ocsp_client_contradictions_total` | counter | | answers that contradicted a verified revocation |
+    /// | `ocsp_client_observer_panics_total` | counter | | times the observer panicked (caught) |
+    /// | `ocsp_client_fetches_in_flight` | gauge | | fetches running now |
+    /// | `ocsp_client_cached_answers` | gauge | | answers kept now |
+    /// | `ocsp_client_revocations_remembered` | gauge | | revoked certificates remembered now |
+    /// | `ocsp_client_tracked_certificates` | gauge | | certificates tracked for prefetch now |
+    /// | `ocsp_client_responders_down` | gauge | | responder origins remembered as failing now |
     pub fn encode_metrics(self: &Arc<Self>, out: &mut String) -> fmt::Result {
         metrics::encode(Scrape(Arc::clone(self)), out)
     }

@@ -1,25 +1,5 @@
 //! The stapler's figures in the Prometheus text format, through the server side's one encoding
 //! path ([`crate::server::metrics`]), read from the snapshots at each scrape.
-//!
-//! | metric | type | labels | value |
-//! | --- | --- | --- | --- |
-//! | `ocsp_staple_status` | gauge | `certificate`, `status` (`good`, `revoked`, `none`) | 1 for the status stapled now, 0 for the others |
-//! | `ocsp_staple_must_staple` | gauge | `certificate` | 1 for a must-staple certificate |
-//! | `ocsp_staple_this_update_timestamp_seconds` | gauge | `certificate` | `thisUpdate` of the answer stapled |
-//! | `ocsp_staple_next_update_timestamp_seconds` | gauge | `certificate` | `nextUpdate` of the answer stapled |
-//! | `ocsp_staple_time_to_next_update_seconds` | gauge | `certificate` | seconds until that `nextUpdate` (0 once past) |
-//! | `ocsp_staple_stapled_until_timestamp_seconds` | gauge | `certificate` | when the staple is dropped unless refreshed |
-//! | `ocsp_staple_next_refresh_timestamp_seconds` | gauge | `certificate` | when the responder is asked next |
-//! | `ocsp_staple_fetches_total` | counter | `certificate` | times the responder was asked |
-//! | `ocsp_staple_fetch_failures_total` | counter | `certificate` | fetches whose answer was not taken |
-//! | `ocsp_staple_failures_in_a_row` | gauge | `certificate` | failures since the last success |
-//! | `ocsp_staple_contradictions_total` | counter | `certificate` | answers that contradicted a verified revocation |
-//! | `ocsp_staple_last_error_timestamp_seconds` | gauge | `certificate`, `error` (a [`super::StapleError::code`]) | when the last answer not taken was refused |
-//! | `ocsp_staple_handshakes_total` | counter | `certificate`, `stapled` (`true`, `false`) | handshakes that got the certificate, with and without a staple |
-//! | `ocsp_stapler_ready` | gauge | | 1 when every must-staple certificate has a good staple |
-//! | `ocsp_stapler_observer_panics_total` | counter | | times the observer panicked (caught) |
-//!
-//! The answer-dependent gauges have no sample for a certificate with no staple.
 
 use core::fmt;
 use std::string::String;
@@ -35,6 +15,26 @@ use crate::server::metrics::{self, Family, Figures, Value};
 impl Stapler {
     /// Appends every figure of every certificate to `out`, in the Prometheus text format
     /// (version 0.0.4, [`crate::METRICS_CONTENT_TYPE`]), now: what a `/metrics` endpoint serves.
+    ///
+    /// | metric | type | labels | value |
+    /// | --- | --- | --- | --- |
+    /// | `ocsp_staple_status` | gauge | `certificate`, `status` (`good`, `revoked`, `none`) | 1 for the status stapled now, 0 for the others |
+    /// | `ocsp_staple_must_staple` | gauge | `certificate` | 1 for a must-staple certificate |
+    /// | `ocsp_staple_this_update_timestamp_seconds` | gauge | `certificate` | `thisUpdate` of the answer stapled |
+    /// | `ocsp_staple_next_update_timestamp_seconds` | gauge | `certificate` | `nextUpdate` of the answer stapled |
+    /// | `ocsp_staple_time_to_next_update_seconds` | gauge | `certificate` | seconds until that `nextUpdate` (0 once past) |
+    /// | `ocsp_staple_stapled_until_timestamp_seconds` | gauge | `certificate` | when the staple is dropped unless refreshed |
+    /// | `ocsp_staple_next_refresh_timestamp_seconds` | gauge | `certificate` | when the responder is asked next |
+    /// | `ocsp_staple_fetches_total` | counter | `certificate` | times the responder was asked |
+    /// | `ocsp_staple_fetch_failures_total` | counter | `certificate` | fetches whose answer was not taken |
+    /// | `ocsp_staple_failures_in_a_row` | gauge | `certificate` | failures since the last success |
+    /// | `ocsp_staple_contradictions_total` | counter | `certificate` | answers that contradicted a verified revocation |
+    /// | `ocsp_staple_last_error_timestamp_seconds` | gauge | `certificate`, `error` (a [`StapleError::code`](super::StapleError::code)) | when the last answer not taken was refused |
+    /// | `ocsp_staple_handshakes_total` | counter | `certificate`, `stapled` (`true`, `false`) | handshakes that got the certificate, with and without a staple |
+    /// | `ocsp_stapler_ready` | gauge | | 1 when every must-staple certificate has a good staple |
+    /// | `ocsp_stapler_observer_panics_total` | counter | | times the observer panicked (caught) |
+    ///
+    /// The answer-dependent gauges have no sample for a certificate with no staple.
     pub fn encode_metrics(self: &Arc<Self>, out: &mut String) -> fmt::Result {
         metrics::encode(Scrape(Arc::clone(self)), out)
     }
