@@ -1,7 +1,6 @@
-//! Client certificates on a rustls server (features `rustls` and `http`): a
-//! `ClientCertVerifier` for mTLS that obtains the status of each client certificate (from the
-//! keeper of answers, or from its responder within a handshake budget) and applies a
-//! [`Policy`]. Start at [`OcspClientCertVerifier`].
+#![doc = include_str!("../../docs/mtls.md")]
+//!
+//! ## How the module is built
 //!
 //! What happens in a handshake, in order, once the inner verifier has accepted the chain:
 //!
@@ -21,16 +20,8 @@
 //!    refusal, nearest the end-entity, is the handshake's (`outcome.rs`).
 //!
 //! Meanwhile the prefetcher (`prefetch.rs`) refreshes the answers of certificates seen
-//! recently, so that steady-state handshakes never wait on the network.
-//!
-//! Deliberately not done, and why:
-//!
-//! - No nonce is sent. Responders behind caches (RFC 5019) answer without one, which the
-//!   verifier would refuse, and a kept answer is shared by many handshakes anyway; freshness
-//!   rests on `thisUpdate` and `nextUpdate` (profile rule 13).
-//! - The TLS feature extension (RFC 7633) is not applied to client certificates: it is a
-//!   promise about what a TLS *server* presenting the certificate staples.
-//! - Resumed sessions are not checked again: rustls does not call the verifier for them.
+//! recently, so that steady-state handshakes never wait on the network. Resumed sessions are
+//! not checked again: rustls does not call the verifier for them.
 
 mod answers;
 mod builder;
@@ -82,35 +73,9 @@ enum HandshakeWait {
 /// inner verifier has accepted the client's chain, it obtains an OCSP answer about the client's
 /// certificate and applies a [`Policy`].
 ///
-/// rustls' `WebPkiClientVerifier` checks revocation only against CRLs the server loaded. This
-/// verifier wraps it (or any other inner verifier) and asks the certificate's OCSP responder,
-/// with what a busy server needs around that:
-///
-/// - **a keeper of answers** ([`ResponseCache`], shareable), so that a returning client costs a
-///   lookup. Revocation is one-way: once a revocation is verified, a later `good` (a lagging
-///   responder replica) is refused and reported ([`ClientCertEventKind::Contradiction`]), and
-///   revoked certificates are remembered beyond their answers' freshness;
-/// - **a handshake budget** ([`OcspClientCertVerifier::DEFAULT_HANDSHAKE_BUDGET`], 2 s):
-///   rustls calls verifiers synchronously, so a fetch blocks the handshake; once the budget
-///   has run out the policy decides as for an unreachable responder, and the fetch goes on in
-///   the background. [`OcspClientCertVerifierBuilder::with_cache_only_handshakes`] never
-///   waits, for servers on an async runtime;
-/// - **failure memory with backoff**: a responder origin that just failed is left alone, for
-///   every certificate, and a certificate whose answer was refused too; measured on a
-///   monotonic clock, so a wall clock that jumps neither strands nor forgets a failure;
-/// - **fetch slots per responder origin** ([`crate::fetch::FetchSlots`]), and some kept for
-///   handshakes, so that one slow responder cannot starve the others;
-/// - **single flight**: concurrent handshakes for the same certificate share one fetch;
-/// - **prefetch** ([`PrefetchOptions`]): certificates seen recently are refreshed in the
-///   background half-way through their answers' windows, and
-///   [`OcspClientCertVerifier::prefetch`] warms the keeper for known clients;
-/// - **a responder policy** ([`crate::fetch::ResponderPolicy`]), per issuer
-///   ([`IssuerResponder`]) or for all: configured URLs, an allowlist of origins, or no
-///   authorityInfoAccess at all. A client certificate's authorityInfoAccess is the word of
-///   whichever trusted CA issued it; where a CA copies extensions from requests, or several
-///   partner CAs are trusted, restrict it;
-/// - **depth**: the end-entity only by default, or every certificate below the trust anchor
-///   ([`RevocationCheckDepth`]).
+/// What it does around the fetch (the keeper, the handshake budget, failure memory, fetch
+/// slots, single flight, prefetch, the responder policy, the depth) is in the [module
+/// documentation](self).
 ///
 /// Built like rustls' own verifiers: [`OcspClientCertVerifier::webpki_builder`] takes the
 /// `Arc<RootCertStore>` and `Arc<CryptoProvider>` that

@@ -1,24 +1,14 @@
-//! Stapling on a rustls server (feature `stapler`): a rustls `ResolvesServerCert` that fetches,
-//! verifies, keeps, refreshes, persists and serves OCSP staples. Start at [`Stapler`].
+#![doc = include_str!("../../docs/stapling.md")]
 //!
-//! What an answer goes through before it is stapled, in this order:
+//! ## How the module is built
 //!
-//! 1. The fetch path ([`crate::fetch::Fetcher`], over the configured [`Transport`]) asks the
-//!    certificate's responders in turn and verifies what comes back, once: every rule of the
-//!    profile (CertID, responder authorisation, signature, critical extensions, times) at the
-//!    stapler's wall time, with no nonce.
-//! 2. `unknown` is refused: no client policy accepts it.
-//! 3. An answer whose freshness (the verifier's [`Verifier::fresh_until`], and for a permanent
-//!    revocation also its `nextUpdate` and the age cap) has already ended is refused.
-//! 4. The keeper of answers decides whether it replaces the one kept: never an answer dated
-//!    further ahead than the clock skew (whatever its status), never an older one, and never
-//!    `good` or `unknown` after a verified permanent revocation (a contradiction, reported).
-//!
-//! A refused answer leaves the stapled one in place while it is fresh. The stapled answer is
-//! served only while the wall clock is inside its window, checked on the handshake path
-//! itself, so no late refresh can make the server staple a stale answer; and every refresh
-//! round serves again what is kept, so a wall clock that jumps away and back finds its staple
-//! again.
+//! What an answer goes through before it is stapled, in this order: the fetch path
+//! ([`crate::fetch::Fetcher`], over the configured [`Transport`]) asks the certificate's
+//! responders in turn and verifies what comes back, once, at the stapler's wall time; then
+//! `refresh.rs` refuses `unknown` and answers whose freshness has ended, and the keeper of
+//! answers decides whether it replaces the one kept. `entry.rs` holds what the handshake path
+//! serves, `builder.rs` checks the chains, `state_dir.rs` reads and writes the files,
+//! `report.rs` says what happened, `metrics.rs` writes the figures.
 //!
 //! Deliberately not done, and why:
 //!
@@ -65,7 +55,6 @@ use crate::verify::Verifier;
 
 pub use builder::{BuildError, StapledCertificate, StaplerBuilder};
 use entry::Entry;
-#[cfg(feature = "prometheus")]
 pub use refresh::RefreshThread;
 pub use report::{
     AnswerOrigin, NotReady, StapleError, StapleEvent, StapleEventKind, StapleSnapshot,
@@ -108,57 +97,8 @@ pub use state_dir::StateFileProblem;
 /// # }
 /// ```
 ///
-/// For SNI, give the resolver that picks a chain by name (rustls'
-/// `ResolvesServerCertUsingSni`, or your own) to [`StaplerBuilder::with_resolver`], and each
-/// of its chains to [`StaplerBuilder::with_certificate`]: the stapler asks the inner resolver,
-/// recognises the chain it picked by its end-entity certificate, and staples onto that very
-/// chain (the one the resolver chose, whichever intermediates and key it carries). A chain it
-/// does not know is passed on untouched. Without an inner resolver, every client gets the
-/// first certificate.
-///
-/// # What it staples
-///
-/// Only answers that verified, that are `good` or `revoked`, newer than the answer kept, not
-/// dated in the future, and still fresh: never `unknown`, never an answer about another
-/// certificate, never one that is expired. A `revoked` answer is stapled (clients must learn
-/// it) and reported as [`StapleEventKind::Revoked`]; once verified, a permanent revocation is
-/// never replaced by `good` ([`StapleEventKind::Contradiction`]).
-///
-/// # When it fetches
-///
-/// See [`RefreshSchedule`]: half-way through each answer's window, with jitter; when the
-/// responder brings nothing newer, half-way through what remains, at most three times; on
-/// failure, again after a [`crate::fetch::Backoff`], keeping the stapled answer while it is
-/// fresh. Every delay is measured on a monotonic clock: a wall clock that jumps forward (the
-/// staple is refused as expired) and back finds a fetch within one backoff, and the kept
-/// answer served again at once. [`Stapler::refresh_due`] does what is due (an async runtime
-/// calls it from a blocking task); [`Stapler::spawn_refresh_thread`] runs it on a thread of
-/// its own.
-///
-/// # Must-staple
-///
-/// [`Stapler::ready`] says whether every must-staple certificate (RFC 7633) has a good
-/// staple; [`Stapler::wait_ready`] blocks until then.
-///
-/// # Persistence
-///
-/// With [`StaplerBuilder::with_state_dir`], each answer taken is written to the directory
-/// atomically, and read back when the stapler is built: if it still verifies and is still
-/// fresh, the server staples it from its first handshake, and refreshes it promptly. Only
-/// regular files are read; a file that is corrupt, about another certificate or stale is
-/// ignored and reported.
-///
-/// # The handshake path
-///
-/// Serving a staple takes one read lock per handshake, held only to clone an `Arc`; a refresh
-/// never holds it while it talks to the responder or the disk.
-///
-/// # Observability
-///
-/// [`Stapler::snapshots`], an observer for every [`StapleEvent`] (its panics are caught and
-/// counted: the refresh thread survives them), and with the `prometheus` feature the same
-/// figures in the Prometheus text format (`Stapler::encode_metrics`,
-/// `Stapler::register_metrics`; the names are in `docs/stapling.md`).
+/// SNI, what is stapled and what never is, the refresh schedule, the state directory, servers
+/// on an async runtime and the metrics are in the [module documentation](self).
 pub struct Stapler {
     entries: Vec<Entry>,
     by_address: HashMap<usize, usize>,
