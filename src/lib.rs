@@ -105,6 +105,8 @@ mod calendar;
 mod der;
 mod error;
 mod oid;
+#[cfg(test)]
+mod test_der;
 
 mod hash;
 mod time;
