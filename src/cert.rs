@@ -735,6 +735,32 @@ mod tests {
     }
 
     #[test]
+    fn only_ocsp_uris_are_ocsp_urls() {
+        let ca_issuers = const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2");
+        let uri = |url: &str| tlv(context(6, false), url.as_bytes());
+        let dns_name = tlv(context(2, false), b"ocsp.example");
+        let aia = seq(&[
+            &seq(&[
+                &crate::test_der::oid(&ca_issuers),
+                &uri("http://ca.example/ca.der"),
+            ]),
+            &seq(&[&crate::test_der::oid(&oid::AD_OCSP), &dns_name]),
+            &seq(&[
+                &crate::test_der::oid(&oid::AD_OCSP),
+                &uri("http://ocsp.example"),
+            ]),
+            &seq(&[
+                &crate::test_der::oid(&oid::AD_OCSP),
+                &uri("ldap://ocsp.example"),
+            ]),
+        ]);
+        let der = with_extensions(&[&extension(&oid::AUTHORITY_INFO_ACCESS, false, &aia)]).encode();
+        let cert = Certificate::from_der(&der).unwrap();
+        let urls: std::vec::Vec<_> = cert.ocsp_urls().collect();
+        assert_eq!(urls, ["http://ocsp.example", "ldap://ocsp.example"]);
+    }
+
+    #[test]
     fn extended_key_usage_is_read_whole() {
         let read = |purposes: &[&const_oid::ObjectIdentifier]| {
             let eku = extension(

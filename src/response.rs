@@ -762,6 +762,24 @@ mod tests {
             OcspResponse::from_der_with_max_len(&status_only(1), 4).unwrap_err(),
             Error::ResponseTooLarge
         );
+        // The cap is inclusive: a response of exactly the cap parses.
+        assert!(OcspResponse::from_der_with_max_len(&status_only(1), 5).is_ok());
+        assert_eq!(MAX_RESPONSE_LEN, 65_536);
+        let algorithm = crate::test_der::ecdsa_with_sha256();
+        let basic_of_len = |len: usize| {
+            let data = response_data(&[]);
+            // 0x30 0x82 and 0x03 0x82, two length octets each, and the unused-bits octet.
+            let signature = std::vec![0u8; len - 4 - data.len() - algorithm.len() - 4];
+            let der = tlv(0x30, &cat(&[&data, &algorithm, &tlv(0x03, &signature)]));
+            assert_eq!(der.len(), len);
+            der
+        };
+        let at_cap = basic_of_len(MAX_RESPONSE_LEN);
+        assert_eq!(BasicResponse::from_der(&at_cap).unwrap().cert_count(), 0);
+        assert_eq!(
+            BasicResponse::from_der(&basic_of_len(MAX_RESPONSE_LEN + 1)).unwrap_err(),
+            Error::ResponseTooLarge
+        );
     }
 
     #[test]

@@ -201,6 +201,15 @@ mod tests {
         let mut other = without_null.to_vec();
         other.push(0x00);
         assert!(!same_signature_algorithm(&with_null, &other));
+        // Only the four PKCS#1 v1.5 arcs (5, 11, 12, 13) of the PKCS#1 OID, and no OID that
+        // merely ends in one of them.
+        let mut arc_10 = without_null.to_vec();
+        *arc_10.last_mut().unwrap() = 10;
+        let arc_10_null = [&arc_10[..], &[0x05, 0x00]].concat();
+        assert!(!same_signature_algorithm(&arc_10_null, &arc_10));
+        let ends_in_5 = [0x06, 0x03, 0x55, 0x04, 0x05];
+        let ends_in_5_null = [&ends_in_5[..], &[0x05, 0x00]].concat();
+        assert!(!same_signature_algorithm(&ends_in_5_null, &ends_in_5));
     }
 
     fn rsa_bits(modulus_bits: usize) -> Result<Option<usize>, Error> {

@@ -45,6 +45,14 @@ pub(crate) fn extension(id: &const_oid::ObjectIdentifier, critical: bool, value:
     seq(&[&oid(id), critical, &tlv(0x04, value)])
 }
 
+/// The `ecdsa-with-SHA256` AlgorithmIdentifier (no parameters).
+pub(crate) fn ecdsa_with_sha256() -> Vec<u8> {
+    seq(&[&tlv(
+        0x06,
+        &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02],
+    )])
+}
+
 /// An extendedKeyUsage value listing `purposes`.
 pub(crate) fn extended_key_usage(purposes: &[&const_oid::ObjectIdentifier]) -> Vec<u8> {
     let encoded: Vec<Vec<u8>> = purposes.iter().map(|id| oid(id)).collect();
@@ -110,11 +118,7 @@ impl Default for CertificateParts {
 impl CertificateParts {
     /// The DER `Certificate`, with an ECDSA-with-SHA256 signature that signs nothing.
     pub(crate) fn encode(&self) -> Vec<u8> {
-        // ecdsa-with-SHA256
-        let algorithm = seq(&[&tlv(
-            0x06,
-            &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02],
-        )]);
+        let algorithm = ecdsa_with_sha256();
         let name = seq(&[&tlv(
             0x31,
             &seq(&[&tlv(0x06, &[0x55, 0x04, 0x03]), &tlv(0x0C, b"test")]),
@@ -140,4 +144,79 @@ impl CertificateParts {
         ]);
         seq(&[&tbs, &algorithm, &tlv(0x03, &[0x00, 0x01])])
     }
+}
+
+/// A GeneralizedTime element from its text, `YYYYMMDDHHMMSSZ`.
+pub(crate) fn time(text: &str) -> Vec<u8> {
+    tlv(0x18, text.as_bytes())
+}
+
+/// The SHA-1 `CertID` of `cert`, issued by `issuer`, as a response entry names it.
+pub(crate) fn cert_id(cert: &crate::Certificate<'_>, issuer: &crate::Issuer<'_>) -> Vec<u8> {
+    let sha1 = seq(&[&oid(&oid::SHA1), &[0x05, 0x00]]);
+    let name_hash = crate::hash::sha1(cert.issuer());
+    let key_hash = crate::hash::sha1(issuer.subject_public_key_info().public_key());
+    seq(&[
+        &sha1,
+        &tlv(0x04, &name_hash),
+        &tlv(0x04, &key_hash),
+        &tlv(0x02, cert.serial()),
+    ])
+}
+
+/// A `SingleResponse`: `status` is the whole `CertStatus` element (`[0x80, 0x00]` is good).
+pub(crate) fn single_response(
+    cert_id: &[u8],
+    status: &[u8],
+    this_update: &str,
+    next_update: Option<&str>,
+) -> Vec<u8> {
+    let next_update = next_update.map(|t| tlv(0xA0, &time(t))).unwrap_or_default();
+    seq(&[cert_id, status, &time(this_update), &next_update])
+}
+
+/// A `RevokedInfo` `CertStatus` with a reason.
+pub(crate) fn revoked(time_text: &str, reason: u8) -> Vec<u8> {
+    tlv(
+        0xA1,
+        &[time(time_text), tlv(0xA0, &[0x0A, 0x01, reason])].concat(),
+    )
+}
+
+/// A `ResponseData` naming its signer by `key` (byKey), produced at 2026-01-01T00:00:00Z,
+/// with `singles` and, when there are any, `extensions` (each a whole `Extension`).
+pub(crate) fn response_data(
+    key: &crate::views::SubjectPublicKeyInfo<'_>,
+    singles: &[Vec<u8>],
+    extensions: &[Vec<u8>],
+) -> Vec<u8> {
+    let by_key = tlv(0xA2, &tlv(0x04, &crate::hash::sha1(key.public_key())));
+    let extensions = match extensions {
+        [] => Vec::new(),
+        list => tlv(0xA1, &tlv(0x30, &list.concat())),
+    };
+    seq(&[
+        &by_key,
+        &time("20260101000000Z"),
+        &tlv(0x30, &singles.concat()),
+        &extensions,
+    ])
+}
+
+/// The test PKI's P-256 CA certificate, and its end-entity certificate.
+pub(crate) const P256_CA: &[u8] = include_bytes!("../test-vectors/generated/pki/p256-ca.der");
+pub(crate) const P256_EE: &[u8] = include_bytes!("../test-vectors/generated/pki/p256-ee.der");
+
+/// A `BasicOCSPResponse` of `tbs` (a whole `ResponseData`) signed by the test PKI's P-256 CA
+/// (ecdsa-with-SHA256, deterministic).
+pub(crate) fn signed_by_p256_ca(tbs: &[u8]) -> Vec<u8> {
+    use p256::ecdsa::signature::Signer;
+    use p256::pkcs8::DecodePrivateKey;
+
+    let pem = include_str!("../test-vectors/generated/pki/p256-ca.key");
+    let key = p256::ecdsa::SigningKey::from_pkcs8_pem(pem).expect("the test PKI's key");
+    let signature: p256::ecdsa::Signature = key.sign(tbs);
+    let mut bits = std::vec![0x00];
+    bits.extend_from_slice(signature.to_der().as_bytes());
+    seq(&[tbs, &ecdsa_with_sha256(), &tlv(0x03, &bits)])
 }
