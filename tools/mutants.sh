@@ -14,10 +14,11 @@
 #
 # It tests in a private copy of the working tree (target/mutants-tree, refreshed on each run;
 # uncommitted changes included) with cargo-mutants' --in-place, so the working tree is never
-# edited and the copy's path, hence its build, stays the same from one run to the next. The
-# build shares target/ (profile `mutants`: no debug info, which makes each mutant's relink
-# three times faster) with the working tree. One mutant at a time: its build already uses every
-# core. The report is in target/mutants-out/mutants.out (caught.txt, missed.txt, ...).
+# edited. The build goes to target/mutants (profile `mutants`: no debug info, which makes each
+# mutant's relink three times faster), so the dependencies are built once per checkout. One
+# mutant at a time: its build already uses every core. One run at a time per checkout (a lock),
+# and no other `--profile mutants` build beside it. The report is in
+# target/mutants-out/mutants.out (caught.txt, missed.txt, ...).
 #
 # Exit status: 0 when no mutant survived, 2 when one was missed, 3 when one timed out (and
 # none was missed), 4 when the tests fail without any mutation; cargo-mutants' own otherwise.
@@ -27,7 +28,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cargo_mutants_version=27.1.0
 
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 args=()
 diff_base=
@@ -48,14 +49,19 @@ if ! cargo mutants --version 2>/dev/null | grep -qF "$cargo_mutants_version"; th
   cargo install --quiet --locked cargo-mutants --version "$cargo_mutants_version"
 fi
 
-# The private copy: exactly the files git would show (tracked, and untracked unless ignored),
-# as they are now in the working tree.
+# One run at a time: two would edit the same copy and share its build.
 tree="$root/target/mutants-tree"
 mkdir -p "$tree"
+exec 9>"$root/target/mutants-tree.lock"
+flock -n 9 || { echo "another tools/mutants.sh is running in $root" >&2; exit 1; }
+
+# The private copy: exactly the files git would show (tracked, and untracked unless ignored),
+# as they are now in the working tree. Extracted with fresh times (tar -m), so that cargo
+# rebuilds the crate from them rather than trust a build of the last run's last mutant.
 find "$tree" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
 (cd "$root" && git ls-files -z --cached --others --exclude-standard |
   while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-  tar --null -T - -cf -) | tar -xf - -C "$tree"
+  tar --null -T - -cf -) | tar -xmf - -C "$tree"
 
 if [ -n "$diff_base" ]; then
   diff_file="$root/target/mutants-diff.patch"
