@@ -100,7 +100,8 @@ pub(crate) enum Refused {
     Invalid(Error),
 }
 
-#[cfg(all(test, feature = "ecdsa"))]
+#[cfg(test)]
+#[cfg(feature = "ecdsa")]
 mod tests {
     use core::time::Duration;
 
