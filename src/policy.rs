@@ -623,6 +623,35 @@ mod tests {
         );
     }
 
+    /// The presets and each override, read back through the getters.
+    #[test]
+    fn settings_read_back() {
+        let read = |p: Policy| (p.unknown(), p.no_staple(), p.unusable_staple());
+        use UnusableStaple::{AsIfAbsent, Reject};
+        assert_eq!(read(SOFT), (REJECT, ACCEPT, AsIfAbsent));
+        assert_eq!(read(HARD), (REJECT, REJECT, Reject));
+        assert_eq!(
+            read(SOFT.dangerous_with_unknown_accepted()),
+            (ACCEPT, ACCEPT, AsIfAbsent)
+        );
+        assert_eq!(
+            read(SOFT.with_no_staple_rejected()),
+            (REJECT, REJECT, AsIfAbsent)
+        );
+        assert_eq!(
+            read(SOFT.with_unusable_staple_rejected()),
+            (REJECT, ACCEPT, Reject)
+        );
+        assert_eq!(
+            read(HARD.dangerous_with_no_staple_accepted()),
+            (REJECT, ACCEPT, Reject)
+        );
+        assert_eq!(
+            read(HARD.dangerous_with_unusable_staple_as_absent()),
+            (REJECT, REJECT, AsIfAbsent)
+        );
+    }
+
     #[test]
     fn situations_give_back_their_status_or_error() {
         for (name, staple, situation) in rows() {

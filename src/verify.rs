@@ -996,9 +996,15 @@ mod tests {
             let tbs = response_data(issuer.subject_public_key_info(), singles, extensions);
             let der = signed_by_p256_ca(&tbs);
             let response = BasicResponse::from_der(&der)?;
-            verifier
-                .verify_basic(&response, &cert, &issuer, nonce, at(NOW))
-                .map(|verified| verified.answer())
+            let verified = verifier.verify_basic(&response, &cert, &issuer, nonce, at(NOW))?;
+            // The entry the answer came from is the verified response's own.
+            let (answer, single) = (verified.answer(), verified.single_response());
+            assert_eq!(single.cert_id().serial(), cert.serial());
+            assert_eq!(
+                (single.status(), single.this_update(), single.next_update()),
+                (answer.status(), answer.this_update(), answer.next_update())
+            );
+            Ok(answer)
         }
 
         fn verify(singles: &[std::vec::Vec<u8>]) -> Result<Answer, Error> {
