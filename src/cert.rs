@@ -591,14 +591,16 @@ mod tests {
         }
     }
 
+    /// An extendedKeyUsage extension listing id-kp-OCSPSigning.
+    fn ocsp_signing() -> std::vec::Vec<u8> {
+        let purposes = extended_key_usage(&[&oid::KP_OCSP_SIGNING]);
+        extension(&oid::EXTENDED_KEY_USAGE, false, &purposes)
+    }
+
     #[test]
     fn only_a_v3_certificate_carries_extensions() {
         // RFC 5280 section 4.1.2.9: "This field MUST only appear if the version is 3".
-        let eku = extension(
-            &oid::EXTENDED_KEY_USAGE,
-            false,
-            &extended_key_usage(&[&oid::KP_OCSP_SIGNING]),
-        );
+        let eku = ocsp_signing();
         for (version, extensions, expected) in [
             (None, false, Ok(())),
             (Some(0), false, Ok(())),
@@ -679,11 +681,7 @@ mod tests {
 
     #[test]
     fn a_known_extension_may_appear_once() {
-        let eku = extension(
-            &oid::EXTENDED_KEY_USAGE,
-            false,
-            &extended_key_usage(&[&oid::KP_OCSP_SIGNING]),
-        );
+        let eku = ocsp_signing();
         let leaf = extension(&oid::BASIC_CONSTRAINTS, true, &seq(&[]));
         let nocheck = extension(&oid::OCSP_NOCHECK, false, &[0x05, 0x00]);
         let key_usage = extension(&oid::KEY_USAGE, true, &[0x03, 0x02, 0x07, 0x80]);

@@ -114,14 +114,22 @@ mod tests {
         UnixTime::since_unix_epoch(Duration::from_secs(1_767_229_200))
     }
 
+    /// The test PKI's P-256 CA, its end-entity certificate, the CA as an issuer, a verifier.
+    fn setup() -> (
+        Certificate<'static>,
+        Certificate<'static>,
+        Issuer<'static>,
+        Verifier<'static>,
+    ) {
+        let ca = Certificate::from_der(P256_CA).unwrap();
+        let issuer = Issuer::from(&ca);
+        let cert = Certificate::from_der(P256_EE).unwrap();
+        (ca, cert, issuer, Verifier::new(crate::rustcrypto::ECDSA))
+    }
+
     #[test]
     fn the_bytes_kept_are_the_bytes_verified() {
-        let (ca, cert) = (
-            Certificate::from_der(P256_CA).unwrap(),
-            Certificate::from_der(P256_EE).unwrap(),
-        );
-        let issuer = Issuer::from(&ca);
-        let verifier = Verifier::new(crate::rustcrypto::ECDSA);
+        let (ca, cert, issuer, verifier) = setup();
         let borrowed = verifier
             .verify(RESPONSE, &cert, &issuer, None, now())
             .unwrap();
@@ -141,12 +149,7 @@ mod tests {
     #[cfg(feature = "http")]
     #[test]
     fn bodies_are_malformed_or_invalid() {
-        let (ca, cert) = (
-            Certificate::from_der(P256_CA).unwrap(),
-            Certificate::from_der(P256_EE).unwrap(),
-        );
-        let issuer = Issuer::from(&ca);
-        let verifier = Verifier::new(crate::rustcrypto::ECDSA);
+        let (ca, cert, issuer, verifier) = setup();
         let body = |der: &[u8]| der.to_vec();
         let owned = verifier
             .verify_body(body(RESPONSE), &cert, &issuer, None, now())
