@@ -782,6 +782,33 @@ mod tests {
         );
     }
 
+    /// At most eight embedded certificates: eight parse, nine are refused before any of them
+    /// is parsed (the ninth here is not even a certificate).
+    #[test]
+    fn eight_certificates_at_most() {
+        assert_eq!(MAX_CERTIFICATES, 8);
+        let cert = crate::test_der::CertificateParts::default().encode();
+        let basic = |certs: &[&[u8]]| {
+            let data = response_data(&[]);
+            let algorithm = crate::test_der::ecdsa_with_sha256();
+            let certs = tlv(0xA0, &tlv(0x30, &certs.concat()));
+            tlv(
+                0x30,
+                &cat(&[&data, &algorithm, &[0x03, 0x02, 0x00, 0x01], &certs]),
+            )
+        };
+        let eight = basic(&[cert.as_slice(); 8]);
+        let parsed = BasicResponse::from_der(&eight).unwrap();
+        assert_eq!(parsed.cert_count(), 8);
+        assert_eq!(parsed.certs().count(), 8);
+        let mut nine = std::vec![cert.as_slice(); 8];
+        nine.push(&[0x05, 0x00]);
+        assert_eq!(
+            BasicResponse::from_der(&basic(&nine)).unwrap_err(),
+            Error::TooManyCertificates
+        );
+    }
+
     #[test]
     fn unknown_response_type() {
         // responseType 1.3.6.1.5.5.7.48.1.3 (not basic)

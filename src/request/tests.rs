@@ -127,6 +127,15 @@ fn typed_errors() {
             Err(Error::InvalidNonceLength)
         );
     }
+    // RFC 8954: 1 to 32 octets, both ends included.
+    assert_eq!(
+        (MIN_NONCE_LEN, MAX_NONCE_LEN, MAX_GET_URL_LEN),
+        (1, 32, 255)
+    );
+    for good in [&[7u8][..], &[7u8; 32][..]] {
+        let len = request.encode(Some(good), &mut [0u8; 512]).unwrap();
+        assert_eq!(request.encoded_len(Some(good)), Ok(len));
+    }
     // The issuer given is not the certificate's issuer.
     let issuer_cert = issuer_cert();
     assert_eq!(
