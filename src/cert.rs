@@ -767,14 +767,13 @@ mod tests {
                 &extended_key_usage(purposes),
             );
             let der = with_extensions(&[&eku]).encode();
-            let cert = Certificate::from_der(&der).map(|cert| {
+            Certificate::from_der(&der).map(|cert| {
                 (
                     cert.has_extended_key_usage(),
                     cert.has_ocsp_signing(),
                     cert.has_any_extended_key_usage(),
                 )
-            });
-            cert
+            })
         };
         let server_auth = const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
         let (ocsp, any) = (&oid::KP_OCSP_SIGNING, &oid::ANY_EXTENDED_KEY_USAGE);
