@@ -28,7 +28,13 @@ if ! git rev-parse -q --verify "$base^{commit}" >/dev/null &&
   git fetch -q --deepen=1 2>/dev/null || true
 fi
 
-count() { tools/mutants.sh --list "$@" | grep -c . || true; }
+# How many mutants tools/mutants.sh would test (its failures, an install that fails say, stop
+# this script).
+count() {
+  local list
+  list=$(tools/mutants.sh --list "$@")
+  if [ -n "$list" ]; then printf '%s\n' "$list" | wc -l; else echo 0; fi
+}
 
 # The slice of `total` mutants this commit tests: N slices of at most `budget`.
 slice() {
@@ -53,6 +59,7 @@ else
 fi
 if [ ${#selection[@]} -eq 0 ]; then
   total=$(count)
+  [ "$total" -gt 0 ] || { echo "no mutants in the core?" >&2; exit 1; }
   selection=(--shard "$(slice "$total")")
   echo "a rotating slice of the core's $total mutants instead"
 fi
