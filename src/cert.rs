@@ -574,4 +574,220 @@ mod tests {
         .collect();
         assert_eq!(bits.len(), 11);
     }
+
+    use crate::test_der::{CertificateParts, extended_key_usage, extension, seq, tlv};
+
+    const TBS: Structure = Structure::TbsCertificate;
+    const UNKNOWN: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwrap("1.2.3.4");
+
+    fn parse(parts: &CertificateParts) -> Result<(), Error> {
+        Certificate::from_der(&parts.encode()).map(|_| ())
+    }
+
+    fn with_extensions(list: &[&[u8]]) -> CertificateParts {
+        CertificateParts {
+            extensions: Some(list.iter().map(|e| e.to_vec()).collect()),
+            ..CertificateParts::default()
+        }
+    }
+
+    /// An extendedKeyUsage extension listing id-kp-OCSPSigning.
+    fn ocsp_signing() -> std::vec::Vec<u8> {
+        let purposes = extended_key_usage(&[&oid::KP_OCSP_SIGNING]);
+        extension(&oid::EXTENDED_KEY_USAGE, false, &purposes)
+    }
+
+    #[test]
+    fn only_a_v3_certificate_carries_extensions() {
+        // RFC 5280 section 4.1.2.9: "This field MUST only appear if the version is 3".
+        let eku = ocsp_signing();
+        for (version, extensions, expected) in [
+            (None, false, Ok(())),
+            (Some(0), false, Ok(())),
+            (Some(1), false, Ok(())),
+            (Some(2), false, Ok(())),
+            (Some(2), true, Ok(())),
+            (None, true, Err(Error::BadDer(TBS))),
+            (Some(0), true, Err(Error::BadDer(TBS))),
+            (Some(1), true, Err(Error::BadDer(TBS))),
+            (Some(3), false, Err(Error::BadDer(TBS))),
+        ] {
+            let parts = CertificateParts {
+                version,
+                extensions: extensions.then(|| std::vec![eku.clone()]),
+                ..CertificateParts::default()
+            };
+            assert_eq!(
+                parse(&parts),
+                expected,
+                "version {version:?}, extensions {extensions}"
+            );
+        }
+    }
+
+    #[test]
+    fn validity_is_utc_time_or_generalized_time() {
+        // RFC 5280 section 4.1.2.5: dates in 2050 or later are GeneralizedTime.
+        let parts = CertificateParts {
+            validity: [
+                tlv(tag::UTC_TIME, b"491231235959Z"),
+                tlv(tag::GENERALIZED_TIME, b"20500101000000Z"),
+            ],
+            ..CertificateParts::default()
+        };
+        let der = parts.encode();
+        let cert = Certificate::from_der(&der).unwrap();
+        assert_eq!(cert.not_before().as_secs(), 2_524_607_999);
+        assert_eq!(cert.not_after().as_secs(), 2_524_608_000);
+        // Any other type is malformed; a malformed time is an invalid one.
+        for (not_after, expected) in [
+            (tlv(tag::INTEGER, &[1]), Error::BadDer(Structure::Validity)),
+            (
+                tlv(tag::GENERALIZED_TIME, b"2050010100000Z"),
+                Error::InvalidTime(Structure::Validity),
+            ),
+            (
+                tlv(tag::UTC_TIME, b"5001010000Z"),
+                Error::InvalidTime(Structure::Validity),
+            ),
+        ] {
+            let parts = CertificateParts {
+                validity: [tlv(tag::UTC_TIME, b"260101000000Z"), not_after],
+                ..CertificateParts::default()
+            };
+            assert_eq!(parse(&parts), Err(expected));
+        }
+    }
+
+    #[test]
+    fn is_valid_at_includes_both_ends_of_the_window() {
+        let der = CertificateParts::default().encode();
+        let cert = Certificate::from_der(&der).unwrap();
+        let (not_before, not_after) = (1_767_225_600, 1_798_761_599); // 2026-01-01, 2026-12-31T23:59:59Z
+        assert_eq!(cert.not_before().as_secs(), not_before);
+        assert_eq!(cert.not_after().as_secs(), not_after);
+        let at = |secs| UnixTime::since_unix_epoch(core::time::Duration::from_secs(secs));
+        for (secs, valid) in [
+            (not_before - 1, false),
+            (not_before, true),
+            (not_before + 1, true),
+            (not_after - 1, true),
+            (not_after, true),
+            (not_after + 1, false),
+        ] {
+            assert_eq!(cert.is_valid_at(at(secs)), valid, "{secs}");
+        }
+    }
+
+    #[test]
+    fn a_known_extension_may_appear_once() {
+        let eku = ocsp_signing();
+        let leaf = extension(&oid::BASIC_CONSTRAINTS, true, &seq(&[]));
+        let nocheck = extension(&oid::OCSP_NOCHECK, false, &[0x05, 0x00]);
+        let key_usage = extension(&oid::KEY_USAGE, true, &[0x03, 0x02, 0x07, 0x80]);
+        let policies = extension(&oid::CERTIFICATE_POLICIES, false, &seq(&[]));
+        let duplicate = Err(Error::DuplicateExtension(Structure::CertificateExtensions));
+        // Every known extension once, together: no duplicate.
+        let all = [&eku[..], &leaf, &nocheck, &key_usage, &policies];
+        let der = with_extensions(&all).encode();
+        let cert = Certificate::from_der(&der).unwrap();
+        assert!(cert.has_ocsp_signing() && cert.has_ocsp_nocheck());
+        assert_eq!(cert.basic_constraints_ca(), Some(false));
+        assert_eq!(cert.extensions().count(), 5);
+        // Any of them twice, next to each other or apart: refused.
+        for (index, twice) in all.iter().enumerate() {
+            assert_eq!(
+                parse(&with_extensions(&[twice, twice])),
+                duplicate,
+                "{index}"
+            );
+            let mut apart = all.to_vec();
+            apart.push(twice);
+            assert_eq!(parse(&with_extensions(&apart)), duplicate, "{index}");
+        }
+        // Unknown extensions are not counted: the same unknown OID twice passes.
+        let unknown = extension(&UNKNOWN, false, &[0x05, 0x00]);
+        assert_eq!(parse(&with_extensions(&[&unknown, &unknown])), Ok(()));
+    }
+
+    #[test]
+    fn every_unknown_critical_extension_counts() {
+        let critical = extension(&UNKNOWN, true, &[0x05, 0x00]);
+        let plain = extension(&UNKNOWN, false, &[0x05, 0x00]);
+        for (list, expected) in [
+            (&[&plain[..]][..], false),
+            (&[&critical[..]], true),
+            (&[&critical[..], &critical], true),
+            (&[&critical[..], &plain], true),
+            (&[&plain[..], &critical], true),
+        ] {
+            let der = with_extensions(list).encode();
+            let cert = Certificate::from_der(&der).unwrap();
+            assert_eq!(
+                cert.has_unknown_critical_extension(),
+                expected,
+                "{}",
+                list.len()
+            );
+        }
+    }
+
+    #[test]
+    fn only_ocsp_uris_are_ocsp_urls() {
+        let ca_issuers = const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2");
+        let uri = |url: &str| tlv(context(6, false), url.as_bytes());
+        let dns_name = tlv(context(2, false), b"ocsp.example");
+        let aia = seq(&[
+            &seq(&[
+                &crate::test_der::oid(&ca_issuers),
+                &uri("http://ca.example/ca.der"),
+            ]),
+            &seq(&[&crate::test_der::oid(&oid::AD_OCSP), &dns_name]),
+            &seq(&[
+                &crate::test_der::oid(&oid::AD_OCSP),
+                &uri("http://ocsp.example"),
+            ]),
+            &seq(&[
+                &crate::test_der::oid(&oid::AD_OCSP),
+                &uri("ldap://ocsp.example"),
+            ]),
+        ]);
+        let der = with_extensions(&[&extension(&oid::AUTHORITY_INFO_ACCESS, false, &aia)]).encode();
+        let cert = Certificate::from_der(&der).unwrap();
+        let urls: std::vec::Vec<_> = cert.ocsp_urls().collect();
+        assert_eq!(urls, ["http://ocsp.example", "ldap://ocsp.example"]);
+    }
+
+    #[test]
+    fn extended_key_usage_is_read_whole() {
+        let read = |purposes: &[&const_oid::ObjectIdentifier]| {
+            let eku = extension(
+                &oid::EXTENDED_KEY_USAGE,
+                false,
+                &extended_key_usage(purposes),
+            );
+            let der = with_extensions(&[&eku]).encode();
+            Certificate::from_der(&der).map(|cert| {
+                (
+                    cert.has_extended_key_usage(),
+                    cert.has_ocsp_signing(),
+                    cert.has_any_extended_key_usage(),
+                )
+            })
+        };
+        let server_auth = const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
+        let (ocsp, any) = (&oid::KP_OCSP_SIGNING, &oid::ANY_EXTENDED_KEY_USAGE);
+        assert_eq!(read(&[ocsp]), Ok((true, true, false)));
+        assert_eq!(read(&[ocsp, ocsp]), Ok((true, true, false)));
+        assert_eq!(read(&[&server_auth, ocsp]), Ok((true, true, false)));
+        assert_eq!(read(&[ocsp, &server_auth]), Ok((true, true, false)));
+        assert_eq!(read(&[any]), Ok((true, false, true)));
+        assert_eq!(read(&[any, any, &server_auth]), Ok((true, false, true)));
+        assert_eq!(read(&[&server_auth]), Ok((true, false, false)));
+        // SIZE (1..MAX).
+        assert_eq!(read(&[]), Err(Error::BadDer(Structure::ExtendedKeyUsage)));
+        let der = CertificateParts::default().encode();
+        let cert = Certificate::from_der(&der).unwrap();
+        assert!(!cert.has_extended_key_usage() && !cert.has_ocsp_signing());
+    }
 }

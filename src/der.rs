@@ -563,4 +563,50 @@ mod tests {
         }
         assert!(compared > 3000, "only {compared} headers compared");
     }
+
+    #[test]
+    fn names_are_checked_down_to_each_attribute() {
+        use crate::test_der::{seq, tlv};
+
+        let at = Structure::TrustAnchor;
+        let common_name = seq(&[&[0x06, 0x03, 0x55, 0x04, 0x03], &tlv(0x0C, b"CA")]);
+        let country = seq(&[&[0x06, 0x03, 0x55, 0x04, 0x06], &tlv(0x13, b"FR")]);
+        // An empty Name, one RDN, two RDNs, and a multi-valued RDN are well formed.
+        for name in [
+            std::vec![],
+            tlv(tag::SET, &common_name),
+            [tlv(tag::SET, &country), tlv(tag::SET, &common_name)].concat(),
+            tlv(tag::SET, &[country.clone(), common_name.clone()].concat()),
+        ] {
+            assert_eq!(check_name(&name, at), Ok(()), "{name:02x?}");
+        }
+        // Every attribute of every RDN is read: a bad one anywhere is refused.
+        let no_value = seq(&[&[0x06, 0x03, 0x55, 0x04, 0x03]]);
+        let no_oid = seq(&[&tlv(0x0C, b"CA"), &tlv(0x0C, b"CA")]);
+        let extra = seq(&[
+            &[0x06, 0x03, 0x55, 0x04, 0x03],
+            &tlv(0x0C, b"CA"),
+            &[0x05, 0x00],
+        ]);
+        for bad in [&no_value, &no_oid, &[0x05, 0x00][..]] {
+            for name in [
+                tlv(tag::SET, bad),
+                tlv(tag::SET, &[&common_name[..], bad].concat()),
+                [tlv(tag::SET, &common_name), tlv(tag::SET, bad)].concat(),
+            ] {
+                assert_eq!(check_name(&name, at), Err(Error::BadDer(at)), "{name:02x?}");
+            }
+        }
+        assert_eq!(
+            check_name(&tlv(tag::SET, &extra), at),
+            Err(Error::TrailingData(at))
+        );
+        // RelativeDistinguishedName ::= SET SIZE (1..MAX): an empty RDN is refused; an RDN is
+        // a SET, not a SEQUENCE.
+        assert_eq!(check_name(&[0x31, 0x00], at), Err(Error::BadDer(at)));
+        assert_eq!(
+            check_name(&tlv(tag::SEQUENCE, &common_name), at),
+            Err(Error::BadDer(at))
+        );
+    }
 }

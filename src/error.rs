@@ -490,3 +490,202 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use std::collections::BTreeSet;
+    use std::string::ToString;
+
+    use super::*;
+
+    const STATUSES: [(u8, ResponseStatus, &str, &str); 6] = [
+        (
+            0,
+            ResponseStatus::Successful,
+            "successful",
+            "unsuccessful_response",
+        ),
+        (
+            1,
+            ResponseStatus::MalformedRequest,
+            "malformedRequest",
+            "responder_malformed_request",
+        ),
+        (
+            2,
+            ResponseStatus::InternalError,
+            "internalError",
+            "responder_internal_error",
+        ),
+        (
+            3,
+            ResponseStatus::TryLater,
+            "tryLater",
+            "responder_try_later",
+        ),
+        (
+            5,
+            ResponseStatus::SigRequired,
+            "sigRequired",
+            "responder_sig_required",
+        ),
+        (
+            6,
+            ResponseStatus::Unauthorized,
+            "unauthorized",
+            "responder_unauthorized",
+        ),
+    ];
+
+    #[test]
+    fn response_statuses_keep_their_numbers_names_and_codes() {
+        for (code, status, name, error_code) in STATUSES {
+            assert_eq!(ResponseStatus::from_code(code), Ok(status));
+            assert_eq!(status.code(), code);
+            assert_eq!(status.name(), name);
+            assert_eq!(Error::UnsuccessfulResponse(status).code(), error_code);
+        }
+        for code in [4, 7, 0x7F, 0xFF] {
+            assert_eq!(
+                ResponseStatus::from_code(code),
+                Err(Error::UnknownResponseStatus(code))
+            );
+        }
+        assert_eq!(
+            Error::UnsuccessfulResponse(ResponseStatus::TryLater).to_string(),
+            "the responder answered tryLater: try again later"
+        );
+        let meanings: BTreeSet<_> = STATUSES.iter().map(|(_, s, ..)| s.meaning()).collect();
+        assert_eq!(meanings.len(), STATUSES.len());
+        assert!(meanings.iter().all(|m| m.len() > 10), "{meanings:?}");
+    }
+
+    /// The codes are a stable interface (logs, JSON, metrics labels): each is pinned here, and
+    /// they are all distinct.
+    #[test]
+    fn every_error_has_its_own_stable_code() {
+        let at = UnixTime::since_unix_epoch(core::time::Duration::from_secs(1));
+        let s = Structure::Validity;
+        let pinned = [
+            (Error::BadDer(s), "bad_der"),
+            (Error::BufferTooSmall { needed: 1 }, "buffer_too_small"),
+            (Error::DuplicateExtension(s), "duplicate_extension"),
+            (Error::EmptyRequestList, "empty_request_list"),
+            (Error::EmptyResponseList, "empty_response_list"),
+            (Error::InvalidCertIdHash, "invalid_cert_id_hash"),
+            (Error::InvalidNonce, "invalid_nonce"),
+            (Error::InvalidNonceLength, "invalid_nonce_length"),
+            (
+                Error::InvalidResponderCertSignature,
+                "invalid_responder_cert_signature",
+            ),
+            (Error::InvalidRevocationReason, "invalid_revocation_reason"),
+            (Error::InvalidSignature, "invalid_signature"),
+            (Error::InvalidTime(s), "invalid_time"),
+            (Error::IssuerNameMismatch, "issuer_name_mismatch"),
+            (Error::IssuerNotFound, "issuer_not_found"),
+            (Error::MissingNonce, "missing_nonce"),
+            (Error::MissingResponseBytes, "missing_response_bytes"),
+            (
+                Error::NextUpdateBeforeThisUpdate,
+                "next_update_before_this_update",
+            ),
+            (Error::NoMatchingResponse, "no_matching_response"),
+            (Error::NonceMismatch, "nonce_mismatch"),
+            (
+                Error::ResponderExpired {
+                    time: at,
+                    not_after: at,
+                },
+                "responder_expired",
+            ),
+            (Error::ResponderIsCa, "responder_is_ca"),
+            (
+                Error::ResponderMissingOcspSigning,
+                "responder_missing_ocsp_signing",
+            ),
+            (Error::ResponderNotFound, "responder_not_found"),
+            (
+                Error::ResponderNotIssuedByIssuer,
+                "responder_not_issued_by_issuer",
+            ),
+            (
+                Error::ResponderNotYetValid {
+                    time: at,
+                    not_before: at,
+                },
+                "responder_not_yet_valid",
+            ),
+            (
+                Error::ResponseExpired {
+                    time: at,
+                    not_after: at,
+                },
+                "response_expired",
+            ),
+            (Error::ResponseLifetimeTooLong, "response_lifetime_too_long"),
+            (
+                Error::ResponseNotYetValid {
+                    time: at,
+                    not_before: at,
+                },
+                "response_not_yet_valid",
+            ),
+            (Error::ResponseTooLarge, "response_too_large"),
+            (
+                Error::ResponseTooOld {
+                    time: at,
+                    not_after: at,
+                },
+                "response_too_old",
+            ),
+            (Error::RsaKeyTooSmall, "rsa_key_too_small"),
+            (Error::TooManyCertificates, "too_many_certificates"),
+            (Error::TrailingData(s), "trailing_data"),
+            (Error::UnknownResponseStatus(4), "unknown_response_status"),
+            (
+                Error::UnsupportedCriticalExtension(s),
+                "unsupported_critical_extension",
+            ),
+            (
+                Error::UnsupportedHashAlgorithm,
+                "unsupported_hash_algorithm",
+            ),
+            (Error::UnsupportedResponseType, "unsupported_response_type"),
+            (
+                Error::UnsupportedResponseVersion,
+                "unsupported_response_version",
+            ),
+            (
+                Error::UnsupportedSignatureAlgorithm,
+                "unsupported_signature_algorithm",
+            ),
+        ];
+        let mut codes = BTreeSet::new();
+        for (error, code) in pinned {
+            assert_eq!(error.code(), code, "{error:?}");
+            assert!(codes.insert(code), "{code} twice");
+        }
+        for (.., code) in STATUSES {
+            assert!(codes.insert(code), "{code} twice");
+        }
+    }
+
+    #[test]
+    fn structures_are_named_in_messages() {
+        assert_eq!(
+            Error::BadDer(Structure::Validity).to_string(),
+            "malformed DER in Validity"
+        );
+        assert_eq!(
+            Error::TrailingData(Structure::CertificateExtensions).to_string(),
+            "trailing data after the certificate extensions"
+        );
+        assert_eq!(
+            Error::InvalidTime(Structure::ProducedAt).to_string(),
+            "invalid time in producedAt"
+        );
+    }
+}

@@ -181,4 +181,14 @@ mod tests {
             cfg!(feature = "certid-sha512")
         );
     }
+
+    #[test]
+    fn digests_show_as_hex() {
+        extern crate std;
+        let abc = digest(HashAlgorithm::Sha1, b"abc").unwrap();
+        assert_eq!(
+            std::format!("{abc:?}"),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+    }
 }

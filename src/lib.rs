@@ -114,6 +114,8 @@ mod der;
 pub mod display;
 mod error;
 mod oid;
+#[cfg(test)]
+mod test_der;
 
 mod hash;
 mod time;

@@ -99,3 +99,89 @@ pub(crate) enum Refused {
     /// An `OCSPResponse` that carries an error status or does not verify.
     Invalid(Error),
 }
+
+#[cfg(test)]
+#[cfg(feature = "ecdsa")]
+mod tests {
+    use core::time::Duration;
+
+    use super::*;
+    use crate::test_der::{P256_CA, P256_EE};
+
+    const RESPONSE: &[u8] = include_bytes!("../test-vectors/generated/responses/good-p256-ca.der");
+
+    fn now() -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(1_767_229_200))
+    }
+
+    /// The test PKI's P-256 CA, its end-entity certificate, the CA as an issuer, a verifier.
+    fn setup() -> (
+        Certificate<'static>,
+        Certificate<'static>,
+        Issuer<'static>,
+        Verifier<'static>,
+    ) {
+        let ca = Certificate::from_der(P256_CA).unwrap();
+        let issuer = Issuer::from(&ca);
+        let cert = Certificate::from_der(P256_EE).unwrap();
+        (ca, cert, issuer, Verifier::new(crate::rustcrypto::ECDSA))
+    }
+
+    #[test]
+    fn the_bytes_kept_are_the_bytes_verified() {
+        let (ca, cert, issuer, verifier) = setup();
+        let borrowed = verifier
+            .verify(RESPONSE, &cert, &issuer, None, now())
+            .unwrap();
+        let owned = verifier
+            .verify_owned(RESPONSE.to_vec(), &cert, &issuer, None, now())
+            .unwrap();
+        assert_eq!(owned.answer(), borrowed.answer());
+        assert_eq!(owned.der(), RESPONSE);
+        assert_eq!(owned.into_der(), RESPONSE);
+        assert_eq!(
+            verifier.verify_owned(RESPONSE.to_vec(), &ca, &issuer, None, now()),
+            Err(Error::NoMatchingResponse)
+        );
+    }
+
+    /// A body that is no response at all, and a response that does not verify, are told apart.
+    #[cfg(feature = "http")]
+    #[test]
+    fn bodies_are_malformed_or_invalid() {
+        let (ca, cert, issuer, verifier) = setup();
+        let body = |der: &[u8]| der.to_vec();
+        let owned = verifier
+            .verify_body(body(RESPONSE), &cert, &issuer, None, now())
+            .unwrap();
+        assert_eq!(owned.der(), RESPONSE);
+        let capped = verifier.with_max_response_len(RESPONSE.len() - 1);
+        assert_eq!(
+            capped.verify_body(body(RESPONSE), &cert, &issuer, None, now()),
+            Err(Refused::Malformed(Error::ResponseTooLarge))
+        );
+        let exact = verifier.with_max_response_len(RESPONSE.len());
+        assert!(
+            exact
+                .verify_body(body(RESPONSE), &cert, &issuer, None, now())
+                .is_ok()
+        );
+        assert_eq!(
+            verifier.verify_body(body(&RESPONSE[1..]), &cert, &issuer, None, now()),
+            Err(Refused::Malformed(Error::BadDer(
+                crate::Structure::OcspResponse
+            )))
+        );
+        let try_later = [0x30, 0x03, 0x0A, 0x01, 0x03];
+        assert_eq!(
+            verifier.verify_body(body(&try_later), &cert, &issuer, None, now()),
+            Err(Refused::Invalid(Error::UnsuccessfulResponse(
+                crate::ResponseStatus::TryLater
+            )))
+        );
+        assert_eq!(
+            verifier.verify_body(body(RESPONSE), &ca, &issuer, None, now()),
+            Err(Refused::Invalid(Error::NoMatchingResponse))
+        );
+    }
+}

@@ -624,6 +624,88 @@ mod tests {
         );
     }
 
+    /// The presets and each override, read back through the getters.
+    #[test]
+    fn settings_read_back() {
+        let read = |p: Policy| (p.unknown(), p.no_staple(), p.unusable_staple());
+        use UnusableStaple::{AsIfAbsent, Reject};
+        assert_eq!(read(SOFT), (REJECT, ACCEPT, AsIfAbsent));
+        assert_eq!(read(HARD), (REJECT, REJECT, Reject));
+        assert_eq!(
+            read(SOFT.dangerous_with_unknown_accepted()),
+            (ACCEPT, ACCEPT, AsIfAbsent)
+        );
+        assert_eq!(
+            read(SOFT.with_no_staple_rejected()),
+            (REJECT, REJECT, AsIfAbsent)
+        );
+        assert_eq!(
+            read(SOFT.with_unusable_staple_rejected()),
+            (REJECT, ACCEPT, Reject)
+        );
+        assert_eq!(
+            read(HARD.dangerous_with_no_staple_accepted()),
+            (REJECT, ACCEPT, Reject)
+        );
+        assert_eq!(
+            read(HARD.dangerous_with_unusable_staple_as_absent()),
+            (REJECT, REJECT, AsIfAbsent)
+        );
+    }
+
+    #[test]
+    fn situations_give_back_their_status_or_error() {
+        for (name, staple, situation) in rows() {
+            let verified = match staple {
+                Staple::Verified(answer) => Some(answer.status()),
+                _ => None,
+            };
+            assert_eq!(situation.status(), verified, "{name}");
+            let error = match staple {
+                Staple::Invalid(error) => Some(error),
+                _ => None,
+            };
+            assert_eq!(situation.error(), error, "{name}");
+        }
+        let codes: std::collections::BTreeSet<_> = rows()
+            .iter()
+            .map(|(_, _, situation)| situation.code())
+            .collect();
+        assert_eq!(
+            codes.into_iter().collect::<std::vec::Vec<_>>(),
+            [
+                "good",
+                "no_staple",
+                "revoked",
+                "staple_invalid",
+                "staple_unusable",
+                "unknown"
+            ]
+        );
+    }
+
+    /// The must-staple note is there exactly when must-staple made the difference.
+    #[test]
+    fn decisions_say_when_must_staple_decided() {
+        use std::string::ToString;
+
+        let good = SOFT.decide(&verified(CertStatus::Good), MUST_STAPLE);
+        assert_eq!(good.to_string(), "accepted: the staple says good");
+        let absent = SOFT.decide(&Staple::Absent, MUST_STAPLE);
+        assert_eq!(
+            absent.to_string(),
+            "rejected: no staple; the certificate is must-staple"
+        );
+        let absent = HARD.decide(&Staple::Absent, MUST_STAPLE);
+        assert!(!absent.rejected_for_tls_features());
+        assert_eq!(absent.to_string(), "rejected: no staple");
+        assert_eq!(
+            SOFT.decide(&verified(CertStatus::Unknown), PLAIN)
+                .to_string(),
+            "rejected: the staple says unknown"
+        );
+    }
+
     #[test]
     fn results_become_staples() {
         let staple: Staple = Err(Error::InvalidSignature).into();

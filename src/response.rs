@@ -762,6 +762,51 @@ mod tests {
             OcspResponse::from_der_with_max_len(&status_only(1), 4).unwrap_err(),
             Error::ResponseTooLarge
         );
+        // The cap is inclusive: a response of exactly the cap parses.
+        assert!(OcspResponse::from_der_with_max_len(&status_only(1), 5).is_ok());
+        assert_eq!(MAX_RESPONSE_LEN, 65_536);
+        let algorithm = crate::test_der::ecdsa_with_sha256();
+        let basic_of_len = |len: usize| {
+            let data = response_data(&[]);
+            // 0x30 0x82 and 0x03 0x82, two length octets each, and the unused-bits octet.
+            let signature = std::vec![0u8; len - 4 - data.len() - algorithm.len() - 4];
+            let der = tlv(0x30, &cat(&[&data, &algorithm, &tlv(0x03, &signature)]));
+            assert_eq!(der.len(), len);
+            der
+        };
+        let at_cap = basic_of_len(MAX_RESPONSE_LEN);
+        assert_eq!(BasicResponse::from_der(&at_cap).unwrap().cert_count(), 0);
+        assert_eq!(
+            BasicResponse::from_der(&basic_of_len(MAX_RESPONSE_LEN + 1)).unwrap_err(),
+            Error::ResponseTooLarge
+        );
+    }
+
+    /// At most eight embedded certificates: eight parse, nine are refused before any of them
+    /// is parsed (the ninth here is not even a certificate).
+    #[test]
+    fn eight_certificates_at_most() {
+        assert_eq!(MAX_CERTIFICATES, 8);
+        let cert = crate::test_der::CertificateParts::default().encode();
+        let basic = |certs: &[&[u8]]| {
+            let data = response_data(&[]);
+            let algorithm = crate::test_der::ecdsa_with_sha256();
+            let certs = tlv(0xA0, &tlv(0x30, &certs.concat()));
+            tlv(
+                0x30,
+                &cat(&[&data, &algorithm, &[0x03, 0x02, 0x00, 0x01], &certs]),
+            )
+        };
+        let eight = basic(&[cert.as_slice(); 8]);
+        let parsed = BasicResponse::from_der(&eight).unwrap();
+        assert_eq!(parsed.cert_count(), 8);
+        assert_eq!(parsed.certs().count(), 8);
+        let mut nine = std::vec![cert.as_slice(); 8];
+        nine.push(&[0x05, 0x00]);
+        assert_eq!(
+            BasicResponse::from_der(&basic(&nine)).unwrap_err(),
+            Error::TooManyCertificates
+        );
     }
 
     #[test]

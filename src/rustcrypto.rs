@@ -348,6 +348,8 @@ pub static ALL_WITH_LEGACY_SHA1: &[&dyn SignatureVerificationAlgorithm] = &[
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
+
     use super::*;
 
     #[test]
@@ -357,5 +359,146 @@ mod tests {
             assert_ne!(alg.signature_alg_id(), ECDSA_SHA1);
         }
         assert_eq!(ALL_WITH_LEGACY_SHA1.len(), ALL.len() + LEGACY_SHA1.len());
+    }
+
+    /// A CA's key, and the bytes and signature of a response it signed.
+    type Vector = (std::vec::Vec<u8>, std::vec::Vec<u8>, std::vec::Vec<u8>);
+
+    /// A response of the generated vectors and the key of the CA that signed it.
+    fn signed_response(response: &[u8], ca: &[u8]) -> Vector {
+        let basic = crate::response::OcspResponse::from_der(response)
+            .unwrap()
+            .into_basic()
+            .unwrap();
+        let signed = basic.signed_data();
+        let ca = crate::cert::Certificate::from_der(ca).unwrap();
+        let key = ca.subject_public_key_info().public_key();
+        (
+            key.to_vec(),
+            signed.data().to_vec(),
+            signed.signature().to_vec(),
+        )
+    }
+
+    macro_rules! vector {
+        ($response:literal, $ca:literal) => {
+            signed_response(
+                include_bytes!(concat!(
+                    "../test-vectors/generated/responses/",
+                    $response,
+                    ".der"
+                )),
+                include_bytes!(concat!("../test-vectors/generated/pki/", $ca, ".der")),
+            )
+        };
+    }
+
+    /// Each backend verifies a real signature, and refuses it over other bytes, with another
+    /// key, or truncated.
+    fn accepts_exactly(
+        algorithm: &dyn SignatureVerificationAlgorithm,
+        (key, data, signature): Vector,
+    ) {
+        assert!(
+            algorithm.verify_signature(&key, &data, &signature).is_ok(),
+            "{algorithm:?}"
+        );
+        let mut other = data.clone();
+        other[10] ^= 1;
+        assert!(
+            algorithm
+                .verify_signature(&key, &other, &signature)
+                .is_err()
+        );
+        let mut other_key = key.clone();
+        let last = other_key.len() - 1;
+        other_key[last] ^= 1;
+        assert!(
+            algorithm
+                .verify_signature(&other_key, &data, &signature)
+                .is_err()
+        );
+        let short = &signature[..signature.len() - 1];
+        assert!(algorithm.verify_signature(&key, &data, short).is_err());
+    }
+
+    #[cfg(feature = "ecdsa")]
+    #[test]
+    fn ecdsa_verifies_and_refuses() {
+        accepts_exactly(ECDSA_P256_SHA256, vector!("good-p256-ca", "p256-ca"));
+        accepts_exactly(ECDSA_P384_SHA384, vector!("good-p384-ca", "p384-ca"));
+        // The curve and the hash are the algorithm's own: the right signature under another
+        // pairing fails.
+        let (key, data, signature) = vector!("good-p384-ca", "p384-ca");
+        for other in [ECDSA_P384_SHA256, ECDSA_P256_SHA384, ECDSA_P384_SHA1_LEGACY] {
+            assert!(other.verify_signature(&key, &data, &signature).is_err());
+        }
+        assert_eq!(std::format!("{ECDSA_P256_SHA256:?}"), "ECDSA_P256_SHA256");
+        assert_eq!(ECDSA_P384_SHA384.public_key_alg_id(), alg_id::ECDSA_P384);
+        assert_eq!(ECDSA_P384_SHA384.signature_alg_id(), alg_id::ECDSA_SHA384);
+    }
+
+    #[cfg(feature = "rsa")]
+    #[test]
+    fn rsa_verifies_and_refuses() {
+        accepts_exactly(RSA_PKCS1_2048_8192_SHA256, vector!("good-rsa-ca", "rsa-ca"));
+        accepts_exactly(
+            RSA_PSS_2048_8192_SHA256,
+            vector!("good-rsa-ca-pss", "rsa-ca"),
+        );
+        accepts_exactly(
+            RSA_PKCS1_2048_8192_SHA1_LEGACY,
+            vector!("good-rsa-sha1-signature", "rsa-ca"),
+        );
+        let (key, data, signature) = vector!("good-rsa-ca", "rsa-ca");
+        for other in [RSA_PKCS1_2048_8192_SHA384, RSA_PSS_2048_8192_SHA256] {
+            assert!(other.verify_signature(&key, &data, &signature).is_err());
+        }
+        // A correct signature by a 1,024-bit key is refused by the backend itself too, not
+        // only by the verifier's key-size rule.
+        let (key, data, signature) = vector!("r10-rsa-1024", "rsa1024-ca");
+        assert!(
+            RSA_PKCS1_2048_8192_SHA256
+                .verify_signature(&key, &data, &signature)
+                .is_err()
+        );
+        assert_eq!(
+            std::format!("{RSA_PSS_2048_8192_SHA384:?}"),
+            "RSA_PSS_2048_8192_SHA384"
+        );
+        assert_eq!(
+            RSA_PSS_2048_8192_SHA384.public_key_alg_id(),
+            alg_id::RSA_ENCRYPTION
+        );
+        assert_eq!(
+            RSA_PSS_2048_8192_SHA384.signature_alg_id(),
+            alg_id::RSA_PSS_SHA384
+        );
+    }
+
+    #[cfg(feature = "ecdsa")]
+    #[test]
+    fn ecdsa_signatures_are_strict_der() {
+        let read = |der: &[u8]| {
+            let mut out = [0u8; 4];
+            fixed_signature(der, &mut out).map(|()| out)
+        };
+        // r = 1, s = 0x80 (a leading zero before the high bit).
+        assert_eq!(
+            read(&[0x30, 0x07, 0x02, 0x01, 0x01, 0x02, 0x02, 0x00, 0x80]),
+            Some([0, 1, 0, 0x80])
+        );
+        for bad in [
+            &[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x80][..], // negative s
+            &[0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01], // non-minimal r
+            &[0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01],     // zero r
+            &[0x30, 0x07, 0x02, 0x01, 0x01, 0x02, 0x02, 0x01],     // truncated
+            &[0x30, 0x08, 0x02, 0x03, 0x01, 0x02, 0x03, 0x02, 0x01, 0x01], // r too long
+            &[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00], // trailing byte
+            &[0x30, 0x09, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x05, 0x00], // a third element
+            &[0x30, 0x03, 0x02, 0x01, 0x01],                       // no s
+        ] {
+            assert_eq!(read(bad), None, "{bad:02x?}");
+        }
     }
 }

@@ -241,6 +241,79 @@ mod tests {
         let mut other = without_null.to_vec();
         other.push(0x00);
         assert!(!same_signature_algorithm(&with_null, &other));
+        // Only the four PKCS#1 v1.5 arcs (5, 11, 12, 13) of the PKCS#1 OID, and no OID that
+        // merely ends in one of them.
+        let mut arc_10 = without_null.to_vec();
+        *arc_10.last_mut().unwrap() = 10;
+        let arc_10_null = [&arc_10[..], &[0x05, 0x00]].concat();
+        assert!(!same_signature_algorithm(&arc_10_null, &arc_10));
+        let ends_in_5 = [0x06, 0x03, 0x55, 0x04, 0x05];
+        let ends_in_5_null = [&ends_in_5[..], &[0x05, 0x00]].concat();
+        assert!(!same_signature_algorithm(&ends_in_5_null, &ends_in_5));
+    }
+
+    fn rsa_bits(modulus_bits: usize) -> Result<Option<usize>, Error> {
+        let spki = crate::test_der::rsa_spki(modulus_bits);
+        let spki = SubjectPublicKeyInfo::from_tlv(Der::new(&spki, Structure::Signature).any()?)?;
+        rsa_modulus_bits(&spki)
+    }
+
+    #[test]
+    fn rsa_modulus_length_is_counted_to_the_bit() {
+        // Whole octets with the top bit set (a leading zero octet in the INTEGER), and
+        // lengths whose first octet has leading zero bits, around both limits.
+        for bits in [
+            8, 9, 15, 16, 1024, 2040, 2041, 2047, 2048, 2049, 2055, 2056, 4096, 16_383, 16_384,
+        ] {
+            assert_eq!(rsa_bits(bits), Ok(Some(bits)), "{bits} bits");
+        }
+        // The cap: a modulus of more than 2,048 octets (16,384 bits) is refused, as is an
+        // empty one or one of only zero bits.
+        let bad = Err(Error::BadDer(Structure::SubjectPublicKeyInfo));
+        assert_eq!(rsa_bits(16_385), bad);
+        assert_eq!(rsa_bits(16_392), bad);
+        let rsa = crate::test_der::seq(&[&crate::test_der::oid(&oid::RSA_ENCRYPTION), &[5, 0]]);
+        for modulus in [&[][..], &[0x00], &[0x00, 0x00, 0x80]] {
+            let key = crate::test_der::seq(&[
+                &crate::test_der::tlv(tag::INTEGER, modulus),
+                &[0x02, 0x01, 0x03],
+            ]);
+            let spki = SubjectPublicKeyInfo {
+                algorithm: &rsa[2..],
+                public_key: &key,
+            };
+            assert_eq!(rsa_modulus_bits(&spki), bad, "{modulus:02x?}");
+        }
+        // A key that is not RSA has no modulus.
+        let spki = crate::test_der::CertificateParts::default().spki;
+        let spki =
+            SubjectPublicKeyInfo::from_tlv(Der::new(&spki, Structure::Signature).any().unwrap());
+        assert_eq!(rsa_modulus_bits(&spki.unwrap()), Ok(None));
+    }
+
+    #[test]
+    fn rsa_keys_below_2048_bits_are_refused_before_any_algorithm_is_tried() {
+        assert_eq!(MIN_RSA_MODULUS_BITS, 2048);
+        let signed = SignedData {
+            data: b"tbs",
+            algorithm: alg_id::RSA_PKCS1_SHA256.as_ref(),
+            signature: &[0x01],
+        };
+        let verify = |bits: usize| {
+            let spki = crate::test_der::rsa_spki(bits);
+            let tlv = Der::new(&spki, Structure::Signature).any().unwrap();
+            // No algorithm at all: a key of an acceptable size gets as far as finding none.
+            verify_signed_data(&[], &SubjectPublicKeyInfo::from_tlv(tlv).unwrap(), &signed)
+        };
+        assert_eq!(verify(1024), Err(Error::RsaKeyTooSmall));
+        assert_eq!(verify(2047), Err(Error::RsaKeyTooSmall));
+        assert_eq!(verify(2048), Err(Error::UnsupportedSignatureAlgorithm));
+        assert_eq!(verify(2049), Err(Error::UnsupportedSignatureAlgorithm));
+        assert_eq!(verify(16_384), Err(Error::UnsupportedSignatureAlgorithm));
+        assert_eq!(
+            verify(16_385),
+            Err(Error::BadDer(Structure::SubjectPublicKeyInfo))
+        );
     }
 
     #[cfg(feature = "ecdsa")]

@@ -831,4 +831,279 @@ mod tests {
         let revoked = answer(key_compromise(), Some(THIS_UPDATE + 4 * DAY), None);
         assert_eq!(verifier.check_freshness(&revoked, much_later), Ok(()));
     }
+
+    /// The defaults the documentation promises, each pinned, and each applied by `new`.
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        assert_eq!(Verifier::DEFAULT_CLOCK_SKEW, Duration::from_secs(300));
+        assert_eq!(Verifier::DEFAULT_MAX_AGE, Duration::from_secs(7 * DAY));
+        assert_eq!(
+            Verifier::DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE,
+            Duration::from_secs(DAY)
+        );
+        assert_eq!(
+            Verifier::DEFAULT_MAX_LIFETIME,
+            Duration::from_secs(10 * DAY)
+        );
+        let verifier = Verifier::new(&[]);
+        assert_eq!(verifier.max_response_len, MAX_RESPONSE_LEN);
+        assert!(!verifier.accept_missing_nonce);
+        assert!(verifier.trusted_responders.is_empty());
+        // Each default at work: the skew, on both sides of the window.
+        let good = answer(CertStatus::Good, Some(THIS_UPDATE + 4 * DAY), None);
+        let early = at(THIS_UPDATE - 300);
+        assert_eq!(verifier.check_freshness(&good, early), Ok(()));
+        let too_early = at(THIS_UPDATE - 301);
+        assert_eq!(
+            verifier.check_freshness(&good, too_early),
+            Err(Error::ResponseNotYetValid {
+                time: too_early,
+                not_before: at(THIS_UPDATE),
+            })
+        );
+        // The age without nextUpdate: a day, plus the skew.
+        let open = answer(CertStatus::Good, None, None);
+        assert_eq!(
+            verifier.check_freshness(&open, at(THIS_UPDATE + DAY + 300)),
+            Ok(())
+        );
+        let late = at(THIS_UPDATE + DAY + 301);
+        assert_eq!(
+            verifier.check_freshness(&open, late),
+            Err(Error::ResponseTooOld {
+                time: late,
+                not_after: at(THIS_UPDATE + DAY),
+            })
+        );
+        // The age with nextUpdate: seven days, plus the skew.
+        let long = answer(CertStatus::Good, Some(THIS_UPDATE + 10 * DAY), None);
+        assert_eq!(
+            verifier.check_freshness(&long, at(THIS_UPDATE + 7 * DAY + 300)),
+            Ok(())
+        );
+        let late = at(THIS_UPDATE + 7 * DAY + 301);
+        assert_eq!(
+            verifier.check_freshness(&long, late),
+            Err(Error::ResponseTooOld {
+                time: late,
+                not_after: at(THIS_UPDATE + 7 * DAY),
+            })
+        );
+        // The lifetime: ten days exactly, not a second more.
+        let over = answer(CertStatus::Good, Some(THIS_UPDATE + 10 * DAY + 1), None);
+        assert_eq!(
+            verifier.check_freshness(&over, at(THIS_UPDATE)),
+            Err(Error::ResponseLifetimeTooLong)
+        );
+    }
+
+    /// Each setter changes its own setting, and nothing else.
+    #[test]
+    fn every_setter_takes_effect() {
+        let base = Verifier::new(&[]);
+        let good = answer(CertStatus::Good, Some(THIS_UPDATE + 4 * DAY), None);
+        let open = answer(CertStatus::Good, None, None);
+
+        let no_skew = base.with_clock_skew(Duration::ZERO);
+        assert_eq!(no_skew.clock_skew, Duration::ZERO);
+        assert_eq!(no_skew.check_freshness(&good, at(THIS_UPDATE)), Ok(()));
+        assert!(matches!(
+            no_skew.check_freshness(&good, at(THIS_UPDATE - 1)),
+            Err(Error::ResponseNotYetValid { .. })
+        ));
+
+        let hour = base.with_max_age_without_next_update(Duration::from_secs(3600));
+        assert_eq!(hour.max_age_without_next_update, Duration::from_secs(3600));
+        assert_eq!(hour.max_age, Verifier::DEFAULT_MAX_AGE);
+        assert_eq!(hour.check_freshness(&open, at(THIS_UPDATE + 3900)), Ok(()));
+        assert!(matches!(
+            hour.check_freshness(&open, at(THIS_UPDATE + 3901)),
+            Err(Error::ResponseTooOld { .. })
+        ));
+        // The smaller of the two ages applies without nextUpdate.
+        let day = base.with_max_age(Duration::from_secs(600));
+        assert_eq!(day.max_age_for(false), Duration::from_secs(600));
+        assert_eq!(day.max_age_for(true), Duration::from_secs(600));
+        assert_eq!(base.max_age_for(false), Duration::from_secs(DAY));
+        assert_eq!(base.max_age_for(true), Duration::from_secs(7 * DAY));
+
+        let short = base.with_max_lifetime(Duration::from_secs(4 * DAY));
+        assert_eq!(short.check_freshness(&good, at(THIS_UPDATE)), Ok(()));
+        let shorter = base.with_max_lifetime(Duration::from_secs(4 * DAY - 1));
+        assert_eq!(
+            shorter.check_freshness(&good, at(THIS_UPDATE)),
+            Err(Error::ResponseLifetimeTooLong)
+        );
+
+        let lenient = base.dangerous_with_missing_nonce_accepted();
+        assert!(lenient.accept_missing_nonce && !base.accept_missing_nonce);
+        let capped = base.with_max_response_len(1000);
+        assert_eq!(capped.max_response_len, 1000);
+        #[cfg(feature = "http")]
+        assert_eq!(capped.max_response_len(), 1000);
+        let trusted = [Certificate::from_der(crate::test_der::P256_CA).unwrap()];
+        assert_eq!(
+            base.with_trusted_responders(&trusted)
+                .trusted_responders
+                .len(),
+            1
+        );
+    }
+
+    /// A delegated responder's certificate is valid from its notBefore to its notAfter, both
+    /// included, with no skew.
+    #[test]
+    fn responder_validity_includes_both_ends() {
+        let validity = Validity {
+            not_before: at(THIS_UPDATE),
+            not_after: at(THIS_UPDATE + DAY),
+        };
+        for now in [THIS_UPDATE, THIS_UPDATE + 1, THIS_UPDATE + DAY] {
+            assert_eq!(validity.check(at(now)), Ok(()), "{now}");
+        }
+        assert_eq!(
+            validity.check(at(THIS_UPDATE - 1)),
+            Err(Error::ResponderNotYetValid {
+                time: at(THIS_UPDATE - 1),
+                not_before: at(THIS_UPDATE),
+            })
+        );
+        assert_eq!(
+            validity.check(at(THIS_UPDATE + DAY + 1)),
+            Err(Error::ResponderExpired {
+                time: at(THIS_UPDATE + DAY + 1),
+                not_after: at(THIS_UPDATE + DAY),
+            })
+        );
+    }
+
+    /// Responses made here and signed by the test PKI's P-256 CA, about its end-entity
+    /// certificate: what the checks after the signature need to be reached.
+    #[cfg(feature = "ecdsa")]
+    mod signed {
+        use super::*;
+        use crate::test_der::{
+            P256_CA, P256_EE, cert_id, extension, response_data, revoked, signed_by_p256_ca,
+            single_response, tlv,
+        };
+
+        const GOOD: [u8; 2] = [0x80, 0x00];
+        const UNKNOWN: [u8; 2] = [0x82, 0x00];
+        const NOW: u64 = THIS_UPDATE + 60;
+
+        fn verify_with(
+            verifier: Verifier<'_>,
+            singles: &[std::vec::Vec<u8>],
+            extensions: &[std::vec::Vec<u8>],
+            nonce: Option<&[u8]>,
+        ) -> Result<Answer, Error> {
+            let ca = Certificate::from_der(P256_CA).unwrap();
+            let cert = Certificate::from_der(P256_EE).unwrap();
+            let issuer = Issuer::from(&ca);
+            let tbs = response_data(issuer.subject_public_key_info(), singles, extensions);
+            let der = signed_by_p256_ca(&tbs);
+            let response = BasicResponse::from_der(&der)?;
+            let verified = verifier.verify_basic(&response, &cert, &issuer, nonce, at(NOW))?;
+            // The entry the answer came from is the verified response's own.
+            let (answer, single) = (verified.answer(), verified.single_response());
+            assert_eq!(single.cert_id().serial(), cert.serial());
+            assert_eq!(
+                (single.status(), single.this_update(), single.next_update()),
+                (answer.status(), answer.this_update(), answer.next_update())
+            );
+            Ok(answer)
+        }
+
+        fn verify(singles: &[std::vec::Vec<u8>]) -> Result<Answer, Error> {
+            verify_with(Verifier::new(crate::rustcrypto::ECDSA), singles, &[], None)
+        }
+
+        fn about_the_certificate() -> std::vec::Vec<u8> {
+            let ca = Certificate::from_der(P256_CA).unwrap();
+            let cert = Certificate::from_der(P256_EE).unwrap();
+            cert_id(&cert, &Issuer::from(&ca))
+        }
+
+        #[test]
+        fn next_update_may_equal_this_update_but_not_precede_it() {
+            let id = about_the_certificate();
+            let same = single_response(&id, &GOOD, "20260101000000Z", Some("20260101000000Z"));
+            let answer = verify(&[same]).unwrap();
+            assert_eq!(answer.next_update(), Some(at(THIS_UPDATE)));
+            assert_eq!(answer.responder(), ResponderAuthorization::Issuer);
+            let before = single_response(&id, &GOOD, "20260101000000Z", Some("20251231235959Z"));
+            assert_eq!(verify(&[before]), Err(Error::NextUpdateBeforeThisUpdate));
+        }
+
+        /// Rule 8: revoked > unknown > good, and among equals the first entry stays.
+        #[test]
+        fn the_strictest_then_the_first_answer_wins() {
+            let id = about_the_certificate();
+            let good = |this: &str| single_response(&id, &GOOD, this, Some("20260105000000Z"));
+            let unknown = single_response(&id, &UNKNOWN, "20260101000000Z", None);
+            let hold =
+                single_response(&id, &revoked("20251201000000Z", 6), "20260101000000Z", None);
+            let key = single_response(&id, &revoked("20251101000000Z", 1), "20260101000000Z", None);
+
+            let first = verify(&[good("20260101000000Z"), good("20251231000000Z")]).unwrap();
+            assert_eq!(first.this_update(), at(THIS_UPDATE));
+            let first = verify(&[good("20251231000000Z"), good("20260101000000Z")]).unwrap();
+            assert_eq!(first.this_update(), at(THIS_UPDATE - DAY));
+
+            let status = |singles: &[std::vec::Vec<u8>]| verify(singles).map(|a| a.status());
+            assert_eq!(
+                status(&[good("20260101000000Z"), unknown.clone()]),
+                Ok(CertStatus::Unknown)
+            );
+            assert_eq!(
+                status(&[unknown.clone(), good("20260101000000Z")]),
+                Ok(CertStatus::Unknown)
+            );
+            let key_compromise = CertStatus::Revoked {
+                time: at(THIS_UPDATE - 61 * DAY),
+                reason: Some(RevocationReason::KeyCompromise),
+            };
+            assert_eq!(status(&[unknown.clone(), key.clone()]), Ok(key_compromise));
+            assert_eq!(
+                status(&[key.clone(), good("20260101000000Z")]),
+                Ok(key_compromise)
+            );
+            assert_eq!(status(&[key.clone(), hold.clone()]), Ok(key_compromise));
+            assert!(matches!(
+                status(&[hold, key]),
+                Ok(CertStatus::Revoked {
+                    reason: Some(RevocationReason::CertificateHold),
+                    ..
+                })
+            ));
+        }
+
+        #[test]
+        fn a_missing_nonce_is_refused_unless_the_caller_says_otherwise() {
+            let id = about_the_certificate();
+            let single = [single_response(
+                &id,
+                &GOOD,
+                "20260101000000Z",
+                Some("20260105000000Z"),
+            )];
+            let sent = [0x42; 16];
+            let strict = Verifier::new(crate::rustcrypto::ECDSA);
+            let lenient = strict.dangerous_with_missing_nonce_accepted();
+            assert_eq!(
+                verify_with(strict, &single, &[], Some(&sent)),
+                Err(Error::MissingNonce)
+            );
+            assert!(verify_with(lenient, &single, &[], Some(&sent)).is_ok());
+            // Present but different: refused either way; the same: accepted.
+            let echo = |nonce: &[u8]| extension(&oid::OCSP_NONCE, false, &tlv(0x04, nonce));
+            for verifier in [strict, lenient] {
+                assert_eq!(
+                    verify_with(verifier, &single, &[echo(&[0x43; 16])], Some(&sent)),
+                    Err(Error::NonceMismatch)
+                );
+                assert!(verify_with(verifier, &single, &[echo(&sent)], Some(&sent)).is_ok());
+            }
+        }
+    }
 }

@@ -47,6 +47,11 @@ fn length_fields() {
     ] {
         assert_eq!(length_len(len), Some(expected), "{len:#x}");
     }
+    // Four length octets at most: a length that needs more has none.
+    assert_eq!(length_len(0xFFFF_FFFF), Some(5));
+    #[cfg(target_pointer_width = "64")]
+    assert_eq!(length_len(0x1_0000_0000), None);
+    assert_eq!(length_len(usize::MAX), None);
     let mut buffer = [0u8; 8];
     for (len, encoding) in [
         (5usize, &[0x04, 0x05][..]),
@@ -122,6 +127,15 @@ fn typed_errors() {
             Err(Error::InvalidNonceLength)
         );
     }
+    // RFC 8954: 1 to 32 octets, both ends included.
+    assert_eq!(
+        (MIN_NONCE_LEN, MAX_NONCE_LEN, MAX_GET_URL_LEN),
+        (1, 32, 255)
+    );
+    for good in [&[7u8][..], &[7u8; 32][..]] {
+        let len = request.encode(Some(good), &mut [0u8; 512]).unwrap();
+        assert_eq!(request.encoded_len(Some(good)), Ok(len));
+    }
     // The issuer given is not the certificate's issuer.
     let issuer_cert = issuer_cert();
     assert_eq!(
@@ -195,6 +209,10 @@ fn get_urls() {
         write_get_url("http://ocsp.example", &der, &mut out[..needed - 1]),
         Err(Error::BufferTooSmall { needed })
     );
+    assert_eq!(
+        write_get_url("http://ocsp.example", &der, &mut out[..needed]),
+        Ok(needed)
+    );
 }
 
 #[test]
@@ -234,6 +252,77 @@ fn responder_urls_are_http_only() {
     let all: std::vec::Vec<_> = cert.ocsp_urls().collect();
     let http: std::vec::Vec<_> = http_responder_urls(&cert).collect();
     assert_eq!(all.iter().filter(|u| is_http_url(u)).count(), http.len());
+    // The http:// ones of the id-ad-ocsp entries, in order, and only those.
+    use crate::test_der::{CertificateParts, extension, oid, seq, tlv};
+    let ocsp = |url: &str| seq(&[&oid(&crate::oid::AD_OCSP), &tlv(0x86, url.as_bytes())]);
+    let aia = seq(&[
+        &ocsp("http://a.example"),
+        &ocsp("ldap://b.example"),
+        &ocsp("HTTP://c.example/ocsp"),
+        &ocsp("https://d.example"),
+    ]);
+    let der = CertificateParts {
+        extensions: Some(std::vec![extension(
+            &crate::oid::AUTHORITY_INFO_ACCESS,
+            false,
+            &aia
+        )]),
+        ..CertificateParts::default()
+    }
+    .encode();
+    let cert = Certificate::from_der(&der).unwrap();
+    let http: std::vec::Vec<_> = http_responder_urls(&cert).collect();
+    assert_eq!(http, ["http://a.example", "HTTP://c.example/ocsp"]);
+    let none = CertificateParts::default().encode();
+    assert_eq!(
+        http_responder_urls(&Certificate::from_der(&none).unwrap()).count(),
+        0
+    );
+}
+
+/// What a client never writes, a responder still reads: a requestorName, a signature, and
+/// extensions on a single request.
+#[test]
+fn every_optional_field_is_read() {
+    use crate::test_der::{cert_id, ecdsa_with_sha256, extension, seq, tlv};
+    let (cert, issuer) = certs();
+    let requestor = tlv(0x81, b"client@example"); // rfc822Name
+    let single_extensions = tlv(
+        0xA0,
+        &seq(&[&extension(&crate::oid::OCSP_NOCHECK, false, &[5, 0])]),
+    );
+    let request = seq(&[&cert_id(&cert, &issuer), &single_extensions]);
+    let tbs = seq(&[&tlv(0xA1, &requestor), &seq(&[&request])]);
+    let signature = tlv(
+        0xA0,
+        &seq(&[&ecdsa_with_sha256(), &[0x03, 0x02, 0x00, 0x01]]),
+    );
+    let der = seq(&[&tbs, &signature]);
+    let parsed = OcspRequest::from_der(&der).unwrap();
+    assert_eq!(parsed.tbs_request(), &tbs[..]);
+    assert_eq!(parsed.requestor_name(), Some(&requestor[..]));
+    assert!(parsed.is_signed());
+    assert_eq!(parsed.nonce(), Ok(None));
+    let single = parsed.requests().next().unwrap().unwrap();
+    let extensions: std::vec::Vec<_> = single.extensions().map(Result::unwrap).collect();
+    assert_eq!(extensions.len(), 1);
+    assert_eq!(extensions[0].id(), crate::oid::OCSP_NOCHECK.as_bytes());
+    assert_eq!(single.cert_id().serial(), cert.serial());
+    // Without them: none of them.
+    let bare = seq(&[&seq(&[&seq(&[&seq(&[&cert_id(&cert, &issuer)])])])]);
+    let parsed = OcspRequest::from_der(&bare).unwrap();
+    assert_eq!(parsed.requestor_name(), None);
+    assert!(!parsed.is_signed());
+    assert_eq!(
+        parsed
+            .requests()
+            .next()
+            .unwrap()
+            .unwrap()
+            .extensions()
+            .count(),
+        0
+    );
 }
 
 #[test]
