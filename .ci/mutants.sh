@@ -72,3 +72,24 @@ case "$status" in
   3) echo "every mutant caught (some by a timeout: the tests hang on them)" ;;
   *) exit "$status" ;;
 esac
+
+# The server side's shared rules (.cargo/mutants-server.toml), when the change touches them:
+# no rotating slice here, so that a change elsewhere costs nothing.
+if git rev-parse -q --verify "$base^{commit}" >/dev/null; then
+  server_in_diff=$(count --server --in-diff "$base")
+  echo "server-side mutants on the lines changed since $base: $server_in_diff"
+  if [ "$server_in_diff" -gt 0 ]; then
+    selection=(--server --in-diff "$base")
+    if [ "$server_in_diff" -gt "$budget" ]; then
+      selection+=(--shard "$(slice "$server_in_diff")")
+    fi
+    echo "tools/mutants.sh ${selection[*]}"
+    status=0
+    tools/mutants.sh "${selection[@]}" -- "${build[@]}" || status=$?
+    case "$status" in
+      0) echo "every server-side mutant caught" ;;
+      3) echo "every server-side mutant caught (some by a timeout)" ;;
+      *) exit "$status" ;;
+    esac
+  fi
+fi

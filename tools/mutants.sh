@@ -10,6 +10,8 @@
 #                                       uncommitted changes included)
 #   tools/mutants.sh --file GLOB        one file, or a glob (repeatable), e.g. src/cert.rs
 #   tools/mutants.sh --list             list the mutants instead of testing them
+#   tools/mutants.sh --server ...       the server side's shared rules instead of the core
+#                                       (.cargo/mutants-server.toml), with any option above
 #   tools/mutants.sh ... -- ARGS        more cargo-mutants arguments (e.g. --re rsa_modulus)
 #
 # It tests in a private copy of the working tree (target/mutants-tree, refreshed on each run;
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
     --in-diff) diff_base=${2:?--in-diff needs a git revision}; shift 2 ;;
     --file) args+=(--file "${2:?--file needs a path or glob}"); shift 2 ;;
     --list) args+=(--list); shift ;;
+    --server) args+=(--config .cargo/mutants-server.toml); shift ;;
     -h | --help) usage; exit 0 ;;
     --) shift; args+=("$@"); break ;;
     *) usage >&2; exit 1 ;;

@@ -173,6 +173,25 @@ mod tests {
     }
 
     #[test]
+    fn changed_in_place_kept_by_a_rule_and_listed() {
+        let mut map = Bounded::new(4);
+        for key in 1..=4 {
+            map.insert(key, key * 10, |_| ());
+        }
+        *map.get_mut(&2).expect("kept") += 1;
+        assert_eq!(map.get(&2), Some(&21));
+        assert_eq!(map.get_mut(&9), None);
+        map.retain(|key, value| {
+            *value += 1;
+            key % 2 == 0
+        });
+        let mut listed: std::vec::Vec<(i32, i32)> = map.iter().map(|(k, v)| (*k, *v)).collect();
+        listed.sort_unstable();
+        assert_eq!(listed, [(2, 22), (4, 41)]);
+        assert_eq!(map.len(), 2);
+    }
+
+    #[test]
     fn capacity_zero_keeps_nothing() {
         let mut map = Bounded::new(0);
         assert_eq!(map.insert(1, 1, |_| ()), None);

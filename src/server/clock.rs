@@ -121,6 +121,19 @@ mod tests {
     }
 
     #[test]
+    fn never_is_a_hundred_years() {
+        // 100 × 365 days: far enough that no schedule reaches it, near enough to add to any
+        // Instant a platform gives.
+        assert_eq!(FAR, Duration::from_secs(3_153_600_000));
+        let now = Instant::now();
+        assert_eq!(later(now, Duration::MAX), now + FAR);
+        assert_eq!(
+            later(now, Duration::from_secs(5)),
+            now + Duration::from_secs(5)
+        );
+    }
+
+    #[test]
     fn wall_instants_become_monotonic_deadlines() {
         let mono = Instant::now();
         assert_eq!(
