@@ -628,6 +628,38 @@ mod tests {
     }
 
     #[test]
+    fn a_check_reports_what_it_was_given() {
+        let answer = Answer::for_tests(CertStatus::Good, at(1_000), Some(at(2_000)));
+        let failed = FetchError::NoResponderUrl;
+        let obtained = Obtained {
+            staple: Staple::Verified(answer),
+            answer: Some(answer),
+            source: AnswerSource::Fetch,
+            fetch_error: Some(failed.clone()),
+        };
+        let certificate = Some(Arc::new(CertificateFacts {
+            serial: std::vec![7, 8],
+            subject: std::vec![0x30, 0x02, 0x31, 0x00],
+        }));
+        let check = CertificateCheck::new(2, certificate, Policy::hard_fail(), obtained);
+        assert_eq!(check.depth(), 2);
+        assert_eq!(check.serial(), Some(&[7, 8][..]));
+        assert_eq!(check.subject(), Some(&[0x30, 0x02, 0x31, 0x00][..]));
+        assert_eq!(check.answer(), Some(answer));
+        assert_eq!(check.source(), AnswerSource::Fetch);
+        assert_eq!(check.fetch_error(), Some(&failed));
+        assert!(check.decision().is_accepted());
+        let unread = CertificateCheck::new(
+            0,
+            None,
+            Policy::hard_fail(),
+            Obtained::no_answer(AnswerSource::Fetch),
+        );
+        assert_eq!((unread.serial(), unread.subject()), (None, None));
+        assert_eq!((unread.answer(), unread.fetch_error()), (None, None));
+    }
+
+    #[test]
     fn refusals_map_to_rustls_errors() {
         let answer = |status| Answer::for_tests(status, at(1_000), Some(at(2_000)));
         let revoked = CertStatus::Revoked {
@@ -726,6 +758,33 @@ mod tests {
         assert_eq!(outcome.deciding().depth(), 1);
         assert_eq!(outcome.waited(), Duration::from_millis(7));
         assert_eq!(outcome.serial(), Some(&[1][..]));
+        assert_eq!(outcome.subject(), Some(&[0x30, 0x00][..]));
+        // An observer receives it as an event, which reads the same.
+        let event = ClientCertEvent {
+            time: at(1_500),
+            kind: ClientCertEventKind::Decided(outcome.clone()),
+        };
+        assert_eq!(event.to_string(), outcome.to_string());
+        assert_eq!(
+            event.outcome().map(ClientCertOutcome::to_string),
+            Some(outcome.to_string())
+        );
+        let contradiction = ClientCertEvent {
+            time: at(1_600),
+            kind: ClientCertEventKind::Contradiction {
+                serial: std::vec![0x0a, 0xff],
+                revoked,
+                offered: Answer::for_tests(CertStatus::Good, at(1_600), None),
+                url: "http://ocsp.test/".into(),
+            },
+        };
+        assert_eq!(contradiction.time(), at(1_600));
+        assert!(contradiction.outcome().is_none());
+        assert_eq!(
+            contradiction.to_string(),
+            "RESPONDER CONTRADICTION: http://ocsp.test/ says good about serial 0aff after a \
+             verified revocation; the revocation stands"
+        );
         let outcome = ClientCertOutcome::new(
             at(1_500),
             Duration::ZERO,

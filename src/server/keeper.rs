@@ -325,6 +325,33 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_revocation_keeps_its_instant_and_the_count_is_of_answers() {
+        let keeper = Keeper::new(8, 8);
+        assert_eq!((keeper.len(), keeper.revocations()), (0, 0));
+        let (a, b) = (key(1), key(2));
+        let mono = Instant::now();
+        keeper
+            .offer(
+                &a,
+                response(revoked(RevocationReason::KeyCompromise), 1_000),
+                at(1_000),
+                mono,
+                SKEW,
+            )
+            .unwrap();
+        offer(&keeper, &b, CertStatus::Good, 1_000, 1_000).unwrap();
+        assert_eq!((keeper.len(), keeper.revocations()), (2, 1));
+        // The revocation is also the answer kept: served with the instant it was kept at.
+        assert_eq!(keeper.get(&a).and_then(|kept| kept.kept_at), Some(mono));
+        // Once the answer is forgotten, the revocation alone: no instant.
+        keeper.remove_answer(&a);
+        let held = keeper.get(&a).expect("a revocation is never forgotten");
+        assert_eq!(held.kept_at, None);
+        assert!(is_permanent_revocation(&held.response.answer()));
+        assert_eq!((keeper.len(), keeper.revocations()), (1, 1));
+    }
+
+    #[test]
     fn the_future_is_refused_for_every_status_at_one_second_past_the_skew() {
         let keeper = Keeper::new(8, 8);
         let k = key(1);

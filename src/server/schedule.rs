@@ -238,6 +238,10 @@ mod tests {
         );
         // Past half-way (a pre-signed answer handed out late): half of what remains.
         assert_eq!(secs(s.next(&week, t(7 * DAY), t(5 * DAY), 0, 0)), DAY);
+        // Exactly half-way counts as past it: half of what remains, not the minimum.
+        let even = answer(0, Some(8 * DAY));
+        assert_eq!(secs(s.next(&even, t(8 * DAY), t(4 * DAY), 0, 0)), 2 * DAY);
+        assert_eq!(secs(s.next(&even, t(8 * DAY), t(4 * DAY - 1), 0, 0)), 60);
         // The window ends earlier than nextUpdate (the age cap, a responder's notAfter).
         let long = answer(0, Some(10 * DAY));
         assert_eq!(secs(s.next(&long, t(4 * DAY), t(0), 0, 0)), 2 * DAY);
