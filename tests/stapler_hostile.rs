@@ -712,6 +712,12 @@ fn the_staple_goes_onto_the_chain_the_inner_resolver_chose() {
     for _ in 0..3 {
         assert_eq!(received(stapler.clone()), (2, staple.clone()));
     }
+    // A newer answer replaces the staple on that chain too, not the copy made for the first.
+    setup.clocks.set(plus(t0(), 3600));
+    setup.responder.set(good(plus(t0(), 3600)));
+    stapler.refresh_now();
+    let newer = answer(der::Status::Good, plus(t0(), 3600), 7 * DAY);
+    assert_eq!(received(stapler.clone()), (2, newer));
     // A chain the resolver picks that carries a staple of its own: only verified answers are
     // stapled, so with nothing verified it goes out bare.
     let key = provider

@@ -375,6 +375,7 @@ impl fmt::Display for CacheLookup {
 
 #[cfg(test)]
 mod tests {
+    use std::string::ToString;
     use std::vec::Vec;
 
     use super::*;
@@ -441,6 +442,87 @@ mod tests {
         assert_eq!(options.clock_skew(), 300 * SECOND);
         assert_eq!(options.failure_backoff().initial(), 60 * SECOND);
         assert_eq!(options.failure_backoff().max(), 300 * SECOND);
+        // Each setter sets its own field, and only it.
+        let backoff = Backoff::new(7 * SECOND, 70 * SECOND);
+        let set = options
+            .with_capacity(3)
+            .with_revocation_capacity(4)
+            .with_next_update_margin(5 * SECOND)
+            .with_no_next_update_ttl(6 * SECOND)
+            .with_clock_skew(8 * SECOND)
+            .with_failure_backoff(backoff);
+        assert_eq!((set.capacity(), set.revocation_capacity()), (3, 4));
+        assert_eq!(set.next_update_margin(), 5 * SECOND);
+        assert_eq!(set.no_next_update_ttl(), 6 * SECOND);
+        assert_eq!(set.clock_skew(), 8 * SECOND);
+        assert_eq!(set.failure_backoff(), backoff);
+    }
+
+    #[test]
+    fn counts_what_it_keeps() {
+        let (cache, _) = cache(CacheOptions::new());
+        assert_eq!((cache.len(), cache.is_empty()), (0, true));
+        cache
+            .offer(
+                &req_cert(HashAlgorithm::Sha1),
+                good(1_000, Some(2_000)),
+                at(1_000),
+            )
+            .unwrap();
+        cache
+            .offer(
+                &req_cert(HashAlgorithm::Sha256),
+                good(1_000, Some(2_000)),
+                at(1_000),
+            )
+            .unwrap();
+        assert_eq!((cache.len(), cache.is_empty()), (2, false));
+        assert_eq!(cache.revocations(), 0);
+        assert_eq!(
+            std::format!("{cache:?}"),
+            std::format!(
+                "ResponseCache {{ options: {:?}, answers: 2, revocations: 0, clock: {:?} }}",
+                CacheOptions::new(),
+                cache.clock
+            )
+        );
+    }
+
+    #[test]
+    fn by_key_for_the_mtls_verifier() {
+        let (cache, clock) = cache(CacheOptions::new());
+        let id = req_cert(HashAlgorithm::Sha1);
+        let key = CertKey::of(&id);
+        assert!(cache.kept_key(&key).is_none());
+        cache
+            .offer(&id, good(1_000, Some(2_000)), at(1_000))
+            .unwrap();
+        let kept = cache.kept_key(&key).expect("kept");
+        assert_eq!(kept.response.answer().this_update(), at(1_000));
+        assert_eq!(kept.kept_at, Some(clock.now()));
+        assert_eq!(cache.failure_key(&key), None);
+        let failure = cache.failed_key(&key, FailureKind::Unreachable);
+        assert_eq!(failure.in_a_row, 1);
+        assert_eq!(cache.failure_key(&key), Some(failure));
+    }
+
+    #[test]
+    fn lookups_read_as_words() {
+        let failed = CacheLookup::RecentFailure {
+            kind: FailureKind::Unreachable,
+            retry_in: 90 * SECOND,
+        };
+        assert_eq!(
+            failed.to_string(),
+            "recent failure: no responder could be reached (retried in 1m 30s)"
+        );
+        assert_eq!(CacheLookup::Miss.to_string(), "miss");
+        let (cache, _) = cache(CacheOptions::new());
+        let id = req_cert(HashAlgorithm::Sha1);
+        cache
+            .offer(&id, good(1_000, Some(2_000)), at(1_000))
+            .unwrap();
+        assert_eq!(cache.lookup(&id, at(1_000)).to_string(), "hit");
     }
 
     #[test]
