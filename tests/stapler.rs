@@ -852,6 +852,10 @@ fn revoked_is_stapled_and_reported_unknown_is_not() {
     assert_eq!(snapshot.last_error(), Some(&StapleError::Unknown));
     assert_eq!(snapshot.last_error_time(), Some(now));
     assert_eq!((snapshot.fetches(), snapshot.failures()), (1, 1));
+    // Another round before the retry is due serves nothing from what was kept either.
+    assert_eq!(stapler.refresh_due(), Duration::from_secs(60));
+    assert_eq!(w.events(), []);
+    assert_eq!(only(stapler.snapshots()).status(), None);
     let server = w.serve(&stapler);
     for version in VERSIONS {
         assert_unstapled(&w.rustls(&server, &unknown.name, version, Policy::hard_fail()));
