@@ -1215,6 +1215,11 @@ fn a_certificate_without_aia_is_asked_about_at_the_configured_responder() {
         "configured",
     );
     assert_eq!(relay.connections(), 1);
+    // Its Debug shows the configuration in use (one issuer configured), not the answers.
+    let shown = format!("{verifier:?}");
+    assert!(shown.contains("answers: Answers { fetcher: "), "{shown}");
+    assert!(shown.contains(", cache: ResponseCache { "), "{shown}");
+    assert!(shown.contains(", issuers: 1, default_policy: "), "{shown}");
 
     // A configured responder that is not http:// is refused when building.
     let error = OcspClientCertVerifier::webpki_builder(

@@ -36,7 +36,7 @@ use crate::fetch::{
 use crate::issuer::Issuer;
 use crate::policy::Staple;
 use crate::requests::ReqCert;
-use crate::server::backoff::Jitter;
+use crate::server::backoff::{Failure, Jitter};
 use crate::server::bounded::Bounded;
 use crate::server::clock::MonotonicClock;
 use crate::server::keeper::CertKey;
@@ -53,6 +53,14 @@ pub(super) struct IssuerConfig {
     pub(super) spki: Vec<u8>,
     pub(super) policy: ResponderPolicy,
     pub(super) trusted: Arc<[CertificateDer<'static>]>,
+}
+
+impl IssuerConfig {
+    /// Whether this is the configuration of `issuer`: its name and its key, both (a CA that
+    /// shares a name, or a key, with a configured one is another CA).
+    pub(super) fn is_for(&self, issuer: &Issuer<'_>) -> bool {
+        self.name == issuer.name() && self.spki == issuer.subject_public_key_info_contents()
+    }
 }
 
 /// The state shared by the verifier, its fetch threads and its prefetcher.
@@ -95,9 +103,7 @@ impl Answers {
     }
 
     pub(super) fn issuer_config(&self, issuer: &Issuer<'_>) -> Option<&IssuerConfig> {
-        self.issuers.iter().find(|config| {
-            config.name == issuer.name() && config.spki == issuer.subject_public_key_info_contents()
-        })
+        self.issuers.iter().find(|config| config.is_for(issuer))
     }
 
     /// Steps 1 to 4 of the module documentation for `cert`, issued by `issuer`, at wall time
@@ -212,17 +218,15 @@ impl Answers {
         &self,
         urls: &[&'u str],
         mono: Instant,
-    ) -> (Vec<&'u str>, Option<crate::server::backoff::Failure>) {
-        let mut down: Option<crate::server::backoff::Failure> = None;
+    ) -> (Vec<&'u str>, Option<Failure>) {
+        let mut down: Option<Failure> = None;
         let live = urls
             .iter()
             .copied()
             .filter(
                 |url| match Origin::of(url).and_then(|o| self.responders.down(&o, mono)) {
                     Some(failure) => {
-                        if down.is_none_or(|d| failure.retry_at < d.retry_at) {
-                            down = Some(failure);
-                        }
+                        down = Some(Failure::soonest(down, failure));
                         false
                     }
                     None => true,
@@ -269,4 +273,37 @@ impl fmt::Debug for Answers {
 /// A URL list as owned strings, for a job's thread.
 pub(super) fn owned(urls: &[&str]) -> Vec<String> {
     urls.iter().map(|url| String::from(*url)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ICA: &[u8] = include_bytes!("../../test-vectors/real-world/openssl/D1_Issuer_ICA.der");
+    const ROOT: &[u8] = include_bytes!("../../test-vectors/real-world/openssl/D2_Issuer_Root.der");
+
+    fn config(name: &Issuer<'_>, key: &Issuer<'_>) -> IssuerConfig {
+        IssuerConfig {
+            name: name.name().to_vec(),
+            spki: key.subject_public_key_info_contents().to_vec(),
+            policy: ResponderPolicy::new(),
+            trusted: Arc::from(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn an_issuer_configuration_is_for_its_name_and_key_both() {
+        let (ica, root) = (
+            Certificate::from_der(ICA).unwrap(),
+            Certificate::from_der(ROOT).unwrap(),
+        );
+        let (ica, root) = (Issuer::from(&ica), Issuer::from(&root));
+        assert_ne!(ica.name(), root.name());
+        assert!(config(&ica, &ica).is_for(&ica));
+        assert!(!config(&ica, &ica).is_for(&root));
+        // The ICA's name with the root's key: neither.
+        let crossed = config(&ica, &root);
+        assert!(!crossed.is_for(&ica));
+        assert!(!crossed.is_for(&root));
+    }
 }

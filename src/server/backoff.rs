@@ -157,6 +157,15 @@ impl<V> Failure<V> {
     pub(crate) fn retry_in(&self, now: Instant) -> Duration {
         self.retry_at.saturating_duration_since(now)
     }
+
+    /// Of `this` and `other`, the failure whose wait ends first (`this` when both end
+    /// together): what to report when several responders are left alone.
+    pub(crate) fn soonest(this: Option<Self>, other: Self) -> Self {
+        match this {
+            Some(this) if this.retry_at <= other.retry_at => this,
+            _ => other,
+        }
+    }
 }
 
 /// What failed, per key, bounded: when full, the entry whose wait ends soonest goes first
@@ -292,6 +301,26 @@ mod tests {
         );
         assert!(shown.ends_with(", .. }"), "{shown}");
         assert!(!shown.contains("secret-key"), "{shown}");
+    }
+
+    #[test]
+    fn the_soonest_failure_is_the_one_whose_wait_ends_first() {
+        let t0 = Instant::now();
+        let failure = |kind, secs| Failure {
+            kind,
+            in_a_row: 1,
+            retry_at: t0 + secs * SECOND,
+        };
+        let (soon, late) = (
+            failure(FailureKind::Unreachable, 10),
+            failure(FailureKind::BadAnswer, 20),
+        );
+        assert_eq!(Failure::soonest(None, late), late);
+        assert_eq!(Failure::soonest(Some(late), soon), soon);
+        assert_eq!(Failure::soonest(Some(soon), late), soon);
+        // Ending together: the one already held.
+        let also_soon = failure(FailureKind::BadAnswer, 10);
+        assert_eq!(Failure::soonest(Some(soon), also_soon), soon);
     }
 
     #[test]

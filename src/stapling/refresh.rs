@@ -97,7 +97,9 @@ impl Stapler {
                 let retry_at = self.failures.waiting(&index, mono).map(|f| f.retry_at);
                 state.next_attempt = state.next_attempt.min(retry_at.unwrap_or(mono));
             }
-            (false, Some((answer, _))) if servable.is_some() && state.fetches > 0 => {
+            // Live again without a fetch: the wall clock came back into the window. (A staple
+            // is only ever live at first after a load or a fetch, which report it themselves.)
+            (false, Some((answer, _))) => {
                 events.push(event(entry, now, taken(answer, AnswerOrigin::Kept, true)));
             }
             _ => {}

@@ -246,7 +246,10 @@ pub fn simulate(days: u64, schedule: RefreshSchedule, seed: u64) -> Vec<(u64, u6
         // A few rounds a day at most: a schedule that asks to be called again at once fails
         // here rather than spinning.
         rounds += 1;
-        assert!(rounds <= 16 * u32::try_from(days).unwrap(), "{rounds} rounds");
+        assert!(
+            rounds <= 16 * u32::try_from(days).unwrap(),
+            "{rounds} rounds"
+        );
         let next = stapler.refresh_due();
         let snapshots = stapler.snapshots();
         let now = clocks.now();
