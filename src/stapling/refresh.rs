@@ -74,19 +74,11 @@ impl Stapler {
             })
     }
 
-    /// Serves what the keeper holds for `entry` if `now` is in its window, and reports a
-    /// staple that ended (or came back: a wall clock that returned).
+    /// Reports a staple that ended, or came back (a wall clock that returned into its
+    /// window). The entry always holds what the keeper holds for it, with its window: every
+    /// answer the keeper takes is stapled at once (`take`), one entry per certificate, so the
+    /// staple is served whenever `now` is in that window, with nothing to copy here.
     fn sync(&self, index: usize, entry: &Entry, now: UnixTime, mono: Instant, events: &mut Events) {
-        let kept = self.keeper.get(&entry.key).map(|kept| kept.response);
-        let servable = kept.filter(|response| {
-            let answer = response.answer();
-            answer.status() != CertStatus::Unknown && self.serve_until(&answer) > now
-        });
-        if let Some(response) = &servable {
-            let answer = response.answer();
-            let from = window_start(&answer, self.verifier.clock_skew());
-            entry.staple(response.der(), answer, from, self.serve_until(&answer));
-        }
         let live = entry.stapled(now);
         let mut state = lock(&entry.state);
         match (state.live, live) {
