@@ -906,6 +906,12 @@ mod tests {
 
         let no_skew = base.with_clock_skew(Duration::ZERO);
         assert_eq!(no_skew.clock_skew, Duration::ZERO);
+        // What the server side reads (the keeper refuses answers dated further ahead).
+        #[cfg(all(feature = "rustls", feature = "http"))]
+        assert_eq!(
+            (base.clock_skew(), no_skew.clock_skew()),
+            (Duration::from_secs(300), Duration::ZERO)
+        );
         assert_eq!(no_skew.check_freshness(&good, at(THIS_UPDATE)), Ok(()));
         assert!(matches!(
             no_skew.check_freshness(&good, at(THIS_UPDATE - 1)),
