@@ -20,15 +20,13 @@ mod support;
 
 use std::fs;
 use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mtls_pki::{Client, GOOD, Pki, REVOKED, connect, provider, rustls_error};
+use mtls_pki::{Client, GOOD, Pki, REVOKED, connect, provider, rustls_error, tls_stream};
 use ocsp_verify::{CertStatus, OcspOutcome, OcspStapleVerifier, Policy};
 use rustls::client::Resumption;
-use rustls::pki_types::ServerName;
-use rustls::{AlertDescription, ClientConfig, ClientConnection, StreamOwned};
+use rustls::{AlertDescription, ClientConfig};
 
 /// The server certificate's serial, which the root's responder is taught to know as good.
 const SERVER_SERIAL: &str = "6001";
@@ -189,13 +187,7 @@ fn staples_and_checks_client_certificates_on_tokio_without_waiting_in_handshakes
 fn get_metrics(port: u16, pki: &Pki, client: &Client) -> String {
     let seen = Arc::new(Mutex::new(None));
     let config = client_config(pki, client, &seen);
-    let socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    let connection =
-        ClientConnection::new(config, ServerName::try_from("localhost").unwrap()).unwrap();
-    let mut stream = StreamOwned::new(connection, socket);
+    let mut stream = tls_stream(port, config);
     stream.write_all(b"GET /metrics HTTP/1.1\r\n\r\n").unwrap();
     stream.flush().unwrap();
     let mut reply = String::new();

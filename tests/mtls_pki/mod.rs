@@ -946,16 +946,24 @@ pub struct Connected {
     pub elapsed: Duration,
 }
 
-/// Connects with `config`, sends one line, reads the reply to the end.
-pub fn connect(port: u16, config: Arc<ClientConfig>) -> Connected {
-    let started = Instant::now();
+/// A TLS client stream to `localhost` on loopback `port`, reads timing out after 20 s.
+pub fn tls_stream(
+    port: u16,
+    config: Arc<ClientConfig>,
+) -> StreamOwned<ClientConnection, TcpStream> {
     let socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
     socket
         .set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
     let connection =
         ClientConnection::new(config, ServerName::try_from("localhost").unwrap()).unwrap();
-    let mut stream = StreamOwned::new(connection, socket);
+    StreamOwned::new(connection, socket)
+}
+
+/// Connects with `config`, sends one line, reads the reply to the end.
+pub fn connect(port: u16, config: Arc<ClientConfig>) -> Connected {
+    let started = Instant::now();
+    let mut stream = tls_stream(port, config);
     let mut reply = String::new();
     let result = stream
         .write_all(b"client\n")
